@@ -1,0 +1,31 @@
+# Two entry points for a fresh machine (Python 3.11 on PATH):
+#   make demo   install into .venv and open the demo review
+#   make test   install into .venv and run the test suite
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install bench clean
+
+install: $(STAMP)
+
+# torch is pinned to its CPU build first; an unpinned torch would pull CUDA.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q torch==2.13.0
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/review demo
+
+test: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/python -m pytest
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/import_bench.py
+
+clean:
+	rm -rf $(VENV) review-demo

@@ -1,0 +1,1 @@
+"""Records: importers, normalisation, the record store (no UI)."""

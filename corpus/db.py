@@ -1,0 +1,235 @@
+"""All SQL of the corpus layer: schema migrations, writes and reads.
+
+Tables: ``sources`` (one per imported file), ``record_groups`` (studies after
+deduplication; before it every record is its own group), ``records``.
+Connections use WAL, foreign keys and a busy timeout so that a TUI and a CLI
+can work on the same review at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from corpus.model import FIELDS, Record
+
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("corpus")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Sources, groups and records, as first released."""
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            database TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            format TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            search_date TEXT,
+            query TEXT,
+            record_count INTEGER NOT NULL,
+            flagged_count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sources_sha256 ON sources(sha256);
+        CREATE TABLE record_groups (
+            id INTEGER PRIMARY KEY
+        );
+        CREATE TABLE records (
+            id INTEGER PRIMARY KEY,
+            source_ref INTEGER NOT NULL REFERENCES sources(id),
+            position INTEGER NOT NULL,
+            source_id TEXT,
+            group_id INTEGER REFERENCES record_groups(id),
+            title TEXT,
+            abstract TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            year INTEGER,
+            journal TEXT,
+            volume TEXT,
+            issue TEXT,
+            pages TEXT,
+            doi TEXT,
+            pmid TEXT,
+            issn TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            language TEXT,
+            type TEXT,
+            url TEXT,
+            raw TEXT NOT NULL,
+            flags TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX records_source ON records(source_ref);
+        CREATE INDEX records_group ON records(group_id);
+        CREATE INDEX records_doi ON records(doi);
+        CREATE INDEX records_pmid ON records(pmid);
+        """
+    )
+
+
+def connect(path: Path | str) -> Database:
+    """Open a review database with the settings every connection needs.
+
+    Args:
+        path: ``review.db`` or ``":memory:"``.
+
+    Returns:
+        The database with the corpus migrations applied.
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db = Database(conn)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    migrations.apply(db)
+    return db
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What is recorded about one imported file."""
+
+    database: str
+    file_name: str
+    sha256: str
+    format: str
+    imported_at: str
+    search_date: str | None
+    query: str | None
+
+
+def source_by_hash(db: Database, sha256: str) -> dict[str, Any] | None:
+    """Return the earlier import of a file with this content, if any."""
+    row = db.execute(
+        "SELECT id, file_name, database, imported_at FROM sources WHERE sha256 = ? "
+        "ORDER BY id LIMIT 1",
+        [sha256],
+    ).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("id", "file_name", "database", "imported_at"), row, strict=True))
+
+
+_INSERT_RECORD = (
+    "INSERT INTO records (source_ref, position, source_id, "
+    + ", ".join(FIELDS)
+    + ", raw, flags) VALUES ("
+    + ", ".join(["?"] * (len(FIELDS) + 5))
+    + ")"
+)
+
+
+def _record_row(source_ref: int, position: int, rec: Record) -> tuple[Any, ...]:
+    values: list[Any] = [source_ref, position, rec.source_id]
+    for name in FIELDS:
+        value = getattr(rec, name)
+        if isinstance(value, list):
+            value = json.dumps(value, ensure_ascii=False)
+        values.append(value)
+    values.append(json.dumps(rec.raw, ensure_ascii=False, default=str))
+    values.append(",".join(rec.flags()))
+    return tuple(values)
+
+
+def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> int:
+    """Insert one imported file and its records in a single transaction.
+
+    Every record becomes its own group (group id = record id) until
+    deduplication merges groups. Either everything is written or nothing.
+
+    Returns:
+        The new source's id.
+    """
+    conn = db.conn
+    flagged = sum(1 for r in records if not r.title or not r.abstract)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        cur = conn.execute(
+            "INSERT INTO sources (database, file_name, sha256, format, imported_at, "
+            "search_date, query, record_count, flagged_count) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                info.database,
+                info.file_name,
+                info.sha256,
+                info.format,
+                info.imported_at,
+                info.search_date,
+                info.query,
+                len(records),
+                flagged,
+            ),
+        )
+        source_ref = int(cur.lastrowid or 0)
+        conn.executemany(
+            _INSERT_RECORD,
+            (_record_row(source_ref, i, r) for i, r in enumerate(records, start=1)),
+        )
+        conn.execute(
+            "INSERT INTO record_groups (id) SELECT id FROM records WHERE source_ref = ?",
+            (source_ref,),
+        )
+        conn.execute("UPDATE records SET group_id = id WHERE source_ref = ?", (source_ref,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return source_ref
+
+
+def sources(db: Database) -> list[dict[str, Any]]:
+    """Return every import, oldest first."""
+    return list(db.query("SELECT * FROM sources ORDER BY id"))
+
+
+def counts(db: Database) -> dict[str, int]:
+    """Return the headline counts for ``review status``."""
+    row = db.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT group_id), "
+        "SUM(title IS NULL OR title = ''), SUM(abstract IS NULL OR abstract = '') "
+        "FROM records"
+    ).fetchone()
+    return {
+        "records": int(row[0] or 0),
+        "groups": int(row[1] or 0),
+        "missing_title": int(row[2] or 0),
+        "missing_abstract": int(row[3] or 0),
+        "sources": int(db.execute("SELECT COUNT(*) FROM sources").fetchone()[0]),
+    }
+
+
+def counts_by_database(db: Database) -> dict[str, int]:
+    """Return records identified per database (PRISMA's first box)."""
+    rows = db.execute(
+        "SELECT database, SUM(record_count) FROM sources GROUP BY database ORDER BY database"
+    ).fetchall()
+    return {name: int(n or 0) for name, n in rows}
+
+
+def iter_export_rows(db: Database) -> Iterator[dict[str, Any]]:
+    """Yield every imported record with its source, in import order."""
+    cols = ", ".join(f"r.{name}" for name in FIELDS)
+    sql = (
+        "SELECT r.id AS record_id, r.source_id, s.database AS source, s.file_name, "
+        f"r.group_id, {cols}, r.flags, r.raw FROM records r "
+        "JOIN sources s ON s.id = r.source_ref ORDER BY r.id"
+    )
+    cursor = db.execute(sql)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        item = dict(zip(names, row, strict=True))
+        item["authors"] = json.loads(item["authors"])
+        item["keywords"] = json.loads(item["keywords"])
+        yield item

@@ -1,0 +1,157 @@
+"""Field normalisation shared by every importer.
+
+Vendors write the same value many ways (``https://doi.org/10.1/X`` vs
+``10.1/x``, ``Y1  - 2019///`` vs ``PY  - 2019`` vs ``10 15``); these helpers
+turn them into one form so that later stages (deduplication, export) compare
+like with like.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+_WS = re.compile(r"\s+")
+_DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+_DOI_PREFIX = re.compile(
+    r"^(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.IGNORECASE
+)
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
+_PMID = re.compile(r"\d{1,9}")
+_ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+
+
+def clean(value: object) -> str | None:
+    """Return ``value`` as one line of text, or None when empty.
+
+    HTML entities are decoded and inline markup (``<i>``, ``<sup>``) that
+    databases put in titles is removed, whitespace collapsed.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = " ".join(str(v) for v in value if v is not None)
+    text = str(value)
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = _WS.sub(" ", text).strip()
+    return text or None
+
+
+def first(values: object) -> str | None:
+    """Return the first non-empty cleaned value of a scalar or list."""
+    if isinstance(values, (list, tuple)):
+        for v in values:
+            c = clean(v)
+            if c:
+                return c
+        return None
+    return clean(values)
+
+
+def doi(value: object) -> str | None:
+    """Return a DOI lowercased, without URL or ``doi:`` prefix, or None.
+
+    >>> doi("https://doi.org/10.1000/ABC.1 ")
+    '10.1000/abc.1'
+    """
+    text = first(value)
+    if not text:
+        return None
+    text = _DOI_PREFIX.sub("", text.strip())
+    match = _DOI.search(text)
+    if not match:
+        return None
+    found = match.group(0).rstrip(".,;)]}>")
+    return found.lower()
+
+
+def year(*values: object) -> int | None:
+    """Return the first plausible 4-digit year among ``values``.
+
+    Handles ``2019///``, ``2019/05/03``, ``May 2019``, ``10 15`` (Scopus'
+    day-month forms carry no year: None), and integers.
+    """
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, int):
+            return value if 1500 <= value <= 2100 else None
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if item is None:
+                continue
+            match = _YEAR.search(str(item))
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def pmid(value: object) -> str | None:
+    """Return a bare PubMed ID (digits only), or None."""
+    text = first(value)
+    if not text:
+        return None
+    match = _PMID.search(text)
+    return match.group(0).lstrip("0") or None if match else None
+
+
+def issn(value: object) -> str | None:
+    """Return the first ISSN as ``NNNN-NNNC``, or None."""
+    text = first(value)
+    if not text:
+        return None
+    match = _ISSN.search(text)
+    if not match:
+        return None
+    return f"{match.group(1)}-{match.group(2).upper()}"
+
+
+def pages(start: object, end: object = None) -> str | None:
+    """Join start and end pages as ``start-end`` (``123-9`` kept as written)."""
+    s = first(start)
+    e = first(end)
+    if s and e and e != s and "-" not in s:
+        return f"{s}-{e}"
+    if s:
+        return s.replace("--", "-").replace("\u2013", "-")
+    return e
+
+
+def keywords(values: Iterable[object] | object, split: str = ";") -> list[str]:
+    """Return keywords as a de-duplicated list, splitting on ``split``."""
+    if values is None:
+        return []
+    items = values if isinstance(values, (list, tuple)) else [values]
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if item is None:
+            continue
+        for part in str(item).split(split) if split else [str(item)]:
+            c = clean(part)
+            if c and c.lower() not in seen:
+                seen.add(c.lower())
+                out.append(c)
+    return out
+
+
+def authors(values: Iterable[object] | object, split: str | None = None) -> list[str]:
+    """Return a list of author names, cleaned, empty ones dropped."""
+    if values is None:
+        return []
+    items = values if isinstance(values, (list, tuple)) else [values]
+    out: list[str] = []
+    for item in items:
+        if item is None:
+            continue
+        parts = str(item).split(split) if split else [str(item)]
+        for part in parts:
+            c = clean(part)
+            if c:
+                out.append(c.rstrip(",").strip())
+    return [a for a in out if a]

@@ -1,0 +1,1 @@
+"""The review protocol: question, criteria, screening settings, extraction form."""

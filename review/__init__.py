@@ -1,0 +1,1 @@
+"""The application shell: project on disk, CLI, Textual app, exports."""

@@ -1,0 +1,46 @@
+"""``review demo``: a ready-made review from bundled real data."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from corpus.importer import import_file
+from review.project import DB_NAME, Project, init_project
+from review.status import collect, render
+
+DEMO_FILE = "wilson.csv"
+DEMO_TITLE = "Comparative effectiveness of therapies for Wilson disease (demo)"
+
+
+def run_demo(directory: Path) -> Project:
+    """Create (or reopen) the demo review in ``directory`` and show its status.
+
+    The bundled CSV is copied into the folder so the user sees a real export
+    file next to the review it came from.
+    """
+    if (directory / DB_NAME).exists():
+        project = Project(directory.resolve())
+        click.echo(f"Demo review already exists in {project.root}; showing it.")
+    else:
+        project = init_project(directory, "generic", DEMO_TITLE)
+        data = resources.files("review") / "data" / DEMO_FILE
+        target = project.root / DEMO_FILE
+        with resources.as_file(data) as src:
+            shutil.copyfile(src, target)
+        db = project.open_db()
+        try:
+            res = import_file(db, target, database="ASReview benchmark (Wilson disease)")
+        finally:
+            db.close()
+        click.echo(f"Created demo review in {project.root}: imported {res.records} records.")
+    click.echo("")
+    click.echo(render(collect(project)))
+    click.echo("")
+    click.echo("Try next:")
+    click.echo(f"  cd {directory} && review status --json")
+    click.echo("  review export records --format ris -o records.ris")
+    return project

@@ -1,0 +1,105 @@
+"""Exporting the review's records (CSV, RIS, BibTeX, JSON lines).
+
+Files are written to a temporary name and renamed into place, so an export
+that fails half-way never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlite_utils import Database
+
+from corpus import db as corpus_db
+from corpus.model import FIELDS, Record
+
+EXPORT_FORMATS = ("csv", "ris", "bibtex", "jsonl")
+
+#: Stages whose latest decision each exported record carries (filled once
+#: screening has decisions; empty before).
+STAGES = ("title_abstract", "full_text")
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "source_id",
+    "source",
+    "file_name",
+    "group_id",
+    *FIELDS,
+    "flags",
+    *(f"decision_{stage}" for stage in STAGES),
+)
+
+
+def _to_record(row: dict[str, Any]) -> Record:
+    values = {name: row[name] for name in FIELDS}
+    return Record(**values, source_id=row["source_id"])
+
+
+def write_records(db: Database, fmt: str, out: TextIO) -> int:
+    """Write every imported record to ``out`` in format ``fmt``.
+
+    Returns:
+        The number of records written.
+    """
+    rows = corpus_db.iter_export_rows(db)
+    if fmt == "csv":
+        return _write_csv(rows, out)
+    if fmt == "jsonl":
+        n = 0
+        for row in rows:
+            row["raw"] = json.loads(row["raw"])
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    records = [_to_record(row) for row in rows]
+    if fmt == "ris":
+        from corpus.formats.ris import dump
+    elif fmt == "bibtex":
+        from corpus.formats.bibtex import dump
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    out.write(dump(records))
+    return len(records)
+
+
+def _write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    n = 0
+    for row in rows:
+        row["authors"] = "; ".join(row["authors"])
+        row["keywords"] = "; ".join(row["keywords"])
+        writer.writerow(row)
+        n += 1
+    return n
+
+
+def export_to_path(db: Database, fmt: str, path: Path) -> int:
+    """Export into ``path`` atomically; see :func:`write_records`."""
+    folder = path.resolve().parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            n = write_records(db, fmt, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
+
+
+def export_to_string(db: Database, fmt: str) -> tuple[str, int]:
+    """Export into a string (for stdout); see :func:`write_records`."""
+    buffer = io.StringIO(newline="")
+    n = write_records(db, fmt, buffer)
+    return buffer.getvalue(), n
+
+

@@ -1,0 +1,70 @@
+"""``review status``: what is in the review and what to do next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpus import db as corpus_db
+from protocols import loader
+from review.project import Project
+
+
+def collect(project: Project) -> dict[str, Any]:
+    """Gather the status of a review as plain data (the ``--json`` form)."""
+    db = project.open_db()
+    try:
+        protocol = loader.load(project.protocol_path)
+        counts = corpus_db.counts(db)
+        sources = [
+            {
+                "id": s["id"],
+                "database": s["database"],
+                "file_name": s["file_name"],
+                "format": s["format"],
+                "records": s["record_count"],
+                "flagged": s["flagged_count"],
+                "imported_at": s["imported_at"],
+                "search_date": s["search_date"],
+                "query": s["query"],
+                "sha256": s["sha256"],
+            }
+            for s in corpus_db.sources(db)
+        ]
+        return {
+            "project": str(project.root),
+            "title": protocol.title,
+            "protocol_version": protocol.version,
+            "records": counts["records"],
+            "groups": counts["groups"],
+            "missing_title": counts["missing_title"],
+            "missing_abstract": counts["missing_abstract"],
+            "identified_by_database": corpus_db.counts_by_database(db),
+            "sources": sources,
+        }
+    finally:
+        db.close()
+
+
+def render(data: dict[str, Any]) -> str:
+    """Render the status for a terminal."""
+    lines = [f"{data['title']}  ({data['project']})", ""]
+    if not data["sources"]:
+        lines.append("No records yet. Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)")
+        return "\n".join(lines)
+    lines.append("Records identified (PRISMA):")
+    for name, n in data["identified_by_database"].items():
+        lines.append(f"  {name:<28} {n:>8}")
+    lines.append(f"  {'total':<28} {data['records']:>8}")
+    lines.append(f"Studies (groups):              {data['groups']:>8}")
+    lines.append(f"Missing title / abstract:      {data['missing_title']:>8} / {data['missing_abstract']}")
+    lines.append("")
+    lines.append("Sources:")
+    for s in data["sources"]:
+        date = f", searched {s['search_date']}" if s["search_date"] else ""
+        lines.append(
+            f"  #{s['id']} {s['file_name']} - {s['database']} [{s['format']}], "
+            f"{s['records']} records{date}"
+        )
+    lines.append("")
+    lines.append("Next: review export records --format csv -o records.csv")
+    return "\n".join(lines)

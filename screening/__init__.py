@@ -1,0 +1,1 @@
+"""Screening decisions and what is computed from them (no UI)."""
