@@ -124,16 +124,16 @@ def source_by_hash(db: Database, sha256: str) -> dict[str, Any] | None:
 
 
 _INSERT_RECORD = (
-    "INSERT INTO records (source_ref, position, source_id, "
+    "INSERT INTO records (id, group_id, source_ref, position, source_id, "
     + ", ".join(FIELDS)
     + ", raw, flags) VALUES ("
-    + ", ".join(["?"] * (len(FIELDS) + 5))
+    + ", ".join(["?"] * (len(FIELDS) + 7))
     + ")"
 )
 
 
-def _record_row(source_ref: int, position: int, rec: Record) -> tuple[Any, ...]:
-    values: list[Any] = [source_ref, position, rec.source_id]
+def _record_row(record_id: int, source_ref: int, position: int, rec: Record) -> tuple[Any, ...]:
+    values: list[Any] = [record_id, record_id, source_ref, position, rec.source_id]
     for name in FIELDS:
         value = getattr(rec, name)
         if isinstance(value, list):
@@ -173,15 +173,22 @@ def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> 
             ),
         )
         source_ref = int(cur.lastrowid or 0)
+        # Ids are assigned here so each record's first group can share its id
+        # (no UPDATE pass over 100k rows); merged groups reuse record ids, so
+        # the next free id is above both tables' maximum.
+        start = 1 + conn.execute(
+            "SELECT MAX(COALESCE((SELECT MAX(id) FROM records), 0), "
+            "COALESCE((SELECT MAX(id) FROM record_groups), 0))"
+        ).fetchone()[0]
+        ids = range(start, start + len(records))
+        conn.executemany("INSERT INTO record_groups (id) VALUES (?)", ((i,) for i in ids))
         conn.executemany(
             _INSERT_RECORD,
-            (_record_row(source_ref, i, r) for i, r in enumerate(records, start=1)),
+            (
+                _record_row(rid, source_ref, pos, rec)
+                for pos, (rid, rec) in enumerate(zip(ids, records, strict=True), start=1)
+            ),
         )
-        conn.execute(
-            "INSERT INTO record_groups (id) SELECT id FROM records WHERE source_ref = ?",
-            (source_ref,),
-        )
-        conn.execute("UPDATE records SET group_id = id WHERE source_ref = ?", (source_ref,))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -52,7 +52,17 @@ def parse_bytes(data: bytes, name: str) -> tuple[str, str, list[Record]]:
     """
     text = decode(data, name)
     fmt = detect(text, name)
-    records = parser_for(fmt)(text, name)
+    try:
+        records = parser_for(fmt)(text, name)
+    except ImportFormatError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
+        # Parsers are fuzzed to raise only ImportFormatError; this net keeps a
+        # parser bug on some unforeseen file from showing the user a traceback.
+        raise ImportFormatError(
+            name, f"could not be read as {fmt} ({type(exc).__name__}: {exc}); "
+            "check the file or re-export it"
+        ) from exc
     if not records:
         raise ImportFormatError(name, f"no records found in this {fmt} file")
     return fmt, text, records

@@ -1,0 +1,154 @@
+"""PubMed's MEDLINE format (``.nbib``, "Send to: Citation manager").
+
+Layout: a tag of up to four characters padded to four, then ``- `` and the
+value (``PMID- 123``, ``TI  - ...``, ``FAU - ...``); long values wrap at a
+space onto lines that start with six spaces (``Record.raw`` joins them back
+with one space); records are separated by blank lines and
+always begin with ``PMID``. Free text before the first tag line is ignored
+(as RIS headers are). There is no end-of-record marker, so truncation
+is caught from the shape of what is there: a line that is neither tag,
+continuation nor blank is an error, and so is a last record that lacks the
+``SO`` line PubMed writes last in every record when the others have it.
+Ovid's own field-labelled MEDLINE export is a different format and is not
+read here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus import normalize as nz
+from corpus.errors import ImportFormatError
+from corpus.formats.ris import gc_paused
+from corpus.model import Record
+
+_TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,2}- ?(.*)$")
+_DOI_MARK = re.compile(r"^(\S+)\s*\[doi\]", re.I)
+_PMID = re.compile(r"\d{1,9}")
+
+
+def parse(text: str, path: str) -> list[Record]:
+    """Parse a MEDLINE/.nbib export into records.
+
+    Args:
+        text: The decoded file (``\\n`` newlines, no BOM).
+        path: The file's name, for error messages.
+
+    Returns:
+        One record per PMID block, in file order.
+
+    Raises:
+        ImportFormatError: no ``PMID-`` line, text that is not MEDLINE, a
+            record not starting with PMID, or a truncated last record.
+    """
+    with gc_paused():
+        records = [_record(raw, line) for raw, line in _blocks(text, path)]
+    if len(records) > 1 and "SO" not in records[-1].raw and "SO" in records[-2].raw:
+        raise ImportFormatError(
+            path,
+            f"the last record (PMID {records[-1].pmid}, line {records[-1].line}) ends early: "
+            "the file looks truncated, export it again",
+            line=records[-1].line,
+            record=len(records),
+        )
+    return records
+
+
+def _blocks(text: str, path: str) -> list[tuple[dict[str, list[str]], int]]:
+    """Split the text into (tag -> values, first line) blocks."""
+    blocks: list[tuple[dict[str, list[str]], int]] = []
+    raw: dict[str, list[str]] | None = None
+    last: list[str] = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            raw = None  # blank line: the record is complete
+            continue
+        if line[:1] in (" ", "\t"):
+            if raw is None and not blocks:
+                continue
+            if raw is None:
+                raise ImportFormatError(
+                    path,
+                    "continuation line outside a record; the file is not valid MEDLINE",
+                    line=lineno,
+                    record=len(blocks) or None,
+                )
+            last[-1] = f"{last[-1]} {line.strip()}" if last[-1] else line.strip()
+            continue
+        m = _TAG.match(line.rstrip())
+        if m is None and not blocks:
+            continue  # free text before the first tag (a note, a saved web page header)
+        if m is None:
+            raise ImportFormatError(
+                path,
+                f"unexpected line {line[:40]!r}; expected a tag like 'TI  - ' "
+                "(is the file complete and really PubMed MEDLINE format?)",
+                line=lineno,
+                record=len(blocks) or None,
+            )
+        tag, value = m.group(1), m.group(2).strip()
+        if tag == "PMID":
+            # PMID always opens a record, even when the blank line before it is missing.
+            raw = {}
+            blocks.append((raw, lineno))
+        elif raw is None:
+            raise ImportFormatError(
+                path,
+                f"record starts with {tag!r} instead of 'PMID- '; the file looks truncated "
+                "or edited, export it again",
+                line=lineno,
+                record=len(blocks) + 1,
+            )
+        values = raw.get(tag)
+        if values is None:
+            values = raw[tag] = []
+        values.append(value)
+        last = values
+    if not blocks:
+        raise ImportFormatError(
+            path, "no 'PMID- ' line found; is this really a PubMed MEDLINE export?", line=1
+        )
+    return blocks
+
+
+def _record(raw: dict[str, list[str]], line: int) -> Record:
+    """Normalise one MEDLINE block (FAU over AU, JT over TA, AID/LID DOIs)."""
+    get = raw.get
+    pmid = nz.pmid(get("PMID"))
+    authors = nz.authors(get("FAU") or get("AU") or get("CN") or [])
+    keywords = nz.keywords((get("OT") or []) + (get("MH") or []), split="")
+    return Record(
+        title=nz.first(get("TI")) or nz.first(get("BTI")) or nz.first(get("TT")),
+        abstract=nz.clean(get("AB")),
+        authors=authors,
+        year=nz.year(get("DP"), get("DEP"), get("EDAT")),
+        journal=nz.first(get("JT")) or nz.first(get("TA")),
+        volume=nz.first(get("VI")),
+        issue=nz.first(get("IP")),
+        pages=nz.first(get("PG")),
+        doi=_doi(raw),
+        pmid=pmid,
+        issn=nz.issn(get("IS")),
+        keywords=keywords,
+        language=nz.first(get("LA")),
+        type=nz.first(get("PT")),
+        url=None,
+        source_id=pmid,
+        raw=raw,
+        line=line,
+    )
+
+
+def _doi(raw: dict[str, list[str]]) -> str | None:
+    """The ``[doi]``-marked AID or LID; else a ``doi:`` in the SO citation."""
+    for tag in ("AID", "LID"):
+        for value in raw.get(tag, ()):
+            m = _DOI_MARK.match(value.strip())
+            if m:
+                found = nz.doi(m.group(1))
+                if found:
+                    return found
+    for value in raw.get("SO", ()):
+        if "doi:" in value:
+            return nz.doi(value[value.index("doi:") + 4 :])
+    return None
