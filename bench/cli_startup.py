@@ -37,7 +37,9 @@ def main() -> None:
         ):
             median, worst = timed(cmd, args.runs)
             flag = "ok" if median < 0.3 else "OVER BUDGET"
-            print(f"{label:<16} median {median * 1000:6.0f} ms  worst {worst * 1000:6.0f} ms  {flag}")
+            print(
+                f"{label:<16} median {median * 1000:6.0f} ms  worst {worst * 1000:6.0f} ms  {flag}"
+            )
 
 
 if __name__ == "__main__":

@@ -25,11 +25,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORDS_FROM = ROOT / "review" / "data" / "wilson.csv"
 
-SURNAMES = ["Müller", "Smith", "García", "Nowak", "Kowalski", "Nguyen", "Okafor", "Jensen",
-            "Rossi", "Dubois", "Łukasiewicz", "Tanaka", "O'Brien", "van der Berg", "Silva"]
-JOURNALS = ["Child Abuse & Neglect", "Journal of Interpersonal Violence", "Lancet",
-            "Computers in Human Behavior", "Trauma, Violence, & Abuse", "BMJ Open",
-            "Journal of Child Sexual Abuse", "Cyberpsychology, Behavior, and Social Networking"]
+SURNAMES = [
+    "Müller",
+    "Smith",
+    "García",
+    "Nowak",
+    "Kowalski",
+    "Nguyen",
+    "Okafor",
+    "Jensen",
+    "Rossi",
+    "Dubois",
+    "Łukasiewicz",
+    "Tanaka",
+    "O'Brien",
+    "van der Berg",
+    "Silva",
+]
+JOURNALS = [
+    "Child Abuse & Neglect",
+    "Journal of Interpersonal Violence",
+    "Lancet",
+    "Computers in Human Behavior",
+    "Trauma, Violence, & Abuse",
+    "BMJ Open",
+    "Journal of Child Sexual Abuse",
+    "Cyberpsychology, Behavior, and Social Networking",
+]
 
 
 def vocabulary() -> list[str]:
@@ -100,7 +122,9 @@ def main() -> None:
     n = len(parsed)
     print(f"file: {args.records} records, {size_mb:.0f} MB")
     print(f"rispy.loads (parse only):   {rispy_s:6.2f} s  {n / rispy_s:9.0f} records/s")
-    print(f"review import (end to end): {review_s:6.2f} s  {args.records / review_s:9.0f} records/s")
+    print(
+        f"review import (end to end): {review_s:6.2f} s  {args.records / review_s:9.0f} records/s"
+    )
     print(f"budget 20 s for 100k: {'ok' if review_s * 100_000 / args.records < 20 else 'OVER'}")
 
 

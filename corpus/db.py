@@ -176,10 +176,13 @@ def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> 
         # Ids are assigned here so each record's first group can share its id
         # (no UPDATE pass over 100k rows); merged groups reuse record ids, so
         # the next free id is above both tables' maximum.
-        start = 1 + conn.execute(
-            "SELECT MAX(COALESCE((SELECT MAX(id) FROM records), 0), "
-            "COALESCE((SELECT MAX(id) FROM record_groups), 0))"
-        ).fetchone()[0]
+        start = (
+            1
+            + conn.execute(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM records), 0), "
+                "COALESCE((SELECT MAX(id) FROM record_groups), 0))"
+            ).fetchone()[0]
+        )
         ids = range(start, start + len(records))
         conn.executemany("INSERT INTO record_groups (id) VALUES (?)", ((i,) for i in ids))
         conn.executemany(

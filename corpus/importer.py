@@ -60,8 +60,9 @@ def parse_bytes(data: bytes, name: str) -> tuple[str, str, list[Record]]:
         # Parsers are fuzzed to raise only ImportFormatError; this net keeps a
         # parser bug on some unforeseen file from showing the user a traceback.
         raise ImportFormatError(
-            name, f"could not be read as {fmt} ({type(exc).__name__}: {exc}); "
-            "check the file or re-export it"
+            name,
+            f"could not be read as {fmt} ({type(exc).__name__}: {exc}); "
+            "check the file or re-export it",
         ) from exc
     if not records:
         raise ImportFormatError(name, f"no records found in this {fmt} file")

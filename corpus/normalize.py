@@ -19,7 +19,9 @@ _DOI_PREFIX = re.compile(
 )
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
 _PMID = re.compile(r"\d{1,9}")
-_ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+# Not inside an ISBN such as 978-1-4419-1234-5 (no digit or hyphen around).
+_ISSN = re.compile(r"(?<![\d-])(\d{4})-?(\d{3}[\dXx])(?![\d-])")
+_DASHES = re.compile(r"\s*(?:--|[-\u2010-\u2015\u2212])\s*")
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 
 
@@ -118,7 +120,7 @@ def pages(start: object, end: object = None) -> str | None:
     if s and e and e != s and "-" not in s:
         return f"{s}-{e}"
     if s:
-        return s.replace("--", "-").replace("\u2013", "-")
+        return _DASHES.sub("-", s)
     return e
 
 

@@ -50,8 +50,9 @@ def decode(data: bytes, path: str) -> str:
         text = _decode_without_bom(data, path)
     if "\x00" in text or _looks_binary(text):
         raise ImportFormatError(
-            path, "is a binary file, not a bibliographic export; export as RIS, BibTeX, "
-            "MEDLINE, CSV or EndNote XML"
+            path,
+            "is a binary file, not a bibliographic export; export as RIS, BibTeX, "
+            "MEDLINE, CSV or EndNote XML",
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -40,7 +40,9 @@ class Protocol:
 def template_names() -> list[str]:
     """Return the names of the bundled protocol templates."""
     folder = resources.files("protocols") / "templates"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def template_text(name: str) -> str:
@@ -72,7 +74,9 @@ def parse(text: str, path: str = "protocol.toml") -> Protocol:
     title = _string(review, "title", path, text)
     question = review.get("question", "")
     if not isinstance(question, str):
-        raise ProtocolError(f"{path}:{_line_of(text, 'question')}: key review.question must be text")
+        raise ProtocolError(
+            f"{path}:{_line_of(text, 'question')}: key review.question must be text"
+        )
     template = review.get("template", "generic")
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     return Protocol(title=title, question=question, template=str(template), version=version)

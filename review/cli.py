@@ -139,9 +139,7 @@ def import_(
         )
         if not as_json:
             flagged = f" ({res.flagged} lack a title or abstract)" if res.flagged else ""
-            click.echo(
-                f"{path}: {res.records} records from {res.database} [{res.format}]{flagged}"
-            )
+            click.echo(f"{path}: {res.records} records from {res.database} [{res.format}]{flagged}")
     if as_json:
         click.echo(json.dumps(results, indent=2))
     if failed:

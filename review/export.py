@@ -101,5 +101,3 @@ def export_to_string(db: Database, fmt: str) -> tuple[str, int]:
     buffer = io.StringIO(newline="")
     n = write_records(db, fmt, buffer)
     return buffer.getvalue(), n
-
-

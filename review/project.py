@@ -44,7 +44,9 @@ class Project:
         return corpus_db.connect(self.db_path)
 
 
-def find_project(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Project:
+def find_project(
+    explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None
+) -> Project:
     """Locate the review a command works on.
 
     Raises:

@@ -56,7 +56,9 @@ def render(data: dict[str, Any]) -> str:
         lines.append(f"  {name:<28} {n:>8}")
     lines.append(f"  {'total':<28} {data['records']:>8}")
     lines.append(f"Studies (groups):              {data['groups']:>8}")
-    lines.append(f"Missing title / abstract:      {data['missing_title']:>8} / {data['missing_abstract']}")
+    lines.append(
+        f"Missing title / abstract:      {data['missing_title']:>8} / {data['missing_abstract']}"
+    )
     lines.append("")
     lines.append("Sources:")
     for s in data["sources"]:

@@ -55,21 +55,38 @@ def db_rows(run, sql: str) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def test_import_records_source_and_flags(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ris = write(tmp_path / "scopus_export.txt", RIS)  # RIS in a .txt, as vendors do
-    result = run("import", str(ris), "--source", "Scopus", "--search-date", "2026-11-01",
-                 "--query", "grooming AND online")
+    result = run(
+        "import",
+        str(ris),
+        "--source",
+        "Scopus",
+        "--search-date",
+        "2026-11-01",
+        "--query",
+        "grooming AND online",
+    )
     assert result.exit_code == 0, result.output
     assert "2 records from Scopus [ris]" in result.output
     assert "1 lack a title or abstract" in result.output
 
-    (source,) = db_rows(run, "SELECT database, file_name, sha256, format, search_date, query, "
-                        "record_count, flagged_count FROM sources")
+    (source,) = db_rows(
+        run,
+        "SELECT database, file_name, sha256, format, search_date, query, "
+        "record_count, flagged_count FROM sources",
+    )
     assert source[0:2] == ("Scopus", "scopus_export.txt")
     assert len(source[2]) == 64
     assert source[3:] == ("ris", "2026-11-01", "grooming AND online", 2, 1)
-    rows = db_rows(run, "SELECT source_id, title, doi, year, authors, flags, group_id, id "
-                   "FROM records ORDER BY id")
-    assert rows[0][:4] == ("rec1", "Online grooming of adolescents: a systematic review",
-                           "10.1016/j.chiabu.2020.104", 2021)
+    rows = db_rows(
+        run,
+        "SELECT source_id, title, doi, year, authors, flags, group_id, id FROM records ORDER BY id",
+    )
+    assert rows[0][:4] == (
+        "rec1",
+        "Online grooming of adolescents: a systematic review",
+        "10.1016/j.chiabu.2020.104",
+        2021,
+    )
     assert json.loads(rows[0][4]) == ["Müller, Hans", "Smith, Jane"]
     assert rows[1][5] == "missing_abstract"
     assert all(r[6] == r[7] for r in rows)  # each record its own group before dedup
@@ -149,8 +166,17 @@ def test_export_csv_has_contract_columns(run, tmp_path: Path) -> None:  # type: 
     out = run("export", "records", "--format", "csv").output
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 2
-    for column in ("source_id", "source", "group_id", "title", "authors", "year", "doi",
-                   "decision_title_abstract", "decision_full_text"):
+    for column in (
+        "source_id",
+        "source",
+        "group_id",
+        "title",
+        "authors",
+        "year",
+        "doi",
+        "decision_title_abstract",
+        "decision_full_text",
+    ):
         assert column in rows[0]
     assert rows[0]["source"] == "Scopus"
     assert rows[0]["authors"] == "Müller, Hans; Smith, Jane"
@@ -170,11 +196,22 @@ def test_export_then_import_round_trips(run, tmp_path: Path, fmt: str) -> None: 
     runner.invoke(cli, ["init", str(second_project)])
     res = runner.invoke(cli, ["--project", str(second_project), "import", str(out)])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(cli, ["--project", str(second_project), "export", "records",
-                              "--format", "jsonl"])
+    res = runner.invoke(
+        cli, ["--project", str(second_project), "export", "records", "--format", "jsonl"]
+    )
     again = json.loads(res.output.splitlines()[0])
-    for field in ("title", "abstract", "authors", "year", "journal", "volume", "pages", "doi",
-                  "keywords", "source_id"):
+    for field in (
+        "title",
+        "abstract",
+        "authors",
+        "year",
+        "journal",
+        "volume",
+        "pages",
+        "doi",
+        "keywords",
+        "source_id",
+    ):
         assert again[field] == first[field], field
 
 

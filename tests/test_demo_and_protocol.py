@@ -21,7 +21,9 @@ def test_demo_creates_review_from_bundled_data(tmp_path: Path) -> None:
     assert "imported 2333 records" in first.stdout
     status = subprocess.run(
         [review, "--project", str(tmp_path / "d"), "status", "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     data = json.loads(status.stdout)
     assert data["records"] == 2333

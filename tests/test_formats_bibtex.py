@@ -43,8 +43,11 @@ EXPECTED: dict[str, tuple[list[str], list[str], list[str | None], list[int], lis
         [T1, T2, T4],
         [D1, D2, D4],
         [2021, 2022, 2023],
-        ["Child Abuse and Neglect", "Journal of Interpersonal Violence",
-         "Trauma, Violence, and Abuse"],
+        [
+            "Child Abuse and Neglect",
+            "Journal of Interpersonal Violence",
+            "Trauma, Violence, and Abuse",
+        ],
         "Scopus",
     ),
     "wos.bib": (
@@ -52,9 +55,11 @@ EXPECTED: dict[str, tuple[list[str], list[str], list[str | None], list[int], lis
         [T1, "Machine learning for detecting sexual exploitation in online advertisements", T4],
         [D1, D3, D4],
         [2021, 2020, 2023],
-        ["CHILD ABUSE & NEGLECT",
-         "PROCEEDINGS OF THE 2020 INTERNATIONAL CONFERENCE ON WEB AND SOCIAL MEDIA",
-         "TRAUMA VIOLENCE & ABUSE"],
+        [
+            "CHILD ABUSE & NEGLECT",
+            "PROCEEDINGS OF THE 2020 INTERNATIONAL CONFERENCE ON WEB AND SOCIAL MEDIA",
+            "TRAUMA VIOLENCE & ABUSE",
+        ],
         "Web of Science",
     ),
     "zotero.bib": (
@@ -66,11 +71,16 @@ EXPECTED: dict[str, tuple[list[str], list[str], list[str | None], list[int], lis
         None,
     ),
     "zotero_bbt.bib": (
-        ["mullerOnlineGroomingChildren2021", "bjorkPerspectivesSurvivorsContent2023",
-         "internetwatchfoundationAnnualReport20232024"],
-        ["Online Grooming of Children: A Systematic Review of Risk Factors",
-         "Perspectives of Survivors on Content Moderation by Online Platforms",
-         "Annual Report 2023"],
+        [
+            "mullerOnlineGroomingChildren2021",
+            "bjorkPerspectivesSurvivorsContent2023",
+            "internetwatchfoundationAnnualReport20232024",
+        ],
+        [
+            "Online Grooming of Children: A Systematic Review of Risk Factors",
+            "Perspectives of Survivors on Content Moderation by Online Platforms",
+            "Annual Report 2023",
+        ],
         [D1, D4, None],
         [2021, 2023, 2024],
         ["Child Abuse & Neglect", "Trauma, Violence, & Abuse", None],
@@ -81,8 +91,11 @@ EXPECTED: dict[str, tuple[list[str], list[str], list[str | None], list[int], lis
         [T1, "Machine learning for detecting sexual exploitation in online advertisements", T2],
         [None, None, None],
         [2021, 2020, 2022],
-        ["Child Abuse & Neglect", "International Conference on Web and Social Media",
-         "Journal of Interpersonal Violence"],
+        [
+            "Child Abuse & Neglect",
+            "International Conference on Web and Social Media",
+            "Journal of Interpersonal Violence",
+        ],
         None,
     ),
     "mendeley.bib": (
@@ -161,8 +174,12 @@ def test_scopus_fields_and_note_kept_raw_only() -> None:
     assert second.pages == "NP3021-NP3045"  # "NP3021 – NP3045"
     assert third.pages == "455-470"
     assert second.issue == "5-6"
-    assert first.keywords[:4] == ["Child sexual abuse", "Online grooming", "Risk factors",
-                                  "Systematic review"]
+    assert first.keywords[:4] == [
+        "Child sexual abuse",
+        "Online grooming",
+        "Risk factors",
+        "Systematic review",
+    ]
     assert "Child Abuse, Sexual" in first.keywords  # index keywords are ;-separated
     assert first.raw["note"].startswith("Cited by: 12")
     assert first.type == "article"
@@ -177,8 +194,14 @@ def test_wos_latex_escapes_and_keywords_plus() -> None:
     assert second.doi == D3  # written 10.1007/978-3-030-60975-7\_17
     assert second.type == "inproceedings"
     assert second.issn == "0302-9743"
-    assert first.keywords == ["Online grooming", "Child sexual abuse", "Risk factors",
-                              "SEXUAL SOLICITATION", "INTERNET", "YOUTH"]
+    assert first.keywords == [
+        "Online grooming",
+        "Child sexual abuse",
+        "Risk factors",
+        "SEXUAL SOLICITATION",
+        "INTERNET",
+        "YOUTH",
+    ]
     assert first.abstract is not None and "  " not in first.abstract
 
 
@@ -187,8 +210,12 @@ def test_zotero_plain_and_better_biblatex() -> None:
     assert plain[1].title == T2  # {COVID}-19 -> COVID-19
     assert plain[1].pages == "NP3021-NP3045"
     assert plain[1].pmid == "35234567"
-    assert plain[0].keywords == ["Child sexual abuse", "Online grooming", "Risk factors",
-                                 "Systematic review"]
+    assert plain[0].keywords == [
+        "Child sexual abuse",
+        "Online grooming",
+        "Risk factors",
+        "Systematic review",
+    ]
     bbt = load("zotero_bbt.bib")
     assert bbt[0].year == 2021  # from date = {2021-07-01}
     assert bbt[0].journal == "Child Abuse & Neglect"  # journaltitle
@@ -241,6 +268,18 @@ def test_missing_comma_after_key() -> None:
     assert err.value.line == 9
 
 
+def test_urls_are_not_html_unescaped() -> None:
+    (record,) = bibtex.parse("@misc{a, title={T}, url={https://x.org/?a=1&copy=2&not=3}}", "x")
+    assert record.url == "https://x.org/?a=1&copy=2&not=3"
+
+
+def test_undefined_string_macro_names_macro_and_line() -> None:
+    with pytest.raises(ImportFormatError) as err:
+        bibtex.parse(GOOD + "@article{c,\n  journal = jpsy,\n  title = {T}\n}\n", "x.bib")
+    assert err.value.line == 10
+    assert "'jpsy'" in str(err.value)
+
+
 @pytest.mark.parametrize("text", ["", "   \n\n", "just some text\nno entries here\n"])
 def test_empty_or_entryless_files(text: str) -> None:
     with pytest.raises(ImportFormatError) as err:
@@ -258,8 +297,24 @@ def test_comments_strings_and_preambles_are_not_entries() -> None:
 
 # --- dump ----------------------------------------------------------------------------
 
-FIELDS = ("title", "abstract", "authors", "year", "journal", "volume", "issue", "pages", "doi",
-          "pmid", "issn", "keywords", "language", "type", "url", "source_id")
+FIELDS = (
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "issn",
+    "keywords",
+    "language",
+    "type",
+    "url",
+    "source_id",
+)
 
 
 def _fields(record: Record) -> dict[str, object]:
@@ -294,8 +349,11 @@ def test_dump_writes_double_dash_pages_and_an_article_by_default() -> None:
     assert text.startswith("@article{")
 
 
-_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüøéßABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-                min_size=1, max_size=12)
+_WORD = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzäöüøéßABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    min_size=1,
+    max_size=12,
+)
 _PHRASE = st.lists(_WORD, min_size=1, max_size=8).map(" ".join)
 _NAME = st.tuples(_WORD, _WORD).map(lambda t: f"{t[0]}, {t[1]}")
 
@@ -303,20 +361,38 @@ _NAME = st.tuples(_WORD, _WORD).map(lambda t: f"{t[0]}, {t[1]}")
 @settings(max_examples=200, deadline=None)
 @given(
     title=_PHRASE,
-    abstract=st.one_of(st.none(), st.text(
-        alphabet=st.characters(blacklist_characters="{}\\&<", blacklist_categories=("Cc", "Cs")),
-        max_size=200)),
+    abstract=st.one_of(
+        st.none(),
+        st.text(
+            alphabet=st.characters(
+                blacklist_characters="{}\\&<", blacklist_categories=("Cc", "Cs")
+            ),
+            max_size=200,
+        ),
+    ),
     authors=st.lists(_NAME, max_size=5),
     year=st.one_of(st.none(), st.integers(1900, 2100)),
     keywords=st.lists(_PHRASE, max_size=4, unique_by=str.lower),
     pages=st.one_of(st.none(), st.from_regex(r"[1-9][0-9]{0,3}-[1-9][0-9]{0,3}", fullmatch=True)),
 )
 def test_round_trip_property(
-    title: str, abstract: str | None, authors: list[str], year: int | None,
-    keywords: list[str], pages: str | None,
+    title: str,
+    abstract: str | None,
+    authors: list[str],
+    year: int | None,
+    keywords: list[str],
+    pages: str | None,
 ) -> None:
-    record = Record(title=title, abstract=normalize.clean(abstract), authors=authors, year=year,
-                    keywords=keywords, pages=pages, doi="10.1000/xyz.1", journal="J Test")
+    record = Record(
+        title=title,
+        abstract=normalize.clean(abstract),
+        authors=authors,
+        year=year,
+        keywords=keywords,
+        pages=pages,
+        doi="10.1000/xyz.1",
+        journal="J Test",
+    )
     (back,) = bibtex.parse(bibtex.dump([record]), "rt.bib")
     assert back.title == normalize.clean(title)
     assert back.abstract == record.abstract

@@ -43,20 +43,36 @@ def load(name: str) -> list[Record]:
 # name -> (source_ids, titles, dois, years, journals, types, database)
 EXPECTED = {
     "endnote.xml": (
-        ["41", "42", "43", "44"], [T1, T2, T3, T4], [D1, D2, D3, D4], [2021, 2022, 2020, 2023],
-        ["Child Abuse & Neglect", "Journal of Interpersonal Violence", "Web and Social Media",
-         "Trauma, Violence, & Abuse"],
-        ["Journal Article", "Journal Article", "Book Section", "Journal Article"], "EndNote",
+        ["41", "42", "43", "44"],
+        [T1, T2, T3, T4],
+        [D1, D2, D3, D4],
+        [2021, 2022, 2020, 2023],
+        [
+            "Child Abuse & Neglect",
+            "Journal of Interpersonal Violence",
+            "Web and Social Media",
+            "Trauma, Violence, & Abuse",
+        ],
+        ["Journal Article", "Journal Article", "Book Section", "Journal Article"],
+        "EndNote",
     ),
     "zotero.xml": (
-        ["1", "2", "3"], [T1, T3, T4], [D1, D3, D4], [2021, 2020, 2023],
+        ["1", "2", "3"],
+        [T1, T3, T4],
+        [D1, D3, D4],
+        [2021, 2020, 2023],
         ["Child Abuse & Neglect", "Computers in Human Behavior", "Trauma, Violence, & Abuse"],
-        ["Journal Article"] * 3, "Zotero",
+        ["Journal Article"] * 3,
+        "Zotero",
     ),
     "mendeley.xml": (
-        ["1", "2", "3"], [T1, T2, T4], [D1, D2, D4], [2021, 2022, 2023],
+        ["1", "2", "3"],
+        [T1, T2, T4],
+        [D1, D2, D4],
+        [2021, 2022, 2023],
         ["Child Abuse & Neglect", "Journal of Interpersonal Violence", "Trauma, Violence, & Abuse"],
-        ["Journal Article"] * 3, "Mendeley",
+        ["Journal Article"] * 3,
+        "Mendeley",
     ),
 }
 
@@ -72,8 +88,12 @@ def test_vendor_exports(name: str) -> None:
     assert [r.journal for r in records] == journals
     assert [r.type for r in records] == types
     assert records[0].authors == ["Müller, Hans", "Ødegaard, Kari", "Smith, John A."]
-    assert records[0].keywords == ["Child sexual abuse", "Online grooming", "Risk factors",
-                                   "Systematic review"]
+    assert records[0].keywords == [
+        "Child sexual abuse",
+        "Online grooming",
+        "Risk factors",
+        "Systematic review",
+    ]
     assert records[-1].abstract is None and "missing_abstract" in records[-1].flags()
     text = text_of(name)
     assert detect(text, name) == "endnote-xml"
@@ -96,7 +116,10 @@ def test_endnote_style_runs_isbn_and_pubmed_accession() -> None:
     assert first.raw["ref-type@name"] == "Journal Article"
     assert first.raw["titles/alt-title"] == "Child Abuse Negl"
     assert first.raw["contributors/authors/author"] == [
-        "Müller, Hans", "Ødegaard, Kari", "Smith, John A."]
+        "Müller, Hans",
+        "Ødegaard, Kari",
+        "Smith, John A.",
+    ]
     assert chapter.raw["contributors/secondary-authors/author"] == "Rossi, Marco"
 
 
@@ -110,6 +133,14 @@ def test_zotero_and_mendeley_plain_text_and_lines() -> None:
     mendeley = load("mendeley.xml")
     assert [r.line for r in mendeley] == [2, 3, 4]
     assert mendeley[1].authors == ["García-López, María", "Nguyen, Thi Lan", "Brown, Peter"]
+
+
+def test_url_keeps_its_query_string() -> None:
+    text = (
+        "<xml><records><record><titles><title>T</title></titles><urls><web-urls>"
+        "<url>https://x.org/?a=1&amp;copy=2</url></web-urls></urls></record></records></xml>"
+    )
+    assert endnote_xml.parse(text, "u.xml")[0].url == "https://x.org/?a=1&copy=2"
 
 
 def test_utf16_file_with_its_declaration() -> None:
@@ -136,11 +167,11 @@ def test_external_entities_are_never_resolved() -> None:
 
 
 def test_billion_laughs_does_not_expand() -> None:
-    entities = "".join(
-        f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    entities = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    text = (
+        f'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY l0 "lol">{entities}]>'
+        "<xml><records><record><titles><title>&l9;</title></titles></record></records></xml>"
     )
-    text = (f'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY l0 "lol">{entities}]>'
-            "<xml><records><record><titles><title>&l9;</title></titles></record></records></xml>")
     start = time.perf_counter()
     try:
         records = endnote_xml.parse(text, "lol.xml")
@@ -168,8 +199,12 @@ def test_truncated_file_is_an_error_not_a_partial_import() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "  \n", '<?xml version="1.0"?><xml><records></records></xml>',
-     "<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>"],
+    [
+        "",
+        "  \n",
+        '<?xml version="1.0"?><xml><records></records></xml>',
+        "<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>",
+    ],
 )
 def test_empty_or_recordless(text: str) -> None:
     with pytest.raises(ImportFormatError):
@@ -191,8 +226,10 @@ def _only_import_errors(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(["", "<xml><records><record>", '<?xml version="1.0" encoding="UTF-16"?>']),
-       st.text(max_size=400))
+@given(
+    st.sampled_from(["", "<xml><records><record>", '<?xml version="1.0" encoding="UTF-16"?>']),
+    st.text(max_size=400),
+)
 def test_random_text(prefix: str, text: str) -> None:
     _only_import_errors(prefix + text)
 

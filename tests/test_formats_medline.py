@@ -125,8 +125,22 @@ def test_round_trip_through_ris_keeps_fields_but_type() -> None:
     recs = parse()
     again = ris.parse(ris.dump(recs), "x.ris")
     for a, b in zip(recs, again, strict=True):
-        for field in ("title", "abstract", "authors", "year", "journal", "volume", "issue",
-                      "pages", "doi", "pmid", "issn", "keywords", "language", "source_id"):
+        for field in (
+            "title",
+            "abstract",
+            "authors",
+            "year",
+            "journal",
+            "volume",
+            "issue",
+            "pages",
+            "doi",
+            "pmid",
+            "issn",
+            "keywords",
+            "language",
+            "source_id",
+        ):
             assert getattr(a, field) == getattr(b, field), field
         assert b.type == "GEN"
 
@@ -147,10 +161,29 @@ def test_random_text(text: str) -> None:
 
 
 @settings(FUZZ)
-@given(st.lists(st.sampled_from(
-    ["PMID- 1", "PMID- x", "TI  - t", "      more", "", "AU  - A", "FAU - B, C", "DP  - 20",
-     "AID - [doi]", "LID - 10.1/x [doi]", "SO  - doi:", "IS  - 12", "junk", "\t tab", "SO  - end"]
-)))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "PMID- 1",
+                "PMID- x",
+                "TI  - t",
+                "      more",
+                "",
+                "AU  - A",
+                "FAU - B, C",
+                "DP  - 20",
+                "AID - [doi]",
+                "LID - 10.1/x [doi]",
+                "SO  - doi:",
+                "IS  - 12",
+                "junk",
+                "\t tab",
+                "SO  - end",
+            ]
+        )
+    )
+)
 def test_random_tag_soup(lines: list[str]) -> None:
     _only_import_errors("\n".join(lines))
 

@@ -39,80 +39,260 @@ def parse(name: str) -> list[Record]:
 
 
 # (title start, doi, first author, year, journal, source_id, pmid) per record
-EXPECTED: dict[str, list[tuple[str, str | None, str | None, int | None, str | None,
-                               str | None, str | None]]] = {
+EXPECTED: dict[
+    str, list[tuple[str, str | None, str | None, int | None, str | None, str | None, str | None]]
+] = {
     "scopus.ris": [
-        ("Online grooming of children", "10.1016/j.chiabu.2022.105599", "Müller, H.", 2022,
-         "Child Abuse and Neglect", None, None),
-        ("Detecting child sexual abuse material", "10.1016/j.fsidi.2022.301338", "Pereira, M.",
-         2022, "Forensic Science International: Digital Investigation", None, None),
-        ("Sextortion of minors", "10.1177/08862605211037408", "Harlow, J.", 2022,
-         "Journal of Interpersonal Violence", None, None),
-        ("Children's exposure to sexual content", "10.1089/cyber.2021.0188", "Lindqvist, K.",
-         2022, "Cyberpsychology, Behavior, and Social Networking", None, None),
+        (
+            "Online grooming of children",
+            "10.1016/j.chiabu.2022.105599",
+            "Müller, H.",
+            2022,
+            "Child Abuse and Neglect",
+            None,
+            None,
+        ),
+        (
+            "Detecting child sexual abuse material",
+            "10.1016/j.fsidi.2022.301338",
+            "Pereira, M.",
+            2022,
+            "Forensic Science International: Digital Investigation",
+            None,
+            None,
+        ),
+        (
+            "Sextortion of minors",
+            "10.1177/08862605211037408",
+            "Harlow, J.",
+            2022,
+            "Journal of Interpersonal Violence",
+            None,
+            None,
+        ),
+        (
+            "Children's exposure to sexual content",
+            "10.1089/cyber.2021.0188",
+            "Lindqvist, K.",
+            2022,
+            "Cyberpsychology, Behavior, and Social Networking",
+            None,
+            None,
+        ),
     ],
     "wos.ris": [
-        ("Self-produced sexual imagery", "10.1016/j.chiabu.2020.104812", "Quinlan, E", 2021,
-         "CHILD ABUSE & NEGLECT", "WOS:000652436200011", None),
-        ("Beyond the screen", "10.1177/1079063218765432", "Hartley, M", 2017,
-         "SEXUAL ABUSE-A JOURNAL OF RESEARCH AND TREATMENT", "WOS:000436918400004", None),
-        ("Parental mediation", "10.1016/j.chb.2022.107461", "Sánchez-Ortega, A", 2023,
-         "COMPUTERS IN HUMAN BEHAVIOR", "WOS:000875420100006", None),
+        (
+            "Self-produced sexual imagery",
+            "10.1016/j.chiabu.2020.104812",
+            "Quinlan, E",
+            2021,
+            "CHILD ABUSE & NEGLECT",
+            "WOS:000652436200011",
+            None,
+        ),
+        (
+            "Beyond the screen",
+            "10.1177/1079063218765432",
+            "Hartley, M",
+            2017,
+            "SEXUAL ABUSE-A JOURNAL OF RESEARCH AND TREATMENT",
+            "WOS:000436918400004",
+            None,
+        ),
+        (
+            "Parental mediation",
+            "10.1016/j.chb.2022.107461",
+            "Sánchez-Ortega, A",
+            2023,
+            "COMPUTERS IN HUMAN BEHAVIOR",
+            "WOS:000875420100006",
+            None,
+        ),
     ],
     "embase.ris": [
-        ("Technology-facilitated child sexual abuse", "10.1016/j.chiabu.2020.104715",
-         "Haddad S.", 2020, "Child Abuse and Neglect", "L2005123456", "32966948"),
-        ("Help-seeking among people", "10.3389/fpsyt.2021.637963", "Lindgren J.", 2021,
-         "Frontiers in Psychiatry", "L2011234567", None),
-        ("Screening adolescents", "10.1016/j.jaac.2022.07.453", "Núñez R.", 2022,
-         "Journal of the American Academy of Child and Adolescent Psychiatry", "L2021987654",
-         None),
+        (
+            "Technology-facilitated child sexual abuse",
+            "10.1016/j.chiabu.2020.104715",
+            "Haddad S.",
+            2020,
+            "Child Abuse and Neglect",
+            "L2005123456",
+            "32966948",
+        ),
+        (
+            "Help-seeking among people",
+            "10.3389/fpsyt.2021.637963",
+            "Lindgren J.",
+            2021,
+            "Frontiers in Psychiatry",
+            "L2011234567",
+            None,
+        ),
+        (
+            "Screening adolescents",
+            "10.1016/j.jaac.2022.07.453",
+            "Núñez R.",
+            2022,
+            "Journal of the American Academy of Child and Adolescent Psychiatry",
+            "L2021987654",
+            None,
+        ),
     ],
     "ovid.ris": [
-        ("Online child sexual exploitation during", "10.1016/j.chiabu.2021.105214",
-         "Ní Dhálaigh, Áine", 2021, "Child abuse & neglect", "34512345", "34512345"),
-        ("Safeguarding children in the metaverse.", "10.1016/s2352-4642(22)00012-3",
-         "Okafor, Chidi", 2022, "Lancet. Child & adolescent health", "35098765", "35098765"),
-        ("Bystander responses", "10.1037/vio0000412", "Schäfer, Lena", 2022,
-         "Psychology of Violence", "2022-45678-001", None),
+        (
+            "Online child sexual exploitation during",
+            "10.1016/j.chiabu.2021.105214",
+            "Ní Dhálaigh, Áine",
+            2021,
+            "Child abuse & neglect",
+            "34512345",
+            "34512345",
+        ),
+        (
+            "Safeguarding children in the metaverse.",
+            "10.1016/s2352-4642(22)00012-3",
+            "Okafor, Chidi",
+            2022,
+            "Lancet. Child & adolescent health",
+            "35098765",
+            "35098765",
+        ),
+        (
+            "Bystander responses",
+            "10.1037/vio0000412",
+            "Schäfer, Lena",
+            2022,
+            "Psychology of Violence",
+            "2022-45678-001",
+            None,
+        ),
     ],
     "proquest.ris": [
-        ("Perceptions of risk among adolescents", "10.1016/j.adolescence.2021.08.004",
-         "Wiśniewska, Zofia", 2021, "Journal of Adolescence", "2587412365; 60321", None),
-        ("Victim identification", "10.1002/car.2789", "Dupont, Amélie", 2022,
-         "Child Abuse Review", "2712093344; 61877", None),
-        ("Hotline reports", "10.1080/10538712.2022.2031354", "O'Brien, Siobhán", 2022,
-         "Journal of Child Sexual Abuse", "2633219087; 60990", None),
+        (
+            "Perceptions of risk among adolescents",
+            "10.1016/j.adolescence.2021.08.004",
+            "Wiśniewska, Zofia",
+            2021,
+            "Journal of Adolescence",
+            "2587412365; 60321",
+            None,
+        ),
+        (
+            "Victim identification",
+            "10.1002/car.2789",
+            "Dupont, Amélie",
+            2022,
+            "Child Abuse Review",
+            "2712093344; 61877",
+            None,
+        ),
+        (
+            "Hotline reports",
+            "10.1080/10538712.2022.2031354",
+            "O'Brien, Siobhán",
+            2022,
+            "Journal of Child Sexual Abuse",
+            "2633219087; 60990",
+            None,
+        ),
     ],
     "endnote.ris": [
-        ("Livestreamed child sexual abuse", "10.1016/j.chiabu.2021.105412", "van den Berg, M.",
-         2022, "Child Abuse Negl", "412", "34820471"),
-        ("An anonymous online self-help", "10.1177/1079063221993478", "Schröder, T.", 2022,
-         "Sex Abuse", "418", "33687192"),
+        (
+            "Livestreamed child sexual abuse",
+            "10.1016/j.chiabu.2021.105412",
+            "van den Berg, M.",
+            2022,
+            "Child Abuse Negl",
+            "412",
+            "34820471",
+        ),
+        (
+            "An anonymous online self-help",
+            "10.1177/1079063221993478",
+            "Schröder, T.",
+            2022,
+            "Sex Abuse",
+            "418",
+            "33687192",
+        ),
         ("Annual report 2022", None, "Internet Watch Foundation", 2023, None, "420", None),
-        ("Automated detection of online grooming", "10.3390/ijerph192416654", "Ionescu, Ș.",
-         2022, "Int J Environ Res Public Health", "425", "36512089"),
+        (
+            "Automated detection of online grooming",
+            "10.3390/ijerph192416654",
+            "Ionescu, Ș.",
+            2022,
+            "Int J Environ Res Public Health",
+            "425",
+            "36512089",
+        ),
     ],
     "zotero.ris": [
-        ("Age estimation of children", "10.1016/j.forsciint.2023.111652", "Ferreira, João",
-         2023, "Forensic Science International", None, None),
-        ("Automated tools for detecting", "10.1007/978-3-030-41287-6_7", "Whitfield, Brian G.",
-         2020, "The Handbook of Online Harms Research", None, None),
-        ("Children's disclosure of online sexual abuse", "10.1080/10538712.2021.1970679",
-         "Johansson, Malin", 2021, "Journal of Child Sexual Abuse", None, None),
-        ("Tech firms must do more", "10.1038/d41586-022-09999-9", None, 2022, "Nature", None,
-         None),
+        (
+            "Age estimation of children",
+            "10.1016/j.forsciint.2023.111652",
+            "Ferreira, João",
+            2023,
+            "Forensic Science International",
+            None,
+            None,
+        ),
+        (
+            "Automated tools for detecting",
+            "10.1007/978-3-030-41287-6_7",
+            "Whitfield, Brian G.",
+            2020,
+            "The Handbook of Online Harms Research",
+            None,
+            None,
+        ),
+        (
+            "Children's disclosure of online sexual abuse",
+            "10.1080/10538712.2021.1970679",
+            "Johansson, Malin",
+            2021,
+            "Journal of Child Sexual Abuse",
+            None,
+            None,
+        ),
+        ("Tech firms must do more", "10.1038/d41586-022-09999-9", None, 2022, "Nature", None, None),
     ],
     "pubmed_zotero.ris": [
-        ("Prevalence of online sexual solicitation", "10.1016/j.chiabu.2021.105180",
-         "Madsen, Sheri", 2021, "Child abuse & neglect", "34217486", "34217486"),
-        ("Grooming of children for sexual abuse", "10.1080/10538712.2019.1666945",
-         "Pérez-González, Alicia", 2019, "Journal of child sexual abuse", "31567089",
-         "31567089"),
-        ("Technology-assisted child sexual abuse", "10.1002/car.2638", "Hamilton-Grey, Catherine",
-         2020, "Child abuse review (Chichester, England : 1992)", None, "32905021"),
-        ("Child sexual abuse online", "10.1016/s0140-6736(23)00390-1", "Łopatka, Katarzyna",
-         2023, "Lancet (London, England)", "36906341", "36906341"),
+        (
+            "Prevalence of online sexual solicitation",
+            "10.1016/j.chiabu.2021.105180",
+            "Madsen, Sheri",
+            2021,
+            "Child abuse & neglect",
+            "34217486",
+            "34217486",
+        ),
+        (
+            "Grooming of children for sexual abuse",
+            "10.1080/10538712.2019.1666945",
+            "Pérez-González, Alicia",
+            2019,
+            "Journal of child sexual abuse",
+            "31567089",
+            "31567089",
+        ),
+        (
+            "Technology-assisted child sexual abuse",
+            "10.1002/car.2638",
+            "Hamilton-Grey, Catherine",
+            2020,
+            "Child abuse review (Chichester, England : 1992)",
+            None,
+            "32905021",
+        ),
+        (
+            "Child sexual abuse online",
+            "10.1016/s0140-6736(23)00390-1",
+            "Łopatka, Katarzyna",
+            2023,
+            "Lancet (London, England)",
+            "36906341",
+            "36906341",
+        ),
     ],
 }
 
@@ -369,8 +549,10 @@ def test_year_variants(tags: str, year: int | None) -> None:
     [
         ("DO  - https://doi.org/10.1000/ABC\nM3  - 10.9/other\n", "10.1000/abc"),
         ("M3  - Article\nM3  - 10.1000/m3\n", "10.1000/m3"),
-        ("UR  - https://www.scopus.com/x?eid=1&doi=10.1016%2fj.x.2020.1&partnerID=40\n",
-         "10.1016/j.x.2020.1"),
+        (
+            "UR  - https://www.scopus.com/x?eid=1&doi=10.1016%2fj.x.2020.1&partnerID=40\n",
+            "10.1016/j.x.2020.1",
+        ),
         ("L3  - http://dx.doi.org/10.1002/l3.1\n", "10.1002/l3.1"),
         ("N1  - Clin Pharmacokinet. 2011;50(6):349-69. doi: 10.2165/1158.\n", "10.2165/1158"),
         ("UR  - http://example.org/10.1000/not-a-doi-link\n", None),
@@ -481,11 +663,34 @@ def test_random_text(text: str) -> None:
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(
-    ["TY  - JOUR", "ER  - ", "ER", "TI  - x", "AU  - a, b", "KW  - k;;", "", "  ", "PY  - 10 15",
-     "DO  - 10.", "UR  - doi=10.1%2", "AN  - 1", "DB  - medline", "SN  - 1234-", "cont line",
-     "TY  -", "SP  - No", "EP  - Specified", "N1  - PMID:", "AB  - <b>&amp;"]
-)))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "TY  - JOUR",
+                "ER  - ",
+                "ER",
+                "TI  - x",
+                "AU  - a, b",
+                "KW  - k;;",
+                "",
+                "  ",
+                "PY  - 10 15",
+                "DO  - 10.",
+                "UR  - doi=10.1%2",
+                "AN  - 1",
+                "DB  - medline",
+                "SN  - 1234-",
+                "cont line",
+                "TY  -",
+                "SP  - No",
+                "EP  - Specified",
+                "N1  - PMID:",
+                "AB  - <b>&amp;",
+            ]
+        )
+    )
+)
 def test_random_tag_soup(lines: list[str]) -> None:
     _only_import_errors("\n".join(lines))
 
@@ -562,7 +767,8 @@ def _clean(text: str) -> str | None:
 
 
 _words = st.text(
-    st.characters(codec="utf-8", exclude_characters="\n;"), min_size=1,
+    st.characters(codec="utf-8", exclude_characters="\n;"),
+    min_size=1,
     max_size=40,
 ).map(_clean)
 
@@ -580,15 +786,22 @@ def records(draw: st.DrawFn) -> Record:
         volume=draw(_words),
         issue=draw(_words),
         pages=pages,
-        doi=draw(st.one_of(st.none(), st.from_regex(r"10\.[0-9]{4,6}/[a-z0-9._()-]{1,20}[a-z0-9]",
-                                                    fullmatch=True))),
+        doi=draw(
+            st.one_of(
+                st.none(),
+                st.from_regex(r"10\.[0-9]{4,6}/[a-z0-9._()-]{1,20}[a-z0-9]", fullmatch=True),
+            )
+        ),
         pmid=draw(st.one_of(st.none(), st.from_regex(r"[1-9][0-9]{0,7}", fullmatch=True))),
         issn=draw(st.one_of(st.none(), st.from_regex(r"[0-9]{4}-[0-9]{3}[0-9X]", fullmatch=True))),
         keywords=nz.keywords(draw(st.lists(_words.filter(bool), max_size=4))),
         language=draw(_words),
         type=draw(st.sampled_from(["JOUR", "BOOK", "CHAP", "CONF", "RPRT", "THES"])),
-        url=draw(st.one_of(st.none(), st.from_regex(r"https://example\.org/[a-z0-9]{1,12}",
-                                                    fullmatch=True))),
+        url=draw(
+            st.one_of(
+                st.none(), st.from_regex(r"https://example\.org/[a-z0-9]{1,12}", fullmatch=True)
+            )
+        ),
         source_id=draw(_words),
     )
 
@@ -598,4 +811,3 @@ def records(draw: st.DrawFn) -> Record:
 def test_dump_parse_round_trip_generated(recs: list[Record]) -> None:
     again = ris.parse(ris.dump(recs), "dumped.ris")
     assert [fields(r) for r in again] == [fields(r) for r in recs]
-

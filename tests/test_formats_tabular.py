@@ -14,8 +14,17 @@ from corpus.model import Record
 from corpus.textio import decode
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
-TABULAR = ["asreview.csv", "scopus.csv", "embase.csv", "embase_2019.csv", "zotero.csv",
-           "pubmed.csv", "semicolon.csv", "wos_tab.txt", "wos_tab_utf16.txt"]
+TABULAR = [
+    "asreview.csv",
+    "scopus.csv",
+    "embase.csv",
+    "embase_2019.csv",
+    "zotero.csv",
+    "pubmed.csv",
+    "semicolon.csv",
+    "wos_tab.txt",
+    "wos_tab_utf16.txt",
+]
 
 D1, D2, D3, D4 = (
     "10.1016/j.chiabu.2021.105012",
@@ -45,51 +54,91 @@ def load(name: str) -> list[Record]:
 # name -> (source_ids, titles, dois, years, journals, first record's authors, database)
 EXPECTED = {
     "asreview.csv": (
-        ["0", "1", "2", "3"], [T1, T2, T3, T4], [D1, D2, D3, D4], [2021, 2022, 2020, 2023],
-        ["Child Abuse & Neglect", "Journal of Interpersonal Violence",
-         "Computers in Human Behavior", "Trauma, Violence, & Abuse"],
-        ["Müller, Hans", "Ødegaard, Kari", "Smith, John A."], None,
+        ["0", "1", "2", "3"],
+        [T1, T2, T3, T4],
+        [D1, D2, D3, D4],
+        [2021, 2022, 2020, 2023],
+        [
+            "Child Abuse & Neglect",
+            "Journal of Interpersonal Violence",
+            "Computers in Human Behavior",
+            "Trauma, Violence, & Abuse",
+        ],
+        ["Müller, Hans", "Ødegaard, Kari", "Smith, John A."],
+        None,
     ),
     "scopus.csv": (
         [SCOPUS_IDS[0], SCOPUS_IDS[1], "2-s2.0-85076543210", SCOPUS_IDS[2]],
-        [T1, T2, T3, T4], [D1, D2, D3, D4], [2021, 2022, 2020, 2023],
-        ["Child Abuse and Neglect", "Journal of Interpersonal Violence",
-         "Computers in Human Behavior", "Trauma, Violence, and Abuse"],
-        ["Müller H.", "Ødegaard K.", "Smith J.A."], "Scopus",
+        [T1, T2, T3, T4],
+        [D1, D2, D3, D4],
+        [2021, 2022, 2020, 2023],
+        [
+            "Child Abuse and Neglect",
+            "Journal of Interpersonal Violence",
+            "Computers in Human Behavior",
+            "Trauma, Violence, and Abuse",
+        ],
+        ["Müller H.", "Ødegaard K.", "Smith J.A."],
+        "Scopus",
     ),
     "embase.csv": (
-        ["L2011234567", "L2016789012", "L2005123456"], [T1, T2, T4], [D1, D2, D4],
+        ["L2011234567", "L2016789012", "L2005123456"],
+        [T1, T2, T4],
+        [D1, D2, D4],
         [2021, 2022, 2023],
         ["Child Abuse & Neglect", "Journal of Interpersonal Violence", "Trauma, Violence, & Abuse"],
-        ["Müller H.", "Ødegaard K.", "Smith J.A."], "Embase",
+        ["Müller H.", "Ødegaard K.", "Smith J.A."],
+        "Embase",
     ),
     "embase_2019.csv": (
-        ["1", "2", "3"], [T1, T4, T2], [None, None, None], [2021, 2023, 2022],
+        ["1", "2", "3"],
+        [T1, T4, T2],
+        [None, None, None],
+        [2021, 2023, 2022],
         ["Child Abuse & Neglect", "Trauma, Violence, & Abuse", "Journal of Interpersonal Violence"],
-        ["Müller H.", "Ødegaard K.", "Smith J.A."], "Embase",
+        ["Müller H.", "Ødegaard K.", "Smith J.A."],
+        "Embase",
     ),
     "zotero.csv": (
-        ["8XK2M4QZ", "QW7E3RTY", "ZP9L2MNB", "H5G4F3DS"], [T1, T2, T3, T4], [D1, D2, D3, D4],
+        ["8XK2M4QZ", "QW7E3RTY", "ZP9L2MNB", "H5G4F3DS"],
+        [T1, T2, T3, T4],
+        [D1, D2, D3, D4],
         [2021, 2022, 2020, 2023],
-        ["Child Abuse & Neglect", "Journal of Interpersonal Violence", "Web and Social Media",
-         "Trauma, Violence, & Abuse"],
-        ["Müller, Hans", "Ødegaard, Kari", "Smith, John A."], "Zotero",
+        [
+            "Child Abuse & Neglect",
+            "Journal of Interpersonal Violence",
+            "Web and Social Media",
+            "Trauma, Violence, & Abuse",
+        ],
+        ["Müller, Hans", "Ødegaard, Kari", "Smith, John A."],
+        "Zotero",
     ),
     "pubmed.csv": (
-        ["33812345", "35234567", "34321098"], [T1, T2, T4], [D1, D2, D4], [2021, 2022, 2023],
+        ["33812345", "35234567", "34321098"],
+        [T1, T2, T4],
+        [D1, D2, D4],
+        [2021, 2022, 2023],
         ["Child Abuse Negl", "J Interpers Violence", "Trauma Violence Abuse"],
-        ["Müller H", "Ødegaard K", "Smith JA"], "PubMed",
+        ["Müller H", "Ødegaard K", "Smith JA"],
+        "PubMed",
     ),
     "semicolon.csv": (
-        SCOPUS_IDS, [T1, T2, T4], [D1, D2, D4], [2021, 2022, 2023],
+        SCOPUS_IDS,
+        [T1, T2, T4],
+        [D1, D2, D4],
+        [2021, 2022, 2023],
         ["Child Abuse & Neglect", "Journal of Interpersonal Violence", "Trauma, Violence, & Abuse"],
-        ["Müller H.", "Ødegaard K.", "Smith J.A."], "Scopus",
+        ["Müller H.", "Ødegaard K.", "Smith J.A."],
+        "Scopus",
     ),
     "wos_tab.txt": (
-        WOS_IDS, [T1, '"Self-generated" material and ' + T2, T4], [D1, D2, D4],
+        WOS_IDS,
+        [T1, '"Self-generated" material and ' + T2, T4],
+        [D1, D2, D4],
         [2021, 2022, 2023],
         ["CHILD ABUSE & NEGLECT", "JOURNAL OF INTERPERSONAL VIOLENCE", "TRAUMA VIOLENCE & ABUSE"],
-        ["Müller, H", "Ødegaard, K", "Smith, JA"], "Web of Science",
+        ["Müller, H", "Ødegaard, K", "Smith, JA"],
+        "Web of Science",
     ),
 }
 EXPECTED["wos_tab_utf16.txt"] = EXPECTED["wos_tab.txt"]
@@ -113,9 +162,13 @@ def test_vendor_exports(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "encoding_mark"),
-    [("scopus.csv", b"\xef\xbb\xbf"), ("zotero.csv", b"\xef\xbb\xbf"),
-     ("wos_tab.txt", b"\xef\xbb\xbf"), ("wos_tab_utf16.txt", b"\xff\xfe"),
-     ("semicolon.csv", b"Authors;")],
+    [
+        ("scopus.csv", b"\xef\xbb\xbf"),
+        ("zotero.csv", b"\xef\xbb\xbf"),
+        ("wos_tab.txt", b"\xef\xbb\xbf"),
+        ("wos_tab_utf16.txt", b"\xff\xfe"),
+        ("semicolon.csv", b"Authors;"),
+    ],
 )
 def test_encodings_decode_without_mojibake(name: str, encoding_mark: bytes) -> None:
     data = (EXPORTS / name).read_bytes()
@@ -139,8 +192,14 @@ def test_scopus_details() -> None:
     assert records[3].abstract is None  # "[No abstract available]"
     assert records[0].abstract and records[0].abstract.endswith("© 2021 Elsevier Ltd")
     assert "27% increase" in (records[1].abstract or "")
-    assert records[0].keywords == ["Child sexual abuse", "Online grooming", "Risk factors",
-                                   "Systematic review", "human", "child"]
+    assert records[0].keywords == [
+        "Child sexual abuse",
+        "Online grooming",
+        "Risk factors",
+        "Systematic review",
+        "human",
+        "child",
+    ]
     assert records[0].type == "Review"
     assert records[0].language == "English"
     assert records[0].url and "&partnerID=40&md5=" in records[0].url  # not HTML-unescaped
@@ -152,8 +211,12 @@ def test_zotero_multiline_extra_and_record_lines() -> None:
     records = load("zotero.csv")
     assert [r.line for r in records] == [2, 4, 6, 7]  # Extra holds "PMID: ...\nPMCID: ..."
     assert records[0].pmid == "33812345"
-    assert records[0].keywords == ["Child sexual abuse", "Online grooming", "Risk factors",
-                                   "Systematic review"]
+    assert records[0].keywords == [
+        "Child sexual abuse",
+        "Online grooming",
+        "Risk factors",
+        "Systematic review",
+    ]
     assert records[3].pages == "455-470"  # en dash
     assert records[2].type == "conferencePaper"
     assert records[2].issn is None
@@ -163,8 +226,12 @@ def test_asreview_lists_labels_and_years() -> None:
     records = load("asreview.csv")
     assert records[0].year == 2021  # "2021//"
     assert records[1].doi == D2  # written as https://doi.org/...
-    assert records[0].keywords == ["Child sexual abuse", "Online grooming", "Risk factors",
-                                   "Systematic review"]
+    assert records[0].keywords == [
+        "Child sexual abuse",
+        "Online grooming",
+        "Risk factors",
+        "Systematic review",
+    ]
     assert [r.raw.get("included") for r in records] == ["1", "0", "1", None]
     assert records[0].raw["asreview_ranking"] == "1"
 
@@ -172,8 +239,12 @@ def test_asreview_lists_labels_and_years() -> None:
 def test_embase_citation_and_pubmed_citation_are_taken_apart() -> None:
     old = load("embase_2019.csv")
     assert (old[1].volume, old[1].issue, old[1].pages) == ("24", "2", "455-470")
-    assert old[0].keywords == ["child sexual abuse", "online grooming", "risk factors",
-                               "systematic review"]
+    assert old[0].keywords == [
+        "child sexual abuse",
+        "online grooming",
+        "risk factors",
+        "systematic review",
+    ]
     new = load("embase.csv")
     assert new[0].pmid == "33812345"
     assert new[0].issn == "0145-2134"
@@ -198,10 +269,16 @@ def test_wos_tab_trailing_tab_and_tags() -> None:
         ("Müller H.; Ødegaard K.; Smith J.A.", ["Müller H.", "Ødegaard K.", "Smith J.A."]),
         ("Gatica G.N., Sequeira F.A.", ["Gatica G.N.", "Sequeira F.A."]),  # Scopus until 2021
         ("Gatica, G.N., Sequeira, F.A.", ["Gatica, G.N.", "Sequeira, F.A."]),  # Scopus 2022
-        ("Hajj-Boutros G, Landry-Duval MA, Karelis AD.",
-         ["Hajj-Boutros G", "Landry-Duval MA", "Karelis AD"]),  # PubMed
+        (
+            "Hajj-Boutros G, Landry-Duval MA, Karelis AD.",
+            ["Hajj-Boutros G", "Landry-Duval MA", "Karelis AD"],
+        ),  # PubMed
         ("['Marx, Karl', 'Lindgren, Astrid']", ["Marx, Karl", "Lindgren, Astrid"]),  # ASReview
         ("Smith, John", ["Smith, John"]),
+        (
+            "Müller, Hans (57212345678); Smith, John A. (7004123456)",
+            ["Müller, Hans", "Smith, John A."],
+        ),  # Scopus "Author full names"
         ("Ødegaard, K.", ["Ødegaard, K."]),
         ("[No author name available]", []),
         ("", []),
@@ -295,8 +372,10 @@ def _only_import_errors(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(["", "title,abstract\n", "TI\tAU\tPT\tUT\tAB\tPY\n", "title;authors\n"]),
-       st.text(max_size=400))
+@given(
+    st.sampled_from(["", "title,abstract\n", "TI\tAU\tPT\tUT\tAB\tPY\n", "title;authors\n"]),
+    st.text(max_size=400),
+)
 def test_random_text(prefix: str, text: str) -> None:
     _only_import_errors(prefix + text)
 
@@ -306,6 +385,6 @@ def test_random_text(prefix: str, text: str) -> None:
 def test_mutated_exports(sample: str, data: st.DataObject) -> None:
     cut = data.draw(st.integers(0, len(sample)))
     where = data.draw(st.integers(0, len(sample)))
-    junk = data.draw(st.text(alphabet='",;\t\n[]\'\x00ü', max_size=12))
+    junk = data.draw(st.text(alphabet="\",;\t\n\r[]'\x00ü", max_size=12))
     text = sample[:where] + junk + sample[where:cut] if where < cut else sample[:cut] + junk
     _only_import_errors(text)

@@ -59,8 +59,15 @@ def test_fixture_records() -> None:
 def test_fields_and_raw() -> None:
     first, early, review = parse()
     assert first.keywords == [
-        "Online sexual exploitation", "Sextortion", "Adolescents", "Survey",
-        "Cross-national comparison", "SEXUAL SOLICITATION", "YOUTH", "VICTIMIZATION", "INTERNET",
+        "Online sexual exploitation",
+        "Sextortion",
+        "Adolescents",
+        "Survey",
+        "Cross-national comparison",
+        "SEXUAL SOLICITATION",
+        "YOUTH",
+        "VICTIMIZATION",
+        "INTERNET",
         "RISK",
     ]
     assert first.abstract and first.abstract.startswith("Background Comparable estimates")
@@ -116,8 +123,22 @@ def test_round_trip_through_ris_keeps_fields_but_type() -> None:
     recs = parse()
     again = ris.parse(ris.dump(recs), "x.ris")
     for a, b in zip(recs, again, strict=True):
-        for field in ("title", "abstract", "authors", "year", "journal", "volume", "issue",
-                      "pages", "doi", "pmid", "issn", "keywords", "language", "source_id"):
+        for field in (
+            "title",
+            "abstract",
+            "authors",
+            "year",
+            "journal",
+            "volume",
+            "issue",
+            "pages",
+            "doi",
+            "pmid",
+            "issn",
+            "keywords",
+            "language",
+            "source_id",
+        ):
             assert getattr(a, field) == getattr(b, field), field
 
 
@@ -137,10 +158,33 @@ def test_random_text(text: str) -> None:
 
 
 @settings(FUZZ)
-@given(st.lists(st.sampled_from(
-    ["FN x", "VR 1.0", "PT J", "ER", "EF", "TI t", "   more", "", "AU A", "AF B, C", "PY 20",
-     "DI 10.", "BP 1", "EP", "AR e1", "SN 1234-", "junk line", "DE a;;b", "UT WOS:1"]
-)))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "FN x",
+                "VR 1.0",
+                "PT J",
+                "ER",
+                "EF",
+                "TI t",
+                "   more",
+                "",
+                "AU A",
+                "AF B, C",
+                "PY 20",
+                "DI 10.",
+                "BP 1",
+                "EP",
+                "AR e1",
+                "SN 1234-",
+                "junk line",
+                "DE a;;b",
+                "UT WOS:1",
+            ]
+        )
+    )
+)
 def test_random_tag_soup(lines: list[str]) -> None:
     _only_import_errors("\n".join(lines))
 

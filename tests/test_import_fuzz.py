@@ -12,8 +12,16 @@ from corpus.importer import parse_bytes
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 SAMPLES = sorted(p.read_bytes() for p in EXPORTS.glob("*") if p.is_file() and p.suffix != ".md")
-PREFIXES = [b"TY  - JOUR\n", b"PMID- 1\n", b"FN Clarivate\nVR 1.0\nPT J\n", b"@article{x,\n",
-            b"<xml><records><record>", b"title,abstract\n", b"\xef\xbb\xbf", b"\xff\xfe"]
+PREFIXES = [
+    b"TY  - JOUR\n",
+    b"PMID- 1\n",
+    b"FN Clarivate\nVR 1.0\nPT J\n",
+    b"@article{x,\n",
+    b"<xml><records><record>",
+    b"title,abstract\n",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+]
 
 
 def _parse(data: bytes) -> None:

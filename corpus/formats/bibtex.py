@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import bibtexparser
-from bibtexparser.bibdatabase import BibDatabase
+from bibtexparser.bibdatabase import BibDatabase, UndefinedString
 from bibtexparser.bparser import BibTexParser
 from bibtexparser.bwriter import BibTexWriter
 from bibtexparser.latexenc import latex_to_unicode
@@ -36,14 +36,41 @@ _FONT_CMD = re.compile(
 _LEFTOVER_CMD = re.compile(r"\\([A-Za-z]+)\s?")
 # Accents done here: bibtexparser's table-driven latex_to_unicode mangles some
 # sequences ("Garc{\\'{i}}a-L{\\'{o}}pez, Mar{\\'{i}}a" ends in "Mar\\á").
-_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-            "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-            "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331"}
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
 _ACCENT = re.compile(
     r"\\(?:([`'^\"~=.])\s*|([uvHckrdb])(?=[\s{]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij]|[A-Za-z]))"
 )
-_LETTERS = {"ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
-            "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ"}
+_LETTERS = {
+    "ss": "ß",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
 _LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|\s(?=[A-Za-z]))?")
 _ESCAPED = re.compile(r"\\([&%_$#])")
 _PMID_IN_TEXT = re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b", re.IGNORECASE)
@@ -68,11 +95,13 @@ def parse(text: str, path: str) -> list[Record]:
     """
     if not text.strip():
         raise ImportFormatError(path, "is empty; export the references again", line=1)
-    starts = [
-        (text.count("\n", 0, m.start()) + 1, m.group(1).lower(), m.group(2))
-        for m in _ENTRY_START.finditer(text)
-        if m.group(1).lower() not in _NOT_ENTRIES
-    ]
+    starts: list[tuple[int, str, str]] = []
+    line, pos = 1, 0
+    for m in _ENTRY_START.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if m.group(1).lower() not in _NOT_ENTRIES:
+            starts.append((line, m.group(1).lower(), m.group(2)))
     entries = _load(text, path)
     lines = _match_lines(starts, entries, path)
     if not entries:
@@ -84,6 +113,14 @@ def _load(text: str, path: str) -> list[dict[str, Any]]:
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
     try:
         database = bibtexparser.loads(text, parser)
+    except UndefinedString as exc:
+        name = str(exc.args[0]) if exc.args else ""
+        m = re.search(rf"=\s*{re.escape(name)}\b", text) if name else None
+        raise ImportFormatError(
+            path,
+            f"uses the undefined @string macro {name!r}; define it or write the value in braces",
+            line=text.count("\n", 0, m.start()) + 1 if m else None,
+        ) from None
     except Exception as exc:  # noqa: BLE001 - pyparsing raises many types on odd input
         raise ImportFormatError(path, f"cannot be read as BibTeX ({type(exc).__name__})") from None
     return list(database.entries)
@@ -129,7 +166,8 @@ def _to_record(entry: dict[str, Any], line: int | None) -> Record:
     container = f.get("journal") or f.get("journaltitle")
     if not container and kind in ("inproceedings", "incollection", "inbook", "conference"):
         container = f.get("booktitle")
-    url = normalize.first(f.get("url"))
+    # Not normalize.clean: its HTML unescaping would turn "&copy=" into "©=".
+    url = next(iter(f.get("url", "").split()), None)
     doi = normalize.doi(f.get("doi")) or (normalize.doi(url) if url and "doi.org" in url else None)
     return Record(
         title=normalize.clean(f.get("title")),

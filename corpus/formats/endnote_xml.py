@@ -28,11 +28,30 @@ _ISSN_ALONE = re.compile(r"(?<![\dXx-])\d{4}-?\d{3}[\dXx](?![\dXx-])")
 _PUBMED_DB = re.compile(r"pubmed|medline|\bnlm\b", re.IGNORECASE)
 _SOURCE_APP = re.compile(r"<source-app\b[^>]*\bname=\"([^\"]+)\"")
 #: Containers whose children are the values (``titles/title``, ``dates/year``).
-_CONTAINERS = frozenset({"contributors", "authors", "secondary-authors", "tertiary-authors",
-                         "subsidiary-authors", "translated-authors", "titles", "periodical",
-                         "alt-periodical", "dates", "pub-dates", "copyright-dates", "urls",
-                         "related-urls", "web-urls", "pdf-urls", "text-urls", "image-urls",
-                         "keywords", "foreign-keys"})
+_CONTAINERS = frozenset(
+    {
+        "contributors",
+        "authors",
+        "secondary-authors",
+        "tertiary-authors",
+        "subsidiary-authors",
+        "translated-authors",
+        "titles",
+        "periodical",
+        "alt-periodical",
+        "dates",
+        "pub-dates",
+        "copyright-dates",
+        "urls",
+        "related-urls",
+        "web-urls",
+        "pdf-urls",
+        "text-urls",
+        "image-urls",
+        "keywords",
+        "foreign-keys",
+    }
+)
 
 
 def parse(text: str, path: str) -> list[Record]:
@@ -123,7 +142,7 @@ def _to_record(record: Any, number: int) -> Record:
     keywords: list[str] = []
     for element in record.iterfind("keywords/keyword"):
         keywords.extend(_SPLIT.split(_text(element)))
-    url = _one(record, "urls/related-urls/url", "urls/web-urls/url", "urls/text-urls/url")
+    url = _url(record)
     doi = normalize.doi(_one(record, "electronic-resource-num"))
     if not doi and url and "doi.org/" in url:
         doi = normalize.doi(url)
@@ -132,8 +151,13 @@ def _to_record(record: Any, number: int) -> Record:
         abstract=_one(record, "abstract"),
         authors=normalize.authors(_values(record, "contributors/authors/author")),
         year=normalize.year(_one(record, "dates/year"), _one(record, "dates/pub-dates/date")),
-        journal=_one(record, "titles/secondary-title", "periodical/full-title",
-                     "alt-periodical/full-title", "periodical/abbr-1"),
+        journal=_one(
+            record,
+            "titles/secondary-title",
+            "periodical/full-title",
+            "alt-periodical/full-title",
+            "periodical/abbr-1",
+        ),
         volume=_one(record, "volume"),
         issue=_one(record, "number", "issue"),
         pages=normalize.pages(_one(record, "pages")),
@@ -150,6 +174,16 @@ def _to_record(record: Any, number: int) -> Record:
     )
 
 
+def _url(record: Any) -> str | None:
+    """First web link, as written: ``normalize.clean`` would unescape ``&copy=`` to ``©=``."""
+    for path in ("urls/related-urls/url", "urls/web-urls/url", "urls/text-urls/url"):
+        for element in record.iterfind(path):
+            parts = _text(element).split()
+            if parts:
+                return parts[0]
+    return None
+
+
 def _issn(value: str | None) -> str | None:
     """The ISSN in an ``<isbn>`` field, never a group taken out of an ISBN."""
     if not value:
@@ -164,7 +198,8 @@ def _pmid(record: Any) -> str | None:
     if not accession or not accession.isdigit():
         return None
     origin = " ".join(
-        v for v in (_one(record, "remote-database-provider"), _one(record, "remote-database-name"))
+        v
+        for v in (_one(record, "remote-database-provider"), _one(record, "remote-database-name"))
         if v
     )
     return normalize.pmid(accession) if _PUBMED_DB.search(origin) else None

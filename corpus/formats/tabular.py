@@ -30,10 +30,24 @@ _NAMED: dict[str, tuple[str, ...]] = {
     "title": ("title", "article title", "document title", "primary title", "titles"),
     "abstract": ("abstract", "abstract note", "abstracts", "summary"),
     "authors": ("authors", "author", "author names", "first authors", "author full names"),
-    "year": ("year", "publication year", "pubyear", "py", "date", "publication date",
-             "date of publication"),
-    "journal": ("journal", "source title", "publication title", "journal/book",
-                "journal title", "secondary title", "publication name"),
+    "year": (
+        "year",
+        "publication year",
+        "pubyear",
+        "py",
+        "date",
+        "publication date",
+        "date of publication",
+    ),
+    "journal": (
+        "journal",
+        "source title",
+        "publication title",
+        "journal/book",
+        "journal title",
+        "secondary title",
+        "publication name",
+    ),
     "article_number": ("art. no.", "article number"),
     # Embase/PubMed write a whole citation here; Scopus writes "Scopus". Parsed, not copied.
     "citation": ("source", "citation"),
@@ -45,22 +59,54 @@ _NAMED: dict[str, tuple[str, ...]] = {
     "doi": ("doi",),
     "pmid": ("pmid", "pubmed id", "medline pmid"),
     "issn": ("issn", "eissn"),
-    "keywords": ("keywords", "author keywords", "index keywords", "manual tags",
-                 "automatic tags", "mesh terms"),
+    "keywords": (
+        "keywords",
+        "author keywords",
+        "index keywords",
+        "manual tags",
+        "automatic tags",
+        "mesh terms",
+    ),
     "language": ("language", "language of original document", "article language"),
     "type": ("type", "document type", "item type", "publication type", "type of reference"),
     "url": ("url", "link", "full text link", "embase link"),
     "extra": ("extra",),
-    "source_id": ("record id", "id", "key", "eid", "ut (unique wos id)", "embase accession id",
-                  "embase accession number", "accession number", "pmid", "pui"),
+    "source_id": (
+        "record id",
+        "id",
+        "key",
+        "eid",
+        "ut (unique wos id)",
+        "embase accession id",
+        "embase accession number",
+        "accession number",
+        "pmid",
+        "pui",
+    ),
 }
 # Web of Science field tags.
 _WOS: dict[str, tuple[str, ...]] = {
-    "title": ("TI",), "abstract": ("AB",), "authors": ("AU", "AF"), "year": ("PY", "EA", "PD"),
-    "journal": ("SO",), "volume": ("VL",), "issue": ("IS",), "pages": ("AR",),
-    "page_start": ("BP",), "page_end": ("EP",), "doi": ("DI",), "pmid": ("PM",),
-    "issn": ("SN", "EI"), "keywords": ("DE", "ID"), "language": ("LA",), "type": ("DT",),
-    "url": ("DL",), "extra": (), "citation": (), "article_number": (), "source_id": ("UT",),
+    "title": ("TI",),
+    "abstract": ("AB",),
+    "authors": ("AU", "AF"),
+    "year": ("PY", "EA", "PD"),
+    "journal": ("SO",),
+    "volume": ("VL",),
+    "issue": ("IS",),
+    "pages": ("AR",),
+    "page_start": ("BP",),
+    "page_end": ("EP",),
+    "doi": ("DI",),
+    "pmid": ("PM",),
+    "issn": ("SN", "EI"),
+    "keywords": ("DE", "ID"),
+    "language": ("LA",),
+    "type": ("DT",),
+    "url": ("DL",),
+    "extra": (),
+    "citation": (),
+    "article_number": (),
+    "source_id": ("UT",),
 }
 _WOS_TAG = re.compile(r"^[A-Z][A-Z0-9]$")
 #: Title-bearing columns, listed in the error for a file that has none.
@@ -76,6 +122,7 @@ _PUBMED_CITATION = re.compile(
 )
 _NO_ABSTRACT = frozenset({"[no abstract available]", "no abstract available", "[no abstract]"})
 _INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.[\s-]*)+$")
+_AUTHOR_ID = re.compile(r"\s*\(\d{5,}\)\s*$")
 _PMID_EXTRA = re.compile(r"\bPMID\s*:\s*(\d{1,9})", re.IGNORECASE)
 _NO_AUTHOR = frozenset({"[no author name available]", "[anonymous]", "anonymous", "n/a"})
 
@@ -149,8 +196,11 @@ def _rows(
                 raise ImportFormatError(
                     path,
                     f"row has {len(row)} fields but the header has {width} "
-                    + ("(the file looks truncated)" if reader.line_num >= text.count("\n")
-                       else "(a delimiter or line break inside an unquoted field?)"),
+                    + (
+                        "(the file looks truncated)"
+                        if reader.line_num >= text.count("\n")
+                        else "(a delimiter or line break inside an unquoted field?)"
+                    ),
                     line=line,
                     record=len(records) + 1,
                 )
@@ -170,7 +220,9 @@ def _check_open_quote(
         return
     tail_start = 0
     for _ in range(line - offset - 1):
-        tail_start = text.index("\n", tail_start) + 1
+        tail_start = text.find("\n", tail_start) + 1
+        if not tail_start:  # a bare \r counted as a line by csv; text should have none
+            return
     tail = text[tail_start:]
     if tail.count('"') % 2 == 0:
         return
@@ -180,8 +232,10 @@ def _check_open_quote(
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             raise ImportFormatError(
-                path, "a quoted field is never closed; the file looks truncated, "
-                "export it again", line=line, record=number,
+                path,
+                "a quoted field is never closed; the file looks truncated, export it again",
+                line=line,
+                record=number,
             ) from None
 
 
@@ -199,7 +253,7 @@ def _delimiter(line: str) -> str:
 
 
 def _fold(name: str) -> str:
-    return re.sub(r"[\s_]+", " ", name.strip(" _\t\ufeff\"")).lower()
+    return re.sub(r"[\s_]+", " ", name.strip(' _\t\ufeff"')).lower()
 
 
 def _is_wos(header: Sequence[str]) -> bool:
@@ -232,8 +286,12 @@ def _raw_keys(names: list[str]) -> list[str]:
 
 
 def _record(
-    row: list[str], cols: dict[str, tuple[int, ...]], keys: list[str], wos: bool,
-    line: int, number: int,
+    row: list[str],
+    cols: dict[str, tuple[int, ...]],
+    keys: list[str],
+    wos: bool,
+    line: int,
+    number: int,
 ) -> Record:
     def get(field: str) -> str | None:
         for i in cols[field]:
@@ -293,8 +351,12 @@ def _clean(value: str | None) -> str | None:
     """:func:`normalize.clean`, skipped for cells already clean (a third of 100k-row imports)."""
     if not value:
         return None
-    if value.isprintable() and "  " not in value and "<" not in value and "&" not in value and (
-        value[0] != " " and value[-1] != " "
+    if (
+        value.isprintable()
+        and "  " not in value
+        and "<" not in value
+        and "&" not in value
+        and (value[0] != " " and value[-1] != " ")
     ):
         return value
     return normalize.clean(value)
@@ -346,8 +408,10 @@ def split_authors(value: str) -> list[str]:
         return _names([value])
     tokens = [t.strip() for t in value.split(",") if t.strip()]
     odd, even = tokens[1::2], tokens[0::2]
-    if len(tokens) % 2 == 0 and all(_INITIALS.match(t) for t in odd) and not any(
-        _INITIALS.match(t) for t in even
+    if (
+        len(tokens) % 2 == 0
+        and all(_INITIALS.match(t) for t in odd)
+        and not any(_INITIALS.match(t) for t in even)
     ):
         return _names([f"{a}, {b}" for a, b in zip(even, odd, strict=True)])
     if len(tokens) > 1 and all(" " in t for t in tokens):
@@ -378,10 +442,13 @@ def _keywords(cells: list[str], semicolons_only: bool = False) -> list[str]:
 
 
 def _names(parts: Sequence[str]) -> list[str]:
-    """:func:`normalize.authors` with the fast path of :func:`_clean`."""
+    """:func:`normalize.authors` with the fast path of :func:`_clean`.
+
+    Scopus' "Author full names" end each name with its author ID, ``(57212345678)``.
+    """
     out = []
     for part in parts:
-        c = _clean(part.strip())
+        c = _clean(_AUTHOR_ID.sub("", part).strip())
         if c:
             c = c.rstrip(",").strip()
             if c:
@@ -394,11 +461,13 @@ def detect_database(text: str) -> str | None:
     head = text.lstrip("\ufeff")[:20000]
     first = head.split("\n", 1)[0]
     folded = {_fold(c) for c in re.split(r"[,;\t|]", first)}
-    if "embase accession id" in folded or "emtree drug index terms" in folded or (
-        "sid=EMBASE" in head
+    if (
+        "embase accession id" in folded
+        or "emtree drug index terms" in folded
+        or ("sid=EMBASE" in head)
     ):
         return "Embase"
-    if first.startswith("PMID,Title,Authors,Citation,First Author,Journal/Book"):
+    if {"pmid", "citation", "first author", "journal/book"} <= folded:
         return "PubMed"
     if "eid" in folded and ("source title" in folded or "author(s) id" in folded):
         return "Scopus"
