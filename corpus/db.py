@@ -8,6 +8,7 @@ can work on the same review at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -78,6 +79,49 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_embeddings_and_search(db: Database) -> None:
+    """Content hashes, the embedding cache and the full-text index."""
+    db.executescript(
+        """
+        ALTER TABLE records ADD COLUMN content_hash TEXT;
+        CREATE INDEX records_content_hash ON records(content_hash);
+        CREATE TABLE embeddings (
+            model TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (model, content_hash)
+        ) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE records_fts USING fts5(
+            title, abstract, authors, keywords,
+            content='records', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), synced_max_id INTEGER);
+        INSERT INTO fts_state (id, synced_max_id) VALUES (1, 0);
+        """
+    )
+    rows = db.execute("SELECT id, title, abstract FROM records").fetchall()
+    db.conn.executemany(
+        "UPDATE records SET content_hash = ? WHERE id = ?",
+        [(content_hash(title, abstract), rid) for rid, title, abstract in rows],
+    )
+
+
+def embedding_text(title: str | None, abstract: str | None) -> str:
+    """Return the text a record is embedded by: title, then abstract."""
+    if title and abstract:
+        return f"{title}. {abstract}"
+    return title or abstract or ""
+
+
+def content_hash(title: str | None, abstract: str | None) -> str:
+    """Return the cache key of a record's embedding text (same text, same vector)."""
+    return hashlib.blake2b(
+        embedding_text(title, abstract).encode("utf-8"), digest_size=16
+    ).hexdigest()
+
+
 def connect(path: Path | str) -> Database:
     """Open a review database with the settings every connection needs.
 
@@ -126,8 +170,8 @@ def source_by_hash(db: Database, sha256: str) -> dict[str, Any] | None:
 _INSERT_RECORD = (
     "INSERT INTO records (id, group_id, source_ref, position, source_id, "
     + ", ".join(FIELDS)
-    + ", raw, flags) VALUES ("
-    + ", ".join(["?"] * (len(FIELDS) + 7))
+    + ", raw, flags, content_hash) VALUES ("
+    + ", ".join(["?"] * (len(FIELDS) + 8))
     + ")"
 )
 
@@ -141,6 +185,7 @@ def _record_row(record_id: int, source_ref: int, position: int, rec: Record) -> 
         values.append(value)
     values.append(json.dumps(rec.raw, ensure_ascii=False, default=str))
     values.append(",".join(rec.flags()))
+    values.append(content_hash(rec.title, rec.abstract))
     return tuple(values)
 
 
@@ -243,3 +288,159 @@ def iter_export_rows(db: Database) -> Iterator[dict[str, Any]]:
         item["authors"] = json.loads(item["authors"])
         item["keywords"] = json.loads(item["keywords"])
         yield item
+
+
+# --- embeddings -------------------------------------------------------------
+
+
+def pending_embeddings(db: Database, model: str) -> list[tuple[str, str]]:
+    """Return ``(content_hash, text)`` for every distinct text not yet embedded by ``model``."""
+    rows = db.execute(
+        "SELECT r.content_hash, r.title, r.abstract FROM records r "
+        "WHERE NOT EXISTS (SELECT 1 FROM embeddings e "
+        "WHERE e.model = ? AND e.content_hash = r.content_hash) "
+        "GROUP BY r.content_hash",
+        [model],
+    ).fetchall()
+    return [(h, embedding_text(t, a)) for h, t, a in rows]
+
+
+def store_embeddings(
+    db: Database, model: str, items: Sequence[tuple[str, bytes]], dim: int
+) -> None:
+    """Store vectors (float32 bytes) for content hashes in one transaction."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "INSERT OR REPLACE INTO embeddings (model, content_hash, dim, vector) VALUES (?,?,?,?)",
+            [(model, h, dim, blob) for h, blob in items],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def record_vectors(db: Database, model: str) -> Iterator[tuple[int, int, bytes]]:
+    """Yield ``(record id, dim, vector bytes)`` for every embedded record."""
+    yield from db.execute(
+        "SELECT r.id, e.dim, e.vector FROM records r JOIN embeddings e "
+        "ON e.content_hash = r.content_hash AND e.model = ? ORDER BY r.id",
+        [model],
+    )
+
+
+def embedded_fingerprint(db: Database, model: str) -> str:
+    """Return a cheap fingerprint of which records have vectors (records are immutable)."""
+    row = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(r.id), 0), COALESCE(MAX(r.id), 0) FROM records r "
+        "JOIN embeddings e ON e.content_hash = r.content_hash AND e.model = ?",
+        [model],
+    ).fetchone()
+    return f"{row[0]}:{row[1]}:{row[2]}"
+
+
+def embedding_counts(db: Database, model: str) -> tuple[int, int]:
+    """Return ``(records with a vector, records)`` for ``model``."""
+    done = db.execute(
+        "SELECT COUNT(*) FROM records r JOIN embeddings e "
+        "ON e.content_hash = r.content_hash AND e.model = ?",
+        [model],
+    ).fetchone()[0]
+    total = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+    return int(done), int(total)
+
+
+# --- full-text search ---------------------------------------------------------
+
+
+def sync_fts(db: Database) -> int:
+    """Index records added since the last sync (records are append-only).
+
+    Returns:
+        How many records were added to the full-text index.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        synced = conn.execute("SELECT synced_max_id FROM fts_state WHERE id = 1").fetchone()[0]
+        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0]
+        if top <= synced:
+            conn.execute("COMMIT")
+            return 0
+        cur = conn.execute(
+            "INSERT INTO records_fts (rowid, title, abstract, authors, keywords) "
+            "SELECT id, title, abstract, authors, keywords FROM records WHERE id > ?",
+            (synced,),
+        )
+        conn.execute("UPDATE fts_state SET synced_max_id = ? WHERE id = 1", (top,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(cur.rowcount)
+
+
+#: bm25 column weights: title, abstract, authors, keywords.
+_FTS_QUERY = (
+    "SELECT f.rowid, bm25(records_fts, 8.0, 1.0, 2.0, 3.0) AS score "
+    "FROM records_fts f JOIN records r ON r.id = f.rowid "
+    "WHERE records_fts MATCH ? AND (? IS NULL OR r.year >= ?) AND (? IS NULL OR r.year <= ?) "
+    "ORDER BY score LIMIT ?"
+)
+
+
+def fts_search(
+    db: Database, query: str, limit: int, year_from: int | None, year_to: int | None
+) -> list[tuple[int, float]]:
+    """Return ``(record id, bm25 score)`` best first.
+
+    Raises:
+        sqlite3.OperationalError: for FTS5 syntax errors in ``query``.
+    """
+    return [
+        (int(rid), float(score))
+        for rid, score in db.execute(
+            _FTS_QUERY, [query, year_from, year_from, year_to, year_to, limit]
+        ).fetchall()
+    ]
+
+
+def record_summaries(db: Database, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Return id -> {group_id, title, year, authors, journal, doi} for some records."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            "SELECT id, group_id, title, year, authors, journal, doi FROM records "
+            f"WHERE id IN ({marks})",  # only placeholders are interpolated
+            chunk,
+        ):
+            out[int(row[0])] = {
+                "record_id": int(row[0]),
+                "group_id": int(row[1]),
+                "title": row[2],
+                "year": row[3],
+                "authors": json.loads(row[4]),
+                "journal": row[5],
+                "doi": row[6],
+            }
+    return out
+
+
+def record_ids_of(db: Database, refs: Sequence[str]) -> list[int]:
+    """Resolve record references (numeric id or source_id) to record ids, in order."""
+    found: list[int] = []
+    for ref in refs:
+        row = None
+        if ref.isdigit():
+            row = db.execute("SELECT id FROM records WHERE id = ?", [int(ref)]).fetchone()
+        if row is None:
+            row = db.execute(
+                "SELECT id FROM records WHERE source_id = ? ORDER BY id LIMIT 1", [ref]
+            ).fetchone()
+        if row is not None:
+            found.append(int(row[0]))
+    return found

@@ -1,0 +1,183 @@
+"""Keyword, semantic and hybrid search over a review's records.
+
+Keyword search is SQLite FTS5 (phrases, AND/OR/NOT, ``prefix*``, bm25);
+semantic search is the FAISS index; hybrid fuses both rankings by reciprocal
+rank fusion (Cormack et al. 2009), which needs no score calibration between
+bm25 and cosine similarity. Hits are studies: several records of one group
+count once, at their best rank.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from corpus import db as corpus_db
+from corpus.embeddings import Embedder
+from corpus.index import VectorIndex, open_index
+
+Mode = Literal["hybrid", "semantic", "keyword"]
+RRF_K = 60
+#: Candidates taken from each ranking before fusion and filtering.
+POOL = 200
+
+
+class SearchError(Exception):
+    """A query the user can fix (bad FTS syntax, unknown record)."""
+
+
+@dataclass
+class Hit:
+    """One study found, with how each ranking placed it."""
+
+    group_id: int
+    record_id: int
+    score: float
+    keyword_rank: int | None = None
+    semantic_rank: int | None = None
+    similarity: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "group_id": self.group_id,
+            "record_id": self.record_id,
+            "score": round(self.score, 6),
+            "keyword_rank": self.keyword_rank,
+            "semantic_rank": self.semantic_rank,
+            "similarity": None if self.similarity is None else round(self.similarity, 4),
+            **{k: v for k, v in self.details.items() if k not in ("record_id", "group_id")},
+        }
+
+
+@dataclass
+class Searcher:
+    """Answers queries over one review; holds the model and index between queries."""
+
+    db: Database
+    cache_dir: Path
+    embedder: Embedder
+    _index: VectorIndex | None = None
+
+    def index(self) -> VectorIndex:
+        if self._index is None:
+            self._index = open_index(self.db, self.embedder.name, self.cache_dir)
+        return self._index
+
+    def keyword(
+        self, query: str, limit: int = POOL, years: tuple[int | None, int | None] = (None, None)
+    ) -> list[int]:
+        """Return record ids matching an FTS5 query, best first."""
+        corpus_db.sync_fts(self.db)
+        try:
+            rows = corpus_db.fts_search(self.db, query, limit, years[0], years[1])
+        except sqlite3.OperationalError as exc:
+            raise SearchError(
+                f'query {query!r}: {exc}; use words, "phrases", AND/OR/NOT, prefix*'
+            ) from None
+        return [rid for rid, _ in rows]
+
+    def semantic(
+        self,
+        query: str | None = None,
+        like: list[int] | None = None,
+        limit: int = POOL,
+    ) -> list[tuple[int, float]]:
+        """Return ``(record id, cosine similarity)`` nearest to a text or to records."""
+        index = self.index()
+        if like:
+            known = self._known_ids(index, like)
+            missing = [r for r in like if r not in known]
+            if missing:
+                raise SearchError(f"record {missing[0]} has no embedding yet; run `review embed`")
+            vectors = index.vectors_of(like).mean(axis=0, keepdims=True)
+        else:
+            vectors = self.embedder.encode([query or ""])
+        sims, ids = index.search(vectors, limit)
+        return [(int(i), float(s)) for i, s in zip(ids[0], sims[0], strict=True) if i >= 0]
+
+    def _known_ids(self, index: VectorIndex, ids: list[int]) -> set[int]:
+        known = set()
+        for rid in ids:
+            try:
+                index.index.reconstruct(int(rid))
+                known.add(rid)
+            except RuntimeError:
+                pass
+        return known
+
+    def search(
+        self,
+        query: str | None,
+        mode: Mode = "hybrid",
+        k: int = 10,
+        like: list[int] | None = None,
+        years: tuple[int | None, int | None] = (None, None),
+        groups: set[int] | None = None,
+    ) -> list[Hit]:
+        """Search and return the top ``k`` studies.
+
+        Args:
+            query: The query text (FTS5 syntax for keyword mode).
+            mode: ``hybrid`` (default), ``semantic`` or ``keyword``.
+            k: How many studies to return.
+            like: Record ids for "more like this" (semantic; their groups are excluded).
+            years: Inclusive year range; None for open ends.
+            groups: Only these groups (e.g. a screening state), or None for all.
+        """
+        keyword_ids: list[int] = []
+        semantic_hits: list[tuple[int, float]] = []
+        pool = max(POOL, k * 5)
+        if mode in ("keyword", "hybrid") and query and not like:
+            keyword_ids = self.keyword(query, pool, years)
+        if mode in ("semantic", "hybrid") or like:
+            semantic_hits = self.semantic(query, like, pool * (3 if years != (None, None) else 1))
+        candidates = set(keyword_ids) | {rid for rid, _ in semantic_hits}
+        info = corpus_db.record_summaries(self.db, sorted(candidates))
+        excluded = (
+            {s["group_id"] for s in corpus_db.record_summaries(self.db, like).values()}
+            if like
+            else set()
+        )
+
+        def keep(rid: int) -> bool:
+            row = info.get(rid)
+            if row is None or row["group_id"] in excluded:
+                return False
+            if groups is not None and row["group_id"] not in groups:
+                return False
+            year = row["year"]
+            if years[0] is not None and (year is None or year < years[0]):
+                return False
+            return not (years[1] is not None and (year is None or year > years[1]))
+
+        hits: dict[int, Hit] = {}
+        for rank, rid in enumerate(_filtered(keyword_ids, keep), start=1):
+            _add(hits, info[rid], 1.0 / (RRF_K + rank), keyword_rank=rank)
+        sims = dict(semantic_hits)
+        for rank, rid in enumerate(_filtered([r for r, _ in semantic_hits], keep), start=1):
+            _add(hits, info[rid], 1.0 / (RRF_K + rank), semantic_rank=rank, similarity=sims[rid])
+        ranked = sorted(hits.values(), key=lambda h: (-h.score, h.group_id))
+        return ranked[:k]
+
+
+def _filtered(ids: Iterable[int], keep: Any) -> list[int]:
+    return [rid for rid in ids if keep(rid)]
+
+
+def _add(hits: dict[int, Hit], row: dict[str, Any], score: float, **ranks: Any) -> None:
+    """Fuse one ranking's vote into the group's hit (best rank per ranking counts once)."""
+    gid = row["group_id"]
+    hit = hits.get(gid)
+    if hit is None:
+        hit = hits[gid] = Hit(group_id=gid, record_id=row["record_id"], score=0.0, details=row)
+    for name, value in ranks.items():
+        if getattr(hit, name) is None:
+            setattr(hit, name, value)
+            if name.endswith("_rank"):
+                hit.score += score
