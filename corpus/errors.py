@@ -51,3 +51,7 @@ class SearchError(Exception):
 
 class ModelError(Exception):
     """The configured embedding model cannot be loaded (one line for the user)."""
+
+
+class DedupError(Exception):
+    """A dedup request that cannot be carried out (one line for the user)."""

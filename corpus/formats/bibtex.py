@@ -9,6 +9,7 @@ naming the line where it starts: a partial import must never look complete.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -24,9 +25,19 @@ from corpus import normalize
 from corpus.errors import ImportFormatError
 from corpus.model import Record
 
+# bibtexparser logs "Overwriting existing string for key: jan." and "Could
+# not parse properly" at WARNING/ERROR; with no logging configured Python
+# prints them to stderr, an extra line beside our one-line error. Every
+# problem it can log is reported by this module itself.
+_BIBTEX_LOG = logging.getLogger("bibtexparser")
+_BIBTEX_LOG.addHandler(logging.NullHandler())
+_BIBTEX_LOG.propagate = False
+
 #: ``@type{key,`` at the start of a line, which is where bibtexparser looks.
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
 _NOT_ENTRIES = frozenset({"comment", "string", "preamble"})
+#: A last line that is only the start of an entry (``@artic``): a cut download.
+_CUT_ENTRY = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]*[ \t]*\Z")
 #: Font commands whose argument is the text to keep (``\textit{E. coli}``).
 _FONT_CMD = re.compile(
     r"\\(?:textit|textbf|textsc|textrm|textsf|texttt|textup|textmd|textnormal|emph|"
@@ -102,6 +113,15 @@ def parse(text: str, path: str) -> list[Record]:
         pos = m.start()
         if m.group(1).lower() not in _NOT_ENTRIES:
             starts.append((line, m.group(1).lower(), m.group(2)))
+    cut = _CUT_ENTRY.search("\n" + text.rstrip())
+    if cut:
+        raise ImportFormatError(
+            path,
+            f"the file ends in a cut-off entry start {cut.group(0).strip()!r}; the file "
+            "looks truncated, export it again",
+            line=text.rstrip().count("\n") + 1,
+            record=len(starts) + 1,
+        )
     entries = _load(text, path)
     lines = _match_lines(starts, entries, path)
     if not entries:

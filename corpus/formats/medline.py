@@ -43,7 +43,7 @@ def parse(text: str, path: str) -> list[Record]:
     """
     with gc_paused():
         records = [_record(raw, line) for raw, line in _blocks(text, path)]
-    if len(records) > 1 and "SO" not in records[-1].raw and "SO" in records[-2].raw:
+    if records and _cut_short(records):
         raise ImportFormatError(
             path,
             f"the last record (PMID {records[-1].pmid}, line {records[-1].line}) ends early: "
@@ -52,6 +52,22 @@ def parse(text: str, path: str) -> list[Record]:
             record=len(records),
         )
     return records
+
+
+def _cut_short(records: list[Record]) -> bool:
+    """True when the last record lacks the ``SO`` line PubMed writes last.
+
+    With other records to compare, their ``SO`` decides. A lone record is
+    judged by PubMed's own head lines: ``OWN``/``STAT`` follow ``PMID`` in
+    every record PubMed writes, so having them without ``SO`` (or having
+    nothing but ``PMID``) means the download stopped inside the record.
+    """
+    last = records[-1].raw
+    if "SO" in last:
+        return False
+    if len(records) > 1:
+        return "SO" in records[-2].raw
+    return "OWN" in last or "STAT" in last or len(last) == 1
 
 
 def _blocks(text: str, path: str) -> list[tuple[dict[str, list[str]], int]]:

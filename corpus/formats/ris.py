@@ -37,7 +37,6 @@ import gc
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from urllib.parse import unquote
 
 from corpus import normalize as nz
 from corpus.errors import ImportFormatError
@@ -46,8 +45,6 @@ from corpus.model import Record
 _TAG = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
 _SPLIT_LIST = re.compile(r"\s*\n\s*")
 _KW_SPLIT = re.compile(r"\s*[\n;]\s*")
-# DOIs inside URLs: https://doi.org/10.x/y, ?doi=10.x%2Fy, id=doi:10.x, info:doi/10.x
-_URL_DOI = re.compile(r"(?:doi\.org/|doi[=:/])\s*(10\.\d{4,9}(?:/|%2[fF])[^\s&#]+)", re.I)
 _PUBMED_URL = re.compile(
     r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/|pubmed/)(\d{1,9})\b", re.I
 )
@@ -159,6 +156,18 @@ def _parse(text: str, path: str) -> list[Record]:
             f"record starting at line {start} ends without an 'ER  -' line; the file looks "
             "truncated, export it again",
             line=start,
+            record=len(records) + 1,
+        )
+    end = text[-256:].rstrip()  # the last line; no copy of a 100 MB text
+    tail = end[end.rfind("\n") + 1 :].strip()
+    if tail and "TY  -".startswith(tail):
+        # A download cut inside the next record's first line ("TY", "T"):
+        # the line is no tag yet, so the loop skipped it as vendor text.
+        raise ImportFormatError(
+            path,
+            f"the file ends in a cut-off line {tail!r} where the next record starts; "
+            "the file looks truncated, export it again",
+            line=text.rstrip().count("\n") + 1,
             record=len(records) + 1,
         )
     if not records:
@@ -333,11 +342,9 @@ def _doi(raw: dict[str, list[str]]) -> str | None:
                 return found
     for tag in _LINK_TAGS:
         for value in raw.get(tag, ()):
-            m = _URL_DOI.search(value)
-            if m:
-                found = nz.doi(unquote(m.group(1)))
-                if found:
-                    return found
+            found = nz.doi_in_url(value)
+            if found:
+                return found
     for value in raw.get("N1", ()):
         found = nz.doi(value)
         if found:

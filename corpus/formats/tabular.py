@@ -70,6 +70,9 @@ _NAMED: dict[str, tuple[str, ...]] = {
     "language": ("language", "language of original document", "article language"),
     "type": ("type", "document type", "item type", "publication type", "type of reference"),
     "url": ("url", "link", "full text link", "embase link"),
+    # Link-resolver URLs: never the record's URL, but some Embase CSVs carry
+    # the DOI only there (``...&id=doi:10.1002%2Fcncr.20369&...``).
+    "openurl": ("open url link", "openurl", "open url"),
     "extra": ("extra",),
     "source_id": (
         "record id",
@@ -103,6 +106,7 @@ _WOS: dict[str, tuple[str, ...]] = {
     "language": ("LA",),
     "type": ("DT",),
     "url": ("DL",),
+    "openurl": (),
     "extra": (),
     "citation": (),
     "article_number": (),
@@ -317,7 +321,11 @@ def _record(
         pages = normalize.pages(get("page_start"), get("page_end")) or pages
     pages = pages or get("article_number")
     url = _url(get("url"))
-    doi = normalize.doi(get("doi")) or (normalize.doi(url) if url and "doi.org/" in url else None)
+    doi = (
+        normalize.doi(get("doi"))
+        or normalize.doi_in_url(url)
+        or normalize.doi_in_url(get("openurl"))
+    )
     extra = get("extra") or ""
     pmid_match = _PMID_EXTRA.search(extra)
     source_id = _clean(get("source_id")) or str(number)
