@@ -64,7 +64,13 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            # Our own progress bar reports; the library's weight-loading bar is noise.
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
 
             try:
                 self._model = SentenceTransformer(model_location(self.name), device="cpu")

@@ -233,10 +233,12 @@ def demo(directory: Path) -> None:
 def _register() -> None:
     from review.cli_dedup import dedup
     from review.cli_search import embed, search
+    from review.cli_tui import tui
 
     cli.add_command(embed)
     cli.add_command(search)
     cli.add_command(dedup)
+    cli.add_command(tui)
 
 
 _register()

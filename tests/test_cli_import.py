@@ -238,7 +238,7 @@ def test_database_settings_and_migrations(run) -> None:  # type: ignore[no-untyp
     conn = sqlite3.connect(run.project / "review.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
-    assert names == ["m001_initial", "m002_embeddings_and_search"]
+    assert names == ["m001_initial", "m002_embeddings_and_search", "m003_dedup"]
     conn.close()
     with pytest.raises(sqlite3.IntegrityError):
         from corpus.db import connect

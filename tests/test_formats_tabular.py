@@ -93,7 +93,7 @@ EXPECTED = {
     "embase_2019.csv": (
         ["1", "2", "3"],
         [T1, T4, T2],
-        [None, None, None],
+        [D1, D4, D2],  # only in the "Open URL Link" (id=doi:10.1016%2F...)
         [2021, 2023, 2022],
         ["Child Abuse & Neglect", "Trauma, Violence, & Abuse", "Journal of Interpersonal Violence"],
         ["Müller H.", "Ødegaard K.", "Smith J.A."],

@@ -77,8 +77,9 @@ def parse(text: str, path: str) -> list[Record]:
         lacking a title or abstract are kept.
 
     Raises:
-        ImportFormatError: no ``TY`` line, a ``TY`` inside an open record, or
-            a record cut off before its ``ER``.
+        ImportFormatError: no ``TY`` line, a ``TY`` inside an open record,
+            a record cut off before its ``ER``, or a file ending in a cut-off
+            ``TY`` line.
     """
     with gc_paused():
         return _parse(text, path)

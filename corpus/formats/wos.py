@@ -38,7 +38,8 @@ def parse(text: str, path: str) -> list[Record]:
 
     Raises:
         ImportFormatError: no ``PT`` record, a record cut off before ``ER``
-            (truncated download), or lines that are not Web of Science tags.
+            or a file with the ``FN`` header but no closing ``EF`` (truncated
+            download), or lines that are not Web of Science tags.
     """
     with gc_paused():
         return _parse(text, path)
@@ -50,6 +51,7 @@ def _parse(text: str, path: str) -> list[Record]:
     start = 0
     last: list[str] = []
     seen_tag = False
+    header = closed = False  # an "FN" header seen / the last tag was "EF"
     for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -69,6 +71,8 @@ def _parse(text: str, path: str) -> list[Record]:
             raise _error(path, f"unexpected line {line[:40]!r}", lineno, len(records) + 1)
         tag, value = m.group(1), (m.group(2) or "").strip()
         if raw is None:
+            header = header or tag == "FN"
+            closed = tag == "EF"
             if tag == "PT":
                 raw, start = {"PT": [value]}, lineno
                 last = raw["PT"]
@@ -102,6 +106,16 @@ def _parse(text: str, path: str) -> list[Record]:
         )
     if not records:
         raise ImportFormatError(path, "no Web of Science record found (no 'PT ' line)", line=1)
+    if header and not closed:
+        # Web of Science closes every file it writes with "EF"; a file with
+        # the "FN" header but no "EF" was cut between two records.
+        raise ImportFormatError(
+            path,
+            f"ends after record {len(records)} without the closing 'EF' line; the file "
+            "looks truncated, export it again",
+            line=text.rstrip().count("\n") + 1,
+            record=len(records) + 1,
+        )
     return records
 
 

@@ -1,0 +1,416 @@
+"""Comparison keys for deduplication: titles, names, journals, pages, DOIs.
+
+The same study comes from PubMed, Embase, Scopus and Web of Science with its
+fields written differently (``Müller, H.`` / ``H. Müller`` / ``MULLER H``,
+``J Child Sex Abus`` / ``Journal of Child Sexual Abuse``, ``9848-53`` /
+``9848--9853``, ``<i>in vivo</i>``, British or American spelling). These
+helpers map each spelling to one key so that :mod:`corpus.dedup_score`
+compares like with like. Names and journals repeat across records, so their
+parsers are cached; titles are not (each is seen once per record).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_LATEX_CMD = re.compile(r"\\([a-zA-Z]+)\s*|\\.")
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa",
+    "λ": "lambda", "μ": "mu", "π": "pi", "σ": "sigma", "τ": "tau", "ω": "omega",
+}  # fmt: skip
+# Letters NFKD does not decompose, and punctuation that becomes a space.
+_FOLD = str.maketrans(
+    {
+        "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i", "þ": "th",
+        "'": None, "’": None, "‘": None, "`": None, "´": None,
+        **{g: f" {name} " for g, name in _GREEK.items()},
+    }
+)  # fmt: skip
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# British -> American spelling, so "randomised behaviour" == "randomized behavior".
+_SPELLING = (
+    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)\b"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})our(s|ed|ing|al|ally)?\b"), r"or\1"),
+    (re.compile(r"ae|oe"), "e"),
+    (re.compile(r"(?<=[a-z])tre(s)?\b"), r"ter\1"),
+    (re.compile(r"ll(ing|ed|er|ers)\b"), r"l\1"),
+    (re.compile(r"ogue\b"), "og"),
+    (re.compile(r"programme"), "program"),
+)
+# "[Article in German]", "(author's transl)": markers MEDLINE adds to titles.
+_MARKER = re.compile(
+    r"\[(?:(?:article|text|title|abstract|paper)\s+)?in\s+[a-z ,;]+\]|\(author'?s transl\)|"
+    r"\[(?:english|original) (?:abstract|title)[^\]]*\]",
+    re.IGNORECASE,
+)
+_BRACKET = re.compile(r"\[([^\[\]]{10,})\]")
+# Notices that are records of their own: kept apart from the article they correct.
+_NOTICE = re.compile(
+    r"^\s*(?:erratum|errata|corrigendum|corrigenda|correction|retraction(?: notice)?|"
+    r"notice of retraction|(?:editorial )?expression of concern|publisher'?s? note)"
+    r"(?:\s*$|\s*[:.\-–\[(]|\s+(?:to|for|notice)\b)\s*",
+    re.IGNORECASE,
+)
+# "RETRACTED: <title>" is the retracted article itself, not the notice.
+_RETRACTED = re.compile(r"^\s*(?:retracted(?: article)?|withdrawn)\s*[:.\-]\s*", re.IGNORECASE)
+_ROMAN = re.compile(r"\b(?:part|phase|type|stage|grade|class|study|volume|vol|paper)\s+"
+                    r"(i{1,3}|iv|v|vi{1,3}|ix|x)\b")  # fmt: skip
+_ROMAN_VALUE = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8,
+                "ix": 9, "x": 10}  # fmt: skip
+_DIGITS = re.compile(r"\d+")
+
+#: Titles shared by many unrelated records: a match needs venue and pages too.
+GENERIC_TITLES = frozenset(
+    " ".join(t.split())
+    for t in """editorial|introduction|letter|letters|letter to the editor|letters to the editor|
+    reply|in reply|response|authors reply|author reply|reply to letter|reply to the letter|
+    comment|comments|commentary|correspondence|erratum|errata|correction|corrigendum|
+    book review|book reviews|review|reviews|preface|foreword|news|obituary|abstracts|index|
+    contents|table of contents|editors note|editor s note|editorial comment|guest editorial|
+    in memoriam|conclusion|conclusions|discussion|summary|retraction|expression of concern|
+    announcement|announcements|acknowledgements|acknowledgments|acknowledgement|reviewers|
+    front matter|back matter|masthead|highlights|conference report|meeting report|
+    invited commentary|viewpoint|perspective|perspectives|case report|
+    letter from the editor|from the editor|abstract|notes|note|overview|research highlights|
+    in this issue|retraction notice|notice of retraction""".split("|")
+)
+JUNK_TITLES = frozenset(
+    {"unknown", "untitled", "no title", "no title available", "not available", "na", "n a",
+     "anonymous", "title", "none", "null", "no abstract available"}
+)  # fmt: skip
+#: Word pairs whose swap makes a different study ("... in men" vs "... in women").
+CONTRAST = frozenset(
+    """men women male female males females boys girls mice rats mouse rat adults children
+    adolescents infants vitro vivo positive negative acute chronic increase decrease high low
+    early late before after with without primary secondary upper lower left right anterior
+    posterior pre post preterm term maternal paternal benign malignant inhibitor agonist
+    antagonist""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII with accents stripped (``Müller`` -> ``muller``)."""
+    text = text.lower()
+    if text.isascii():
+        return text.translate(_FOLD) if "'" in text or "`" in text else text
+    text = text.translate(_FOLD)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def strip_markup(text: str) -> str:
+    """Remove HTML tags/entities and LaTeX commands databases leave in titles."""
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+        if "<" in text:  # "&lt;i&gt;" decoded into a tag
+            text = _TAG.sub("", text)
+    if "\\" in text or "{" in text or "$" in text:
+        text = _LATEX_CMD.sub(lambda m: _latex_word(m.group(1)), text)
+        text = text.replace("{", "").replace("}", "").replace("$", "")
+    return text
+
+
+def _latex_word(name: str | None) -> str:
+    if name and name.lower() in _GREEK.values():
+        return f" {name.lower()} "
+    return ""
+
+
+def key_text(text: str) -> str:
+    """Fold and keep only letters and digits, single-spaced."""
+    return " ".join(_NON_ALNUM.sub(" ", fold(text)).split())
+
+
+def title_keys(raw: str | None) -> tuple[str, str | None, bool, bool]:
+    """Normalised title, its bracketed alternative, translated flag, notice flag.
+
+    MEDLINE writes translated titles in brackets (``[Depression in old age].``),
+    Embase may add the original or English title in brackets after the
+    title; both variants are kept so either can match the other record.
+    ``Erratum: <title>`` is reduced to ``<title>`` with the notice flag set,
+    so the engine still finds it next to the article and can say why they
+    stay apart.
+
+    Returns:
+        (main title key, alternative key or None, translated, notice)
+    """
+    if not raw:
+        return "", None, False, False
+    text = strip_markup(raw).strip()
+    notice = False
+    m = _RETRACTED.match(text)
+    if m:
+        text = text[m.end() :]
+    else:
+        m = _NOTICE.match(text)
+        if m:
+            notice = True
+            text = text[m.end() :]
+    translated = False
+    if "[" in text or "(" in text:
+        cut = _MARKER.sub(" ", text)
+        translated = cut != text
+        text = cut.strip().rstrip(".").strip()
+    alt = None
+    if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
+        text, translated = text[1:-1], True
+    elif "[" in text:
+        m = _BRACKET.search(text)
+        if m:
+            outside = (text[: m.start()] + " " + text[m.end() :]).strip()
+            alt_key = spelling(key_text(m.group(1)))
+            if outside and len(alt_key) >= 10:
+                alt, translated, text = alt_key, True, outside
+    main = spelling(key_text(text))
+    if alt == main:
+        alt = None
+    return main, alt, translated, notice
+
+
+def spelling(key: str) -> str:
+    """Map British spellings to American ones (only where a pattern can apply)."""
+    for pattern, repl in _SPELLING:
+        key = pattern.sub(repl, key)
+    return key
+
+
+def title_numbers(key: str) -> frozenset[str]:
+    """Numbers in a title (``part II`` counts as 2): differing numbers, different study."""
+    nums = set(_DIGITS.findall(key.replace(" ", "")))
+    if " i" in key or " v" in key or " x" in key:
+        nums.update(str(_ROMAN_VALUE[r]) for r in _ROMAN.findall(key))
+    return frozenset(n.lstrip("0") or "0" for n in nums)
+
+
+def is_generic(key: str) -> bool:
+    """True for titles like "Editorial" or "Reply" that many records share."""
+    return key in GENERIC_TITLES or key.count(" ") < 1
+
+
+# ---------------------------------------------------------------- authors
+_PARTICLES = frozenset(
+    "van von de der den del della di da dos das du la le el al bin ten ter st vander".split()
+)
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
+_JUNK_AUTHORS = frozenset(
+    {"unknown", "anonymous", "anon", "et al", "no authors listed", "author unknown", "na"}
+)
+_NAME_PUNCT = re.compile(r"[.\-‐‑–_/()\[\]\"]+")
+# "Tan A.Schulze A.O'Donnell C. P." : authors run together without separators.
+_RUN_ON = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'’])")
+
+#: One parsed name: (surname key, surname words, given-name initials).
+Name = tuple[str, frozenset[str], frozenset[str]]
+
+
+def split_authors(values: object) -> list[str]:
+    """Return author strings from a list or one string joined by ``;`` or ``and``."""
+    if not values:
+        return []
+    items = [values] if isinstance(values, str) else [str(v) for v in values if v]  # type: ignore[attr-defined]
+    if len(items) == 1:
+        one = items[0]
+        if ";" in one:
+            items = one.split(";")
+        elif " and " in one:
+            items = one.split(" and ")
+    out: list[str] = []
+    for item in items:
+        if "." in item and _RUN_ON.search(item):
+            parts = _RUN_ON.split(item)
+            if all(len(p.strip()) > 2 and p.strip()[1] not in ". " for p in parts):  # surnames
+                out.extend(parts)
+                continue
+        out.append(item)
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_name(name: str) -> Name | None:
+    """Parse one author name as vendors write it; None for "UNKNOWN" and the like.
+
+    Comma: surname before it. No comma: leading initials mean surname last
+    (``J. A. Smith``), trailing initials or an upper-case first word mean
+    surname first (``Smith JA``, ``MÜLLER Hans``). Otherwise (``Omulo
+    Sylvia``) the order is unknown and every word may be the surname.
+
+    Returns:
+        (surname key for blocking, surname words for matching, given initials)
+    """
+    surname_part, comma, given_part = name.partition(",")
+    if comma:
+        sur = [fold(t) for t in _tokens(surname_part)]
+        given = [t for t in _tokens(given_part) if t.lower() not in _SUFFIXES]
+        letters = _letters(given)
+    else:
+        words = [t for t in _tokens(name) if t.lower() not in _SUFFIXES]
+        flags = [_is_initials(t) for t in words]
+        if words and all(flags):  # "LI Z", "WU JA": the first is the surname
+            flags[0] = False
+        if not words:
+            return None
+        if flags[0]:  # "J. A. Smith"
+            cut = flags.index(False)
+            sur = [fold(t) for t in words[cut:] if not _is_initials(t)]
+            letters = _letters(words[:cut])
+        elif flags[-1] or (words[0].isupper() and len(words[0]) > 3):  # "Smith JA", "MÜLLER Hans"
+            head = 1
+            while head < len(words) and fold(words[head - 1]) in _PARTICLES:
+                head += 1  # "Van Slyke C": the particle belongs to the surname
+            sur = [fold(t) for t in words[:head]]
+            letters = _letters(words[head:])
+        else:  # "Omulo Sylvia", "Njenga M. Kariuki": order unknown
+            sur = [fold(t) for t in words if not _is_initials(t)]
+            letters = frozenset(fold(t[0]) for t in words)
+    if not sur or " ".join(sur) in _JUNK_AUTHORS:
+        return None
+    tokens = frozenset(t for t in sur if t not in _PARTICLES) or frozenset(sur)
+    return _first_real(sur), tokens, letters
+
+
+def _letters(given: list[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for t in given:
+        out.update(fold(t) if _is_initials(t) else fold(t[0]))
+    return frozenset(out)
+
+
+def _tokens(text: str) -> list[str]:
+    text = text.replace("'", "").replace("’", "")
+    return _NAME_PUNCT.sub(" ", text).split()
+
+
+def _is_initials(token: str) -> bool:
+    return len(token) == 1 or (len(token) <= 3 and token.isupper())
+
+
+def _first_real(tokens: list[str]) -> str:
+    for t in tokens:
+        if t not in _PARTICLES:
+            return t
+    return "".join(tokens)
+
+
+def names_match(a: Name, b: Name) -> bool:
+    """Same person: a shared surname word and initials of one within the other's."""
+    if a[1].isdisjoint(b[1]):
+        return False
+    return a[2] <= b[2] or b[2] <= a[2]
+
+
+# ---------------------------------------------------------------- journals
+_PARENS = re.compile(r"\([^)]*\)")
+_SUBTITLE = re.compile(r"\s(?:-|–|=)\s|:|\.\s+-")
+_JOURNAL_STOP = frozenset("of the and for in on at to und fur fuer de des du la le et".split())
+
+
+@lru_cache(maxsize=1 << 14)
+def journal_key(name: str) -> tuple[str, ...]:
+    """Content tokens of a journal name: ``The Lancet (London)`` -> ``('lancet',)``."""
+    text = strip_markup(name).replace("&", " and ")
+    text = _PARENS.sub(" ", text)
+    m = _SUBTITLE.search(text)
+    if m and m.start() > 2:
+        text = text[: m.start()]
+    return tuple(t for t in key_text(text).split() if t not in _JOURNAL_STOP)
+
+
+def _abbrev_of(short: str, full: str) -> bool:
+    """``natl`` abbreviates ``national``: same first letter, letters in order."""
+    if short == full:
+        return True
+    if short[0] != full[0] or len(short) > len(full):
+        return False
+    it = iter(full[1:])
+    return all(c in it for c in short[1:])
+
+
+@lru_cache(maxsize=1 << 16)
+def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """True when one journal name can be an abbreviation of the other (ISO4-like).
+
+    Token by token the shorter word must abbreviate the longer one (``Proc
+    Natl Acad Sci U S A``); a name may stop early when three words already
+    agree (a dropped subtitle); an acronym (``BMJ``, ``PNAS``) may spell the
+    initials of the other name.
+    """
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    if len(a) == 1 or len(b) == 1:
+        one, other = (a, b) if len(a) == 1 else (b, a)
+        initials = "".join(t[0] for t in other)
+        acro = one[0]
+        if len(acro) >= 3 and (acro == initials or (len(acro) >= 4 and initials.startswith(acro))):
+            return True
+    n = min(len(a), len(b))
+    if len(a) != len(b) and n < 3:
+        return False
+    for x, y in zip(a[:n], b[:n], strict=True):
+        if not (_abbrev_of(x, y) if len(x) <= len(y) else _abbrev_of(y, x)):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- numbers
+_FIRST_PAGE = re.compile(r"[a-z]*\d+[a-z]*")
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+def first_page(pages: str | None) -> str | None:
+    """First page as a key: ``9848-53`` -> ``9848``, ``e1234`` -> ``1234``, ``S12`` -> ``s12``."""
+    if not pages:
+        return None
+    m = _FIRST_PAGE.search(pages.lower())
+    if not m:
+        return None
+    page = m.group(0)
+    if page[0] == "e" and page[1:].isdigit():
+        page = page[1:]
+    return page.lstrip("0") or "0"
+
+
+def number_key(value: object) -> str | None:
+    """First number of a volume or issue (``4 (1) (no pagination)`` -> ``4``)."""
+    if value is None:
+        return None
+    m = _FIRST_NUMBER.search(str(value))
+    return (m.group(0).lstrip("0") or "0") if m else None
+
+
+# ---------------------------------------------------------------- DOIs
+_DOI_VERSION = (
+    re.compile(r"^(.*)\.pub(\d+)$"),  # Cochrane review updates
+    re.compile(r"^(.*)/v(\d+)$"),  # Research Square, some repositories
+    re.compile(r"^(10\.1101/[\d.]+)v(\d+)$"),  # bioRxiv/medRxiv links with a version
+    re.compile(r"^(10\.12688/[a-z]+\.\d+)\.(\d+)$"),  # F1000Research and sister journals
+)
+_COCHRANE_DOI = re.compile(r"^10\.1002/14651858\.[a-z]{2}\d+$")
+PREPRINT_PREFIXES = (
+    "10.48550/", "10.21203/", "10.2139/", "10.31234/", "10.20944/", "10.31219/", "10.31235/",
+    "10.26434/", "10.36227/", "10.22541/",
+)  # fmt: skip
+_BIORXIV = re.compile(r"^10\.1101/\d")
+
+
+def doi_version(doi: str) -> tuple[str, int | None]:
+    """Split a versioned DOI into (base, version); a Cochrane DOI without .pub is version 1."""
+    for pattern in _DOI_VERSION:
+        m = pattern.match(doi)
+        if m:
+            return m.group(1), int(m.group(2))
+    if _COCHRANE_DOI.match(doi):
+        return doi, 1
+    return doi, None
+
+
+def is_preprint_doi(doi: str) -> bool:
+    """DOI of a preprint server (bioRxiv/medRxiv numeric DOIs, not CSHL journals)."""
+    return doi.startswith(PREPRINT_PREFIXES) or bool(_BIORXIV.match(doi))

@@ -1,0 +1,216 @@
+"""Per-record comparison keys for the pair scorer, computed once per record.
+
+Scoring a pair must cost microseconds because the engine scores every
+candidate pair (blocking plus FAISS neighbours: several per record at 100k
+records), so everything that depends on one record only is done here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from corpus import dedup_keys as dk
+from corpus import normalize as nz
+
+# Types that say "journal article" (RIS, BibTeX, MEDLINE PT, WoS DT, Scopus, EndNote).
+_ARTICLE_TYPES = frozenset(
+    {"jour", "ejour", "jfull", "article", "journal article", "review", "journal", "research article"}
+)
+# WoS "Article; Proceedings Paper" is a journal article from a conference issue: not here.
+_CONFERENCE_TYPE_WORDS = ("conf", "meeting", "inproceedings", "abst", "congress")
+_CONFERENCE_VENUE = ("conference", "congress", "symposium", "workshop", "meeting", "colloquium",
+                     "abstracts", "annual scientific session")  # fmt: skip
+_PREPRINT_VENUE = ("medrxiv", "biorxiv", "arxiv", "ssrn", "research square", "researchsquare",
+                   "psyarxiv", "osf preprints", "preprints", "preprint", "socarxiv", "chemrxiv",
+                   "techrxiv", "authorea")  # fmt: skip
+_PREPRINT_URL = ("arxiv.org", "biorxiv.org", "medrxiv.org", "ssrn.com", "researchsquare.com",
+                 "psyarxiv.com", "osf.io/preprints", "preprints.org")  # fmt: skip
+_NOTICE_TYPE_WORDS = ("erratum", "correction", "corrigendum", "retraction", "expression of concern")
+_MAX_AUTHORS = 12
+
+
+@dataclass(slots=True)
+class Prepared:
+    """Normalised comparison keys of one record (see :func:`prepare`)."""
+
+    title: str
+    title_alt: str | None
+    title_words: frozenset[str]
+    title_numbers: frozenset[str]
+    generic: bool
+    translated: bool
+    first_author: str
+    authors: tuple[dk.Name, ...]
+    author_tokens: frozenset[str]
+    year: int | None
+    journal: tuple[str, ...]
+    volume: str | None
+    issue: str | None
+    first_page: str | None
+    doi: str | None
+    doi_base: str | None
+    doi_version: int | None
+    pmid: str | None
+    abstract_head: str
+    erratum: bool
+    conference: bool
+    preprint: bool
+    cochrane: bool
+    article: bool
+
+    def block_keys(self) -> list[str]:
+        """Blocking keys: records sharing one are worth scoring.
+
+        ``t:`` first 25 characters of the title (generic titles get the year
+        added, or every "Editorial" would meet every other), ``te:`` its last
+        25 (catches typos near the start), ``ta:`` the bracketed alternative
+        title, ``a:`` first-author surname and year, ``d:`` the DOI without
+        version suffix (so versions meet and are kept apart with a reason),
+        ``p:`` the PMID.
+        """
+        keys: list[str] = []
+        if self.title:
+            if self.generic:
+                keys.append(f"t:{self.title}:{self.year}")
+            else:
+                keys.append("t:" + self.title[:25])
+                if len(self.title) > 40:
+                    keys.append("te:" + self.title[-25:])
+        if self.title_alt:
+            keys.append("t:" + self.title_alt[:25])
+        if self.first_author and self.year:
+            keys.append(f"a:{self.first_author}:{self.year}")
+        if self.doi_base:
+            keys.append("d:" + self.doi_base)
+        if self.pmid:
+            keys.append("p:" + self.pmid)
+        return keys
+
+
+def prepare(record: Mapping[str, Any] | Any) -> Prepared:
+    """Compute the comparison keys of one record.
+
+    Args:
+        record: A mapping with :class:`corpus.model.Record` field names (or a
+            ``Record``); ``raw`` is used when present for Embase's ``M3``
+            document type. Missing fields are fine.
+
+    Returns:
+        The keys :func:`corpus.dedup_score.score_pair` compares.
+    """
+    if isinstance(record, Mapping):
+        get = record.get
+    else:
+
+        def get(name: str, default: Any = None) -> Any:
+            return getattr(record, name, default)
+
+    journal_raw = _text(get("journal"))
+    journal = dk.journal_key(journal_raw) if journal_raw else ()
+    title, alt, translated, notice = dk.title_keys(_text(get("title")))
+    if title in dk.JUNK_TITLES or (len(journal) >= 3 and _repeats_journal(title, journal)):
+        title, alt = "", None
+    doi = _doi(get("doi"))
+    doi_base, version = dk.doi_version(doi) if doi else (None, None)
+
+    names = []
+    for raw_name in dk.split_authors(get("authors"))[:_MAX_AUTHORS]:
+        parsed = dk.parse_name(raw_name.strip())
+        if parsed:
+            names.append(parsed)
+    tokens: frozenset[str] = frozenset().union(*(n[1] for n in names)) if names else frozenset()
+
+    kind = (_text(get("type")) or "").lower()
+    doc_type = kind + " " + _raw_type(get("raw"))
+    venue = " ".join(journal)
+    keywords = get("keywords") or ()
+    conference = (
+        any(w in doc_type for w in _CONFERENCE_TYPE_WORDS)
+        or ("proceedings paper" in doc_type and "article" not in doc_type)
+        or any(w in venue for w in _CONFERENCE_VENUE)
+        or any(isinstance(k, str) and k.lower() in ("conference abstract", "meeting abstract")
+               for k in keywords)
+    )  # fmt: skip
+    url = (_text(get("url")) or "").lower()
+    preprint = (
+        "preprint" in doc_type
+        or (doi is not None and dk.is_preprint_doi(doi))
+        or any(w in venue for w in _PREPRINT_VENUE)
+        or (bool(url) and any(u in url for u in _PREPRINT_URL))
+    )
+    erratum = notice or any(w in doc_type for w in _NOTICE_TYPE_WORDS)
+    abstract = _text(get("abstract"))
+    return Prepared(
+        title=title,
+        title_alt=alt,
+        title_words=frozenset(title.split()),
+        title_numbers=dk.title_numbers(title),
+        generic=dk.is_generic(title) if title else False,
+        translated=translated,
+        first_author=names[0][0] if names else "",
+        authors=tuple(names),
+        author_tokens=tokens,
+        year=_year(get("year")),
+        journal=journal,
+        volume=dk.number_key(get("volume")),
+        issue=dk.number_key(get("issue")),
+        first_page=dk.first_page(_text(get("pages"))),
+        doi=doi,
+        doi_base=doi_base,
+        doi_version=version,
+        pmid=nz.pmid(get("pmid")) if get("pmid") else None,
+        abstract_head=dk.key_text(abstract[:400])[:300] if abstract else "",
+        erratum=erratum,
+        conference=conference and not preprint,
+        preprint=preprint,
+        cochrane=venue.startswith("cochrane database")
+        or (doi is not None and doi.startswith("10.1002/14651858.")),
+        article=kind in _ARTICLE_TYPES or (bool(journal) and not conference and not preprint),
+    )
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    return value.strip() or None
+
+
+def _doi(value: object) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    low = text.lower()
+    if low.startswith("10.") and " " not in low and "%" not in low:
+        return low.rstrip(".,;")
+    if "%2f" in low:
+        low = low.replace("%2f", "/")
+    return nz.doi(low)
+
+
+def _year(value: object) -> int | None:
+    if isinstance(value, int):
+        return value
+    return nz.year(value) if value else None
+
+
+def _raw_type(raw: object) -> str:
+    """Embase's ``M3`` (Conference Abstract, Erratum) and MEDLINE's ``PT`` from ``raw``."""
+    if not isinstance(raw, Mapping):
+        return ""
+    out = []
+    for tag in ("M3", "PT", "DT"):
+        value = raw.get(tag)
+        if value:
+            out.append(" ".join(value) if isinstance(value, (list, tuple)) else str(value))
+    return " ".join(out).lower()
+
+
+def _repeats_journal(title: str, journal: tuple[str, ...]) -> bool:
+    """A "title" that is the journal's name (landing pages, tables of contents)."""
+    words = title.split()
+    content = [w for w in words if w not in ("of", "the", "and", "for", "in", "on")]
+    return tuple(content[: len(journal)]) == journal
