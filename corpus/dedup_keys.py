@@ -32,19 +32,26 @@ _FOLD = str.maketrans(
 )  # fmt: skip
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # British -> American spelling, so "randomised behaviour" == "randomized behavior".
+# Applied per word (and cached) because running these on whole titles cost ~20 us.
 _SPELLING = (
-    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)\b"), r"iz\1"),
-    (re.compile(r"(?<=[a-z]{2})our(s|ed|ing|al|ally)?\b"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})our(s|ed|ing|al|ally)?$"), r"or\1"),
     (re.compile(r"ae|oe"), "e"),
-    (re.compile(r"(?<=[a-z])tre(s)?\b"), r"ter\1"),
-    (re.compile(r"ll(ing|ed|er|ers)\b"), r"l\1"),
-    (re.compile(r"ogue\b"), "og"),
-    (re.compile(r"programme"), "program"),
+    (re.compile(r"(?<=[a-z])tre(s)?$"), r"ter\1"),
+    (re.compile(r"ll(ing|ed|er|ers)$"), r"l\1"),
+    (re.compile(r"ogue$"), "og"),
+    (re.compile(r"^programme"), "program"),
 )
+_SPELLED: dict[str, str] = {}
+_PUNCT = str.maketrans({c: " " for c in "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n\r"} | {"'": None})
 # "[Article in German]", "(author's transl)": markers MEDLINE adds to titles.
 _MARKER = re.compile(
     r"\[(?:(?:article|text|title|abstract|paper)\s+)?in\s+[a-z ,;]+\]|\(author'?s transl\)|"
-    r"\[(?:english|original) (?:abstract|title)[^\]]*\]",
+    r"\[(?:english|original) (?:abstract|title)[^\]]*\]|"
+    r"\[(?:article in |text in |in )?(?:english|french|german|spanish|italian|portuguese|russian|"
+    r"chinese|japanese|polish|dutch|czech|hungarian|turkish|korean|danish|swedish|norwegian|"
+    r"finnish|croatian|serbian|romanian|greek|hebrew|persian|arabic|slovak|bulgarian)"
+    r"(?: with english abstract)?\]",
     re.IGNORECASE,
 )
 _BRACKET = re.compile(r"\[([^\[\]]{10,})\]")
@@ -62,6 +69,7 @@ _ROMAN = re.compile(r"\b(?:part|phase|type|stage|grade|class|study|volume|vol|pa
 _ROMAN_VALUE = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8,
                 "ix": 9, "x": 10}  # fmt: skip
 _DIGITS = re.compile(r"\d+")
+_ROMAN_HINTS = ("part ", "phase ", "type ", "stage ", "grade ", "class ", "study ", "vol", "paper ")
 
 #: Titles shared by many unrelated records: a match needs venue and pages too.
 GENERIC_TITLES = frozenset(
@@ -82,14 +90,20 @@ JUNK_TITLES = frozenset(
     {"unknown", "untitled", "no title", "no title available", "not available", "na", "n a",
      "anonymous", "title", "none", "null", "no abstract available"}
 )  # fmt: skip
-#: Word pairs whose swap makes a different study ("... in men" vs "... in women").
-CONTRAST = frozenset(
-    """men women male female males females boys girls mice rats mouse rat adults children
-    adolescents infants vitro vivo positive negative acute chronic increase decrease high low
-    early late before after with without primary secondary upper lower left right anterior
-    posterior pre post preterm term maternal paternal benign malignant inhibitor agonist
-    antagonist""".split()
+#: Words whose swap makes a different study ("... in men" vs "... in women"):
+#: word -> the words it contrasts with.
+_CONTRAST_GROUPS = (
+    "men women", "male female", "males females", "boys girls", "mice rats", "mouse rat",
+    "adults children adolescents infants", "vitro vivo", "positive negative", "acute chronic",
+    "increase decrease", "increased decreased", "high low", "higher lower", "early late",
+    "before after", "with without", "primary secondary", "upper lower", "left right",
+    "anterior posterior", "pre post", "preterm term", "maternal paternal", "benign malignant",
+    "agonist antagonist", "agonists antagonists", "type1 type2", "first second",
 )
+CONTRAST: dict[str, frozenset[str]] = {}
+for _group in _CONTRAST_GROUPS:
+    for _word in _group.split():
+        CONTRAST[_word] = CONTRAST.get(_word, frozenset()) | (frozenset(_group.split()) - {_word})
 
 
 def fold(text: str) -> str:
@@ -124,7 +138,10 @@ def _latex_word(name: str | None) -> str:
 
 def key_text(text: str) -> str:
     """Fold and keep only letters and digits, single-spaced."""
-    return " ".join(_NON_ALNUM.sub(" ", fold(text)).split())
+    text = fold(text)
+    if text.isascii():
+        return " ".join(text.translate(_PUNCT).split())
+    return " ".join(_NON_ALNUM.sub(" ", text).split())
 
 
 def title_keys(raw: str | None) -> tuple[str, str | None, bool, bool]:
@@ -156,36 +173,62 @@ def title_keys(raw: str | None) -> tuple[str, str | None, bool, bool]:
     if "[" in text or "(" in text:
         cut = _MARKER.sub(" ", text)
         translated = cut != text
-        text = cut.strip().rstrip(".").strip()
+        text = cut.strip().rstrip(". ")
     alt = None
-    if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
-        text, translated = text[1:-1], True
-    elif "[" in text:
+    if text.startswith("[") and _closes_at_end(text):
+        while text.startswith("[") and _closes_at_end(text):  # "[[...]]" too
+            text = text[1:-1].strip()
+        translated = True
+    if "[" in text:
         m = _BRACKET.search(text)
         if m:
-            outside = (text[: m.start()] + " " + text[m.end() :]).strip()
+            outside = (text[: m.start()] + " " + text[m.end() :]).strip(" .")
             alt_key = spelling(key_text(m.group(1)))
-            if outside and len(alt_key) >= 10:
+            if len(outside) < 10:  # "[Title]." with a stray remnant: the bracket is the title
+                text, translated = m.group(1), True
+            elif len(alt_key) >= 10:
                 alt, translated, text = alt_key, True, outside
+    if "&" in text:
+        text = text.replace("&", " and ")
     main = spelling(key_text(text))
     if alt == main:
         alt = None
     return main, alt, translated, notice
 
 
+def _closes_at_end(text: str) -> bool:
+    """True when the "[" opening ``text`` is closed by its last character."""
+    if not text.endswith("]"):
+        return False
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c == "[") - (c == "]")
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
 def spelling(key: str) -> str:
-    """Map British spellings to American ones (only where a pattern can apply)."""
-    for pattern, repl in _SPELLING:
-        key = pattern.sub(repl, key)
-    return key
+    """Map British spellings to American ones, word by word."""
+    out = []
+    for word in key.split():
+        spelled = _SPELLED.get(word)
+        if spelled is None:
+            spelled = word
+            for pattern, repl in _SPELLING:
+                spelled = pattern.sub(repl, spelled)
+            if len(_SPELLED) < 500_000:  # bounded: titles of a huge import must not grow it
+                _SPELLED[word] = spelled
+        out.append(spelled)
+    return " ".join(out)
 
 
 def title_numbers(key: str) -> frozenset[str]:
     """Numbers in a title (``part II`` counts as 2): differing numbers, different study."""
-    nums = set(_DIGITS.findall(key.replace(" ", "")))
-    if " i" in key or " v" in key or " x" in key:
-        nums.update(str(_ROMAN_VALUE[r]) for r in _ROMAN.findall(key))
-    return frozenset(n.lstrip("0") or "0" for n in nums)
+    nums = [n.lstrip("0") or "0" for n in _DIGITS.findall(key)]
+    if any(w in key for w in _ROMAN_HINTS):
+        nums.extend(str(_ROMAN_VALUE[r]) for r in _ROMAN.findall(key))
+    return frozenset(nums)
 
 
 def is_generic(key: str) -> bool:
@@ -201,8 +244,13 @@ _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
 _JUNK_AUTHORS = frozenset(
     {"unknown", "anonymous", "anon", "et al", "no authors listed", "author unknown", "na"}
 )
-_NAME_PUNCT = re.compile(r"[.\-‐‑–_/()\[\]\"]+")
+_NAME_PUNCT = re.compile(r"[.,\-‐‑–_/()\[\]\"]+")
 # "Tan A.Schulze A.O'Donnell C. P." : authors run together without separators.
+# "Smith JA", "Smith, J.A.", "Müller, Hans J.", "O'Brien H": one capitalised surname word.
+_FAST_NAME = re.compile(
+    r"([^\W\d_][^\W\d_]+(?:['’][^\W\d_]+)?)"
+    r"(?:,? ((?:[A-Z]\.? ?){1,3})|, ([^\W\d_][^\W\d_]+(?: [A-Z]\.?)?))\s*$"
+)
 _RUN_ON = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'’])")
 
 #: One parsed name: (surname key, surname words, given-name initials).
@@ -220,8 +268,10 @@ def split_authors(values: object) -> list[str]:
             items = one.split(";")
         elif " and " in one:
             items = one.split(" and ")
+    if len(items) > 1:
+        return items
     out: list[str] = []
-    for item in items:
+    for item in items:  # one string: maybe names run together
         if "." in item and _RUN_ON.search(item):
             parts = _RUN_ON.split(item)
             if all(len(p.strip()) > 2 and p.strip()[1] not in ". " for p in parts):  # surnames
@@ -243,51 +293,66 @@ def parse_name(name: str) -> Name | None:
     Returns:
         (surname key for blocking, surname words for matching, given initials)
     """
-    surname_part, comma, given_part = name.partition(",")
-    if comma:
-        sur = [fold(t) for t in _tokens(surname_part)]
-        given = [t for t in _tokens(given_part) if t.lower() not in _SUFFIXES]
-        letters = _letters(given)
+    fast = _FAST_NAME.match(name)
+    word = fast.group(1) if fast else ""
+    if word and word[0].isupper() and not word.isupper():  # most names: 4x faster
+        surname = fold(word.replace("'", "").replace("’", ""))
+        if surname not in _PARTICLES and surname not in _SUFFIXES:
+            initials = fast.group(2)
+            if initials:
+                letters = frozenset(initials.replace(".", "").replace(" ", "").lower())
+            else:
+                letters = frozenset([w[0].lower() for w in fast.group(3).split()])
+            return surname, frozenset((surname,)), letters
+    raw = _NAME_PUNCT.sub(" ", name.replace(",", " | ", 1).replace("'", "").replace("’", ""))
+    words = raw.split()
+    low = fold(raw).split()
+    if len(low) != len(words):  # odd Unicode spacing: lose the case information
+        words = low
+    if "|" in low:
+        cut = low.index("|")
+        sur = low[:cut]
+        letters = _letters(words[cut + 1 :], low[cut + 1 :])
     else:
-        words = [t for t in _tokens(name) if t.lower() not in _SUFFIXES]
-        flags = [_is_initials(t) for t in words]
-        if words and all(flags):  # "LI Z", "WU JA": the first is the surname
-            flags[0] = False
+        keep = [i for i, w in enumerate(low) if w not in _SUFFIXES]
+        words, low = [words[i] for i in keep], [low[i] for i in keep]
         if not words:
             return None
+        flags = [_is_initials(w, lw) for w, lw in zip(words, low, strict=True)]
+        if len(words) > 1 and len(words[-1]) <= 3 and words[-1].isupper():
+            flags[-1] = True  # "Ricci LA": a particle spelling at the end is initials
+        if all(flags):  # "LI Z", "WU JA": the first is the surname
+            flags[0] = False
         if flags[0]:  # "J. A. Smith"
             cut = flags.index(False)
-            sur = [fold(t) for t in words[cut:] if not _is_initials(t)]
-            letters = _letters(words[:cut])
-        elif flags[-1] or (words[0].isupper() and len(words[0]) > 3):  # "Smith JA", "MÜLLER Hans"
+            sur = [lw for lw, f in zip(low[cut:], flags[cut:], strict=True) if not f]
+            letters = _letters(words[:cut], low[:cut])
+        elif flags[-1] or (len(words[0]) > 3 and words[0].isupper()):  # "Smith JA", "MÜLLER Hans"
             head = 1
-            while head < len(words) and fold(words[head - 1]) in _PARTICLES:
+            while head < len(low) and low[head - 1] in _PARTICLES:
                 head += 1  # "Van Slyke C": the particle belongs to the surname
-            sur = [fold(t) for t in words[:head]]
-            letters = _letters(words[head:])
+            sur = low[:head]
+            letters = _letters(words[head:], low[head:])
         else:  # "Omulo Sylvia", "Njenga M. Kariuki": order unknown
-            sur = [fold(t) for t in words if not _is_initials(t)]
-            letters = frozenset(fold(t[0]) for t in words)
+            sur = [lw for lw, f in zip(low, flags, strict=True) if not f]
+            letters = frozenset(lw[0] for lw in low)
     if not sur or " ".join(sur) in _JUNK_AUTHORS:
         return None
     tokens = frozenset(t for t in sur if t not in _PARTICLES) or frozenset(sur)
     return _first_real(sur), tokens, letters
 
 
-def _letters(given: list[str]) -> frozenset[str]:
+def _letters(words: list[str], low: list[str]) -> frozenset[str]:
     out: set[str] = set()
-    for t in given:
-        out.update(fold(t) if _is_initials(t) else fold(t[0]))
+    for w, lw in zip(words, low, strict=True):
+        if lw in _SUFFIXES:
+            continue
+        out.update(lw if len(w) == 1 or (len(w) <= 3 and w.isupper()) else lw[0])
     return frozenset(out)
 
 
-def _tokens(text: str) -> list[str]:
-    text = text.replace("'", "").replace("’", "")
-    return _NAME_PUNCT.sub(" ", text).split()
-
-
-def _is_initials(token: str) -> bool:
-    return len(token) == 1 or (len(token) <= 3 and token.isupper())
+def _is_initials(word: str, low: str) -> bool:
+    return len(word) == 1 or (len(word) <= 3 and word.isupper() and low not in _PARTICLES)
 
 
 def _first_real(tokens: list[str]) -> str:
@@ -368,6 +433,9 @@ def first_page(pages: str | None) -> str | None:
     """First page as a key: ``9848-53`` -> ``9848``, ``e1234`` -> ``1234``, ``S12`` -> ``s12``."""
     if not pages:
         return None
+    head = pages.partition("-")[0].strip()
+    if head.isdigit():  # the common case, without a regex
+        return head.lstrip("0") or "0"
     m = _FIRST_PAGE.search(pages.lower())
     if not m:
         return None
@@ -381,7 +449,10 @@ def number_key(value: object) -> str | None:
     """First number of a volume or issue (``4 (1) (no pagination)`` -> ``4``)."""
     if value is None:
         return None
-    m = _FIRST_NUMBER.search(str(value))
+    text = str(value)
+    if text.isdigit():
+        return text.lstrip("0") or "0"
+    m = _FIRST_NUMBER.search(text)
     return (m.group(0).lstrip("0") or "0") if m else None
 
 
@@ -392,6 +463,7 @@ _DOI_VERSION = (
     re.compile(r"^(10\.1101/[\d.]+)v(\d+)$"),  # bioRxiv/medRxiv links with a version
     re.compile(r"^(10\.12688/[a-z]+\.\d+)\.(\d+)$"),  # F1000Research and sister journals
 )
+_VERSIONED_PREFIXES = ("10.1101/", "10.12688/", "10.1002/14651858.")
 _COCHRANE_DOI = re.compile(r"^10\.1002/14651858\.[a-z]{2}\d+$")
 PREPRINT_PREFIXES = (
     "10.48550/", "10.21203/", "10.2139/", "10.31234/", "10.20944/", "10.31219/", "10.31235/",
@@ -402,6 +474,8 @@ _BIORXIV = re.compile(r"^10\.1101/\d")
 
 def doi_version(doi: str) -> tuple[str, int | None]:
     """Split a versioned DOI into (base, version); a Cochrane DOI without .pub is version 1."""
+    if ".pub" not in doi and "/v" not in doi and not doi.startswith(_VERSIONED_PREFIXES):
+        return doi, None
     for pattern in _DOI_VERSION:
         m = pattern.match(doi)
         if m:

@@ -7,6 +7,7 @@ records), so everything that depends on one record only is done here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,16 +20,20 @@ _ARTICLE_TYPES = frozenset(
     {"jour", "ejour", "jfull", "article", "journal article", "review", "journal", "research article"}
 )
 # WoS "Article; Proceedings Paper" is a journal article from a conference issue: not here.
-_CONFERENCE_TYPE_WORDS = ("conf", "meeting", "inproceedings", "abst", "congress")
-_CONFERENCE_VENUE = ("conference", "congress", "symposium", "workshop", "meeting", "colloquium",
-                     "abstracts", "annual scientific session")  # fmt: skip
-_PREPRINT_VENUE = ("medrxiv", "biorxiv", "arxiv", "ssrn", "research square", "researchsquare",
-                   "psyarxiv", "osf preprints", "preprints", "preprint", "socarxiv", "chemrxiv",
-                   "techrxiv", "authorea")  # fmt: skip
-_PREPRINT_URL = ("arxiv.org", "biorxiv.org", "medrxiv.org", "ssrn.com", "researchsquare.com",
-                 "psyarxiv.com", "osf.io/preprints", "preprints.org")  # fmt: skip
-_NOTICE_TYPE_WORDS = ("erratum", "correction", "corrigendum", "retraction", "expression of concern")
-_MAX_AUTHORS = 12
+_CONFERENCE_TYPE = re.compile(r"conf|meeting|inproceedings|abst|congress")
+_CONFERENCE_VENUE = re.compile(
+    r"\b(?:conference|congress|symposium|workshop|meeting|colloquium|abstracts)\b"
+)
+_PREPRINT_VENUE = re.compile(
+    r"medrxiv|biorxiv|arxiv|ssrn|research ?square|psyarxiv|osf preprints|preprint|socarxiv|"
+    r"chemrxiv|techrxiv|authorea"
+)
+_PREPRINT_URL = re.compile(
+    r"arxiv\.org|biorxiv\.org|medrxiv\.org|ssrn\.com|researchsquare\.com|psyarxiv\.com|"
+    r"osf\.io/preprints|preprints\.org"
+)
+_NOTICE_TYPE = re.compile(r"erratum|correction|corrigendum|retraction|expression of concern")
+_MAX_AUTHORS = 8  # enough to tell authorships apart; parsing is the main cost
 
 
 @dataclass(slots=True)
@@ -37,8 +42,6 @@ class Prepared:
 
     title: str
     title_alt: str | None
-    title_words: frozenset[str]
-    title_numbers: frozenset[str]
     generic: bool
     translated: bool
     first_author: str
@@ -100,7 +103,7 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
     Returns:
         The keys :func:`corpus.dedup_score.score_pair` compares.
     """
-    if isinstance(record, Mapping):
+    if isinstance(record, (dict, Mapping)):
         get = record.get
     else:
 
@@ -125,28 +128,24 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
     kind = (_text(get("type")) or "").lower()
     doc_type = kind + " " + _raw_type(get("raw"))
     venue = " ".join(journal)
-    keywords = get("keywords") or ()
-    conference = (
-        any(w in doc_type for w in _CONFERENCE_TYPE_WORDS)
-        or ("proceedings paper" in doc_type and "article" not in doc_type)
-        or any(w in venue for w in _CONFERENCE_VENUE)
-        or any(isinstance(k, str) and k.lower() in ("conference abstract", "meeting abstract")
-               for k in keywords)
-    )  # fmt: skip
-    url = (_text(get("url")) or "").lower()
-    preprint = (
+    conference = bool(
+        _CONFERENCE_TYPE.search(doc_type) and "proceedings paper" not in doc_type
+        or "proceedings paper" in doc_type and "article" not in doc_type
+        or _CONFERENCE_VENUE.search(venue)
+        or _conference_keyword(get("keywords"))
+    )
+    url = _text(get("url"))
+    preprint = bool(
         "preprint" in doc_type
         or (doi is not None and dk.is_preprint_doi(doi))
-        or any(w in venue for w in _PREPRINT_VENUE)
-        or (bool(url) and any(u in url for u in _PREPRINT_URL))
+        or _PREPRINT_VENUE.search(venue)
+        or (url and _PREPRINT_URL.search(url.lower()))
     )
-    erratum = notice or any(w in doc_type for w in _NOTICE_TYPE_WORDS)
+    erratum = notice or bool(_NOTICE_TYPE.search(doc_type))
     abstract = _text(get("abstract"))
     return Prepared(
         title=title,
         title_alt=alt,
-        title_words=frozenset(title.split()),
-        title_numbers=dk.title_numbers(title),
         generic=dk.is_generic(title) if title else False,
         translated=translated,
         first_author=names[0][0] if names else "",
@@ -160,8 +159,8 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
         doi=doi,
         doi_base=doi_base,
         doi_version=version,
-        pmid=nz.pmid(get("pmid")) if get("pmid") else None,
-        abstract_head=dk.key_text(abstract[:400])[:300] if abstract else "",
+        pmid=_pmid(get("pmid")),
+        abstract_head=abstract[:300] if abstract else "",
         erratum=erratum,
         conference=conference and not preprint,
         preprint=preprint,
@@ -191,6 +190,14 @@ def _doi(value: object) -> str | None:
     return nz.doi(low)
 
 
+def _pmid(value: object) -> str | None:
+    if not value:
+        return None
+    if isinstance(value, str) and value.isdigit():
+        return value.lstrip("0") or None
+    return nz.pmid(value)
+
+
 def _year(value: object) -> int | None:
     if isinstance(value, int):
         return value
@@ -207,6 +214,16 @@ def _raw_type(raw: object) -> str:
         if value:
             out.append(" ".join(value) if isinstance(value, (list, tuple)) else str(value))
     return " ".join(out).lower()
+
+
+def _conference_keyword(keywords: object) -> bool:
+    """Embase tags conference abstracts with the keyword "conference abstract"."""
+    if not keywords or isinstance(keywords, str):
+        return False
+    return any(
+        isinstance(k, str) and k.lower() in ("conference abstract", "meeting abstract")
+        for k in keywords  # type: ignore[attr-defined]
+    )
 
 
 def _repeats_journal(title: str, journal: tuple[str, ...]) -> bool:

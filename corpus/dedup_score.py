@@ -238,7 +238,7 @@ def _near_identical(
         return ctx.out("uncertain", "title_same_fields_differ", f"title {_fmt(t)} but "
                        f"different {', '.join(conflicts)}")  # fmt: skip
     support = arel == "same" or (jrel == "same" and (vrel == "same" or prel == "same"))
-    long_title = len(a.title_words) >= _LONG_TITLE_WORDS
+    long_title = a.title.count(" ") + 1 >= _LONG_TITLE_WORDS
     if ydiff == 1:
         if arel == "same" and jrel == "same":
             return ctx.out("duplicate", "title_online_first", f"title {_fmt(t)}, same authors "
@@ -279,7 +279,7 @@ def _different_titles(
         return ctx.out("uncertain", "translated_title", f"translated title ({_fmt(t)}), "
                        "same authors")  # fmt: skip
     if near_year and arel == "same" and a.abstract_head and b.abstract_head:
-        abstract = ratio(a.abstract_head, b.abstract_head) / 100
+        abstract = ratio(dk.key_text(a.abstract_head), dk.key_text(b.abstract_head)) / 100
         ctx.ev["abstract"] = round(abstract, 3)
         if abstract >= 0.9:
             return ctx.out("uncertain", "same_abstract", f"title {_fmt(t)} but same authors "
@@ -341,10 +341,13 @@ def _title_clash(a: Prepared, b: Prepared) -> str | None:
     """Near-identical titles that still name different studies (part 1/2, men/women)."""
     if a.title == b.title:
         return None
-    if a.title_numbers != b.title_numbers:
+    if dk.title_numbers(a.title) != dk.title_numbers(b.title):
         return "numbers"
-    if (a.title_words ^ b.title_words) & dk.CONTRAST:
-        return "contrasting words"
+    wa, wb = set(a.title.split()), set(b.title.split())
+    only_a, only_b = wa - wb, wb - wa
+    for word in only_a & dk.CONTRAST.keys():
+        if dk.CONTRAST[word] & only_b:
+            return "contrasting words"
     return None
 
 

@@ -24,7 +24,8 @@ from corpus import db as corpus_db
 from protocols import loader
 from review.project import Project
 from review.status import collect
-from review.tui.dedup_screen import Action, DedupScreen, DedupSession, Outcome
+from review.tui.dedup_screen import DedupScreen
+from review.tui.dedup_session import Action, DedupSession, Outcome
 
 START_SCREENS = ("home", "duplicates")
 
@@ -109,14 +110,15 @@ class HomeScreen(Screen[None]):
         if not data["records"]:
             hint = "Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)"
         elif waiting:
-            hint = f"{waiting} pairs wait for a decision: press d to review them."
+            pairs = "1 pair waits" if waiting == 1 else f"{waiting} pairs wait"
+            hint = f"{pairs} for a decision: press d to review."
         else:
             hint = "No pairs wait. Find candidates with: review dedup (or review dedup --auto)"
         self.query_one("#next-step", Static).update(hint)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "open-duplicates":
-            self.app.run_action("duplicates")
+            await self.app.run_action("duplicates")
 
 
 class ReviewCommands(Provider):
@@ -196,6 +198,12 @@ class ReviewApp(App[None]):
     def on_unmount(self) -> None:
         if self._db is not None:
             self._db.close()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide "Duplicates" on the queue itself, leaving the footer room at 80 columns."""
+        if action == "duplicates" and isinstance(self.screen, DedupScreen):
+            return False
+        return True
 
     def action_duplicates(self) -> None:
         """Open the duplicate review queue (once: it is not stacked on itself)."""

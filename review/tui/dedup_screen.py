@@ -1,21 +1,17 @@
 """The duplicate review queue: two records side by side, decided by one key.
 
 The screen reads the queue and the two records on the UI thread (small,
-indexed queries) and hands every decision to :class:`DedupSession`, which
-writes it from a worker thread with its own connection, strictly in the order
-the keys were pressed, so the next pair appears at once even when a merge on
-a large review takes a moment.
+indexed queries) and hands every decision to the app's
+:class:`~review.tui.dedup_session.DedupSession`, which writes it from a worker
+thread in key-press order, so the next pair appears at once even when a merge
+on a large review takes a moment.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import sqlite3
-import threading
-from collections import deque
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,15 +21,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from corpus import db as corpus_db
-from corpus.errors import DedupError
-from protocols import loader
-from protocols.loader import ProtocolError
+from corpus.dedup_keys import (
+    journal_key,
+    journals_compatible,
+    names_match,
+    parse_name,
+    split_authors,
+)
+from review.tui.dedup_session import Action, ActionKind, Outcome
 
 if TYPE_CHECKING:
-    from review.project import Project
     from review.tui.app import ReviewApp
-
-ActionKind = Literal["duplicate", "apart", "skip", "undo"]
 
 #: (row id, label) of the fields compared, in display order.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -86,172 +84,69 @@ def _key(text: str) -> str:
     return _NOT_ALNUM.sub("", text.casefold())
 
 
-def _surnames(authors: str) -> list[str]:
-    """Return the family names of an author list in any common export format."""
-    out = []
-    for name in authors.split(";"):
-        name = name.strip()
-        if "," in name:
-            out.append(_key(name.split(",", 1)[0]))
-        elif name:
-            parts = name.split()
-            # "Smith JA" lists initials last; "Jane A. Smith" the surname last.
-            initials = len(parts) > 1 and parts[-1].replace(".", "").isupper()
-            out.append(_key(parts[0] if initials and len(parts[-1]) <= 4 else parts[-1]))
-    return out
+def _same_authors(left: str, right: str) -> bool:
+    """Tell whether two author lists name the same people in any export format.
+
+    Lists cut short ("et al.") are compared as far as both go.
+    """
+    names = [[parse_name(n.strip()) for n in split_authors(side)] for side in (left, right)]
+    return all(
+        x is None or y is None or names_match(x, y)
+        for x, y in zip(names[0], names[1], strict=False)
+    )
+
+
+def _vip_parts(text: str) -> dict[str, str]:
+    """Split "vol 18, no 1, pp 62-70" into comparable parts (first page only)."""
+    parts = dict(part.split(" ", 1) for part in text.split(", ") if " " in part)
+    if "pp" in parts:
+        parts["pp"] = re.split(r"[-\u2013]", parts["pp"], maxsplit=1)[0]
+    return {name: _key(value) for name, value in parts.items()}
 
 
 def differs(field: str, left: str, right: str) -> bool:
-    """Tell whether two present values disagree beyond case, spacing and punctuation."""
+    """Tell whether two present values disagree beyond case, spacing and punctuation.
+
+    A value missing on one side is not a disagreement: the screen shows it as
+    missing instead, since exports often drop fields.
+    """
     if not left or not right or field in NEVER_FLAGGED:
         return False
     if field == "authors":
-        return _surnames(left) != _surnames(right)
+        return not _same_authors(left, right)
+    if field == "journal":
+        return not journals_compatible(journal_key(left), journal_key(right))
+    if field == "vip":
+        lp, rp = _vip_parts(left), _vip_parts(right)
+        return any(lp[k] != rp[k] for k in lp.keys() & rp.keys())
     return _key(left) != _key(right)
 
 
 def word_diff(left: str, right: str) -> tuple[Content, Content]:
-    """Return both texts with the words that the other text lacks marked."""
-    words_l, words_r = _WORD.findall(left), _WORD.findall(right)
+    """Return both texts with the words that the other text lacks marked.
+
+    Words are compared without case and punctuation, and lone punctuation
+    ("-" for ":") is never marked, so only real wording changes stand out.
+    """
+    words = _WORD.findall(left), _WORD.findall(right)
+    keyed = [[(i, _key(w)) for i, w in enumerate(side) if _key(w)] for side in words]
     matcher = difflib.SequenceMatcher(
-        a=[_key(w) for w in words_l], b=[_key(w) for w in words_r], autojunk=False
+        a=[k for _, k in keyed[0]], b=[k for _, k in keyed[1]], autojunk=False
     )
-    marked_l: set[int] = set()
-    marked_r: set[int] = set()
+    marked: tuple[set[int], set[int]] = (set(), set())
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
-            marked_l.update(range(i1, i2))
-            marked_r.update(range(j1, j2))
+            marked[0].update(keyed[0][i][0] for i in range(i1, i2))
+            marked[1].update(keyed[1][j][0] for j in range(j1, j2))
 
-    def build(words: list[str], marked: set[int]) -> Content:
+    def build(side: int) -> Content:
         parts: list[str | tuple[str, str]] = []
-        for i, word in enumerate(words):
-            parts.append((word, WORD_STYLE) if i in marked else word)
+        for i, word in enumerate(words[side]):
+            parts.append((word, WORD_STYLE) if i in marked[side] else word)
             parts.append(" ")
         return Content.assemble(*parts[:-1]) if parts else Content("")
 
-    return build(words_l, marked_l), build(words_r, marked_r)
-
-
-# --- writing decisions off the UI thread ---------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """A key press to apply: a decision on pair (a, b), or an undo."""
-
-    kind: ActionKind
-    a: int = 0
-    b: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What applying an action did, in a sentence for the reviewer."""
-
-    action: Action
-    message: str
-    ok: bool
-    #: After an undo, the pair it kept apart, shown again for a second look.
-    reinstate: dict[str, Any] | None = None
-
-
-class DedupSession:
-    """Applies one reviewer's queue decisions in key-press order.
-
-    Each worker thread pops the oldest pending action under a lock, so the
-    order of writes is the order of keys whatever order threads start in,
-    and every write uses a connection opened in its own thread (sqlite3
-    connections are thread-bound).
-
-    Args:
-        project: The review being deduplicated.
-        reviewer: Name recorded with every decision.
-    """
-
-    def __init__(self, project: Project, reviewer: str) -> None:
-        self.project = project
-        self.reviewer = reviewer
-        self._pending: deque[Action] = deque()
-        self._lock = threading.Lock()
-        self._merges: list[int] = []
-        self._policy: Any = None
-
-    @property
-    def pending(self) -> int:
-        """Number of actions not yet written."""
-        return len(self._pending)
-
-    def submit(self, action: Action) -> None:
-        """Queue an action; a worker must then call :meth:`apply_next` once."""
-        self._pending.append(action)
-
-    def apply_next(self) -> Outcome:
-        """Write the oldest pending action (call from a worker thread)."""
-        with self._lock:
-            action = self._pending.popleft()
-            try:
-                db = self.project.open_db()
-            except sqlite3.Error as exc:
-                return Outcome(action, f"cannot open the review database: {exc}", False)
-            try:
-                return self._apply(db, action)
-            except (DedupError, ProtocolError, ValueError, sqlite3.Error) as exc:
-                return Outcome(action, str(exc), False)
-            finally:
-                db.close()
-
-    def _policy_for(self) -> Any:
-        if self._policy is None:
-            # Imported here: the scorer loads rapidfuzz, which the dashboard never needs.
-            from corpus.dedup_score import DedupPolicy
-
-            table = loader.load(self.project.protocol_path).dedup
-            try:
-                self._policy = DedupPolicy.from_mapping(table)
-            except ValueError as exc:
-                raise ValueError(f"{self.project.protocol_path}: [dedup] {exc}") from None
-        return self._policy
-
-    def _apply(self, db: Any, action: Action) -> Outcome:
-        from corpus import dedup
-
-        a, b = action.a, action.b
-        if action.kind == "skip":
-            dedup.skip(db, a, b, self.reviewer)
-            return Outcome(action, f"pair {a} ~ {b} skipped", True)
-        if action.kind == "undo":
-            if not self._merges:
-                return Outcome(action, "no merge made in this session to undo", False)
-            merge_id = self._merges.pop()
-            try:
-                merge = dedup.undo(db, merge_id, self.reviewer)
-            except DedupError:
-                self._merges.append(merge_id)
-                raise
-            pair = {k: merge[k] for k in ("record_a", "record_b", "score", "verdict", "reason")}
-            return Outcome(
-                action,
-                f"merge {merge_id} undone; records {pair['record_a']} and {pair['record_b']} "
-                "are apart again",
-                True,
-                {**pair, "status": "apart"},
-            )
-        sentence = dedup.decide(db, a, b, action.kind == "duplicate", self.reviewer, self._policy_for())
-        if action.kind == "duplicate":
-            made = [
-                m["id"]
-                for m in corpus_db.merges(db)
-                if (m["record_a"], m["record_b"]) == (min(a, b), max(a, b))
-                and m["undone_at"] is None
-                and m["decided_by"] == self.reviewer
-            ]
-            if made and made[-1] not in self._merges:
-                self._merges.append(made[-1])
-        return Outcome(action, sentence, True)
-
-
-# --- the screen -------------------------------------------------------------------
+    return build(0), build(1)
 
 
 class FieldRow(Horizontal):
@@ -271,6 +166,8 @@ class FieldRow(Horizontal):
         """Fill in both values, marking what differs and what is missing."""
         flagged = differs(self.field, left, right)
         self.set_class(flagged, "differs")
+        # Word-level marks say more than a whole field in warning colour.
+        self.set_class(flagged and self.field in WORD_DIFF, "word-diff")
         cells = self.query(".field-value").results(Static)
         if flagged and self.field in WORD_DIFF:
             contents: tuple[Content, Content] = word_diff(left, right)
@@ -289,10 +186,10 @@ class DedupScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,1", "decide('duplicate')", "Duplicate", id="dedup.duplicate"),
-        Binding("n,2", "decide('apart')", "Not duplicate", id="dedup.not_duplicate"),
+        Binding("n,2", "decide('apart')", "Distinct", id="dedup.not_duplicate"),
         Binding("s", "decide('skip')", "Skip", id="dedup.skip"),
-        Binding("u", "undo", "Undo merge", id="dedup.undo"),
-        Binding("escape", "dashboard", "Dashboard", id="dedup.dashboard"),
+        Binding("u", "undo", "Undo", id="dedup.undo"),
+        Binding("escape", "dashboard", "Back", id="dedup.dashboard"),
         Binding("r", "reload", "Reload", id="dedup.reload", show=False),
     ]
 
@@ -327,7 +224,12 @@ class DedupScreen(Screen[None]):
     def action_reload(self) -> None:
         """Read the queue afresh: undecided pairs first, then skipped ones."""
         db = self.review_app.db
-        self.queue = corpus_db.pairs(db, "queued") + corpus_db.pairs(db, "skipped")
+        unwritten = self.review_app.session.pending_pairs()
+        self.queue = [
+            pair
+            for pair in corpus_db.pairs(db, "queued") + corpus_db.pairs(db, "skipped")
+            if (pair["record_a"], pair["record_b"]) not in unwritten
+        ]
         self.index = 0
         self.show_pair()
 
@@ -358,6 +260,10 @@ class DedupScreen(Screen[None]):
                 "  ",
                 (pair["verdict"], verdict_style),
                 " (skipped before)" if pair["status"] == "skipped" else "",
+                # An earlier merge in this pass may have joined them already.
+                ("  already one study", "$text-success")
+                if records[0]["group_id"] == records[1]["group_id"]
+                else "",
                 "\n",
                 (pair["reason"] or "", "$text-muted"),
             )
@@ -404,6 +310,13 @@ class DedupScreen(Screen[None]):
 
     def applied(self, outcome: Outcome) -> None:
         """React to a written action: after an undo, show its pair again."""
-        if outcome.reinstate is not None:
-            self.queue.insert(self.index, outcome.reinstate)
+        pair = outcome.reinstate
+        if pair is not None:
+            ids = (pair["record_a"], pair["record_b"])
+            for i, seen in enumerate(self.queue[: self.index]):
+                if (seen["record_a"], seen["record_b"]) == ids:
+                    del self.queue[i]
+                    self.index -= 1
+                    break
+            self.queue.insert(self.index, pair)
             self.show_pair()
