@@ -16,7 +16,9 @@ errata, Cochrane ``.pub`` updates, conference abstracts, preprints, generic
 titles ("Editorial") and sibling studies ("part 2", "in women").
 
 Writes OUTDIR/{pubmed,embase,scopus,wos}.ris and OUTDIR/truth.csv
-(database, source_id, study_id, kind). ``bench/dedup_bench.py`` reads them.
+(database, source_id, study_id, kind). For bench scripts and tests: ``build``,
+``load_truth``, ``asysd_metrics`` (ASySD counting) and ``from_bibtex_like``
+(bib-dedupe's pair cases as Record fields).
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from dedup_synth import Study, copies_of, hard_negatives, make_study  # noqa: E402
+
 from corpus import normalize as nz  # noqa: E402
 from corpus.formats.ris import dump  # noqa: E402
 from corpus.model import Record  # noqa: E402
-from dedup_synth import Study, copies_of, hard_negatives, make_study  # noqa: E402
 
 SCREENING = ROOT.parent / "shared" / "bench" / "screening"
 SOURCES = (SCREENING / "nudging.csv", SCREENING / "wilson.csv")

@@ -48,8 +48,12 @@ JOURNALS = (
     ("Revista Española de Enfermedades Digestivas", "Rev Esp Enferm Dig", "17235"),
 )
 COCHRANE = ("Cochrane Database of Systematic Reviews", "Cochrane Database Syst Rev", "1002")
-PREPRINTS = (("medRxiv", "10.1101/{y}.{m:02d}.{d:02d}.{n}"), ("bioRxiv", "10.1101/{y}.{m:02d}.{d:02d}.{n}"),
-             ("Research Square", "10.21203/rs.3.rs-{n}/v1"), ("SSRN Electronic Journal", "10.2139/ssrn.{n}"))  # fmt: skip
+PREPRINTS = (
+    ("medRxiv", "10.1101/{y}.{m:02d}.{d:02d}.{n}"),
+    ("bioRxiv", "10.1101/{y}.{m:02d}.{d:02d}.{n}"),
+    ("Research Square", "10.21203/rs.3.rs-{n}/v1"),
+    ("SSRN Electronic Journal", "10.2139/ssrn.{n}"),
+)
 SURNAMES = """Müller|García|Nowak|Kowalski|Nguyen|Okafor|Jensen|Rossi|Dubois|Łukasiewicz|Tanaka|
 O'Brien|De Luca|Smith|Johnson|Brown|Wang|Li|Zhang|Chen|Liu|Kim|Park|Singh|Patel|Sharma|Silva|Santos|
 Ferreira|Andersson|Nilsson|Hansen|Schmidt|Schneider|Fischer|Weber|Wagner|Becker|Hoffmann|Martin|
@@ -65,7 +69,8 @@ GENERIC = ("Editorial", "Letter to the editor", "Reply", "Introduction", "Commen
 SPELLING = (("randomized", "randomised"), ("behavior", "behaviour"), ("pediatric", "paediatric"),
             ("anemia", "anaemia"), ("organization", "organisation"), ("center", "centre"),
             ("tumor", "tumour"), ("estrogen", "oestrogen"), ("hospitalized", "hospitalised"),
-            ("color", "colour"), ("program ", "programme "), ("utilization", "utilisation"))  # fmt: skip
+            ("color", "colour"), ("program ", "programme "),
+            ("utilization", "utilisation"))  # fmt: skip
 GERMAN = {"of": "der", "the": "die", "and": "und", "with": "mit", "for": "für", "on": "bei",
           "in": "bei", "a": "ein", "patients": "Patienten", "patient": "Patient",
           "disease": "Erkrankung", "treatment": "Behandlung", "therapy": "Therapie",
@@ -115,12 +120,12 @@ def make_study(rng: random.Random, n: int, title: str, abstract: str) -> Study:
     translated = None
     if rng.random() < 0.03:
         translated = " ".join(GERMAN.get(w.lower(), w) for w in title.rstrip(".").split())
+    issue = str(rng.randint(1, 12)) if rng.random() < 0.8 else None
+    pmid = str(rng.randint(1_000_000, 39_999_999)) if rng.random() < 0.9 else None
     return Study(
         id=f"S{n:05d}", kind="original", title=title.strip(" .\u00a0") + ".", abstract=abstract,
-        authors=_authors(rng), journal=journal, year=year,
-        volume=str(rng.randint(1, 150)), issue=str(rng.randint(1, 12)) if rng.random() < 0.8 else None,
-        pages=pages, doi=doi, pmid=str(rng.randint(1_000_000, 39_999_999)) if rng.random() < 0.9 else None,
-        foreign=translated, dbs=_databases(rng),
+        authors=_authors(rng), journal=journal, year=year, volume=str(rng.randint(1, 150)),
+        issue=issue, pages=pages, doi=doi, pmid=pmid, foreign=translated, dbs=_databases(rng),
     )  # fmt: skip
 
 
@@ -229,7 +234,7 @@ def _copy(rng: random.Random, s: Study, db: str) -> Record:
         issue=issue,
         pages=_pages(pages, db),
         doi=_doi(rng, s.doi, db),
-        pmid=s.pmid if s.pmid and (db == "pubmed" or (db == "embase" and rng.random() < 0.6)) else None,
+        pmid=s.pmid if db == "pubmed" or (db == "embase" and rng.random() < 0.6) else None,
         keywords=list(s.keywords) if db == "embase" else [],
         language="English",
         type=s.types.get(db, "JOUR"),
@@ -271,7 +276,8 @@ def _typo(rng: random.Random, title: str) -> str:
     """One or two letter edits (digits untouched: they name different studies)."""
     chars = list(title)
     for _ in range(rng.randint(1, 2)):
-        spots = [i for i, c in enumerate(chars) if c.isalpha()]
+        # Not in the first word: "Errratum" would hide what the record is.
+        spots = [i for i, c in enumerate(chars) if c.isalpha() and i > 12]
         if not spots:
             break
         i = rng.choice(spots)

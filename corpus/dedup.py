@@ -29,6 +29,9 @@ MAX_BLOCK = 40
 #: Nearest neighbours per record and the similarity they need to be candidates.
 NEIGHBOURS = 6
 MIN_SIMILARITY = 0.80
+#: Above this many records the neighbour join uses an approximate IVF index.
+EXACT_JOIN = 30_000
+IVF_PROBES = 8
 #: Largest groups whose members are all cross-checked before a merge.
 MAX_CROSS_CHECK = 25
 
@@ -79,15 +82,23 @@ def candidate_pairs(
 
 
 def vector_neighbours(db: Database, model: str, cache_dir: Path) -> list[tuple[int, int]]:
-    """Return pairs of records whose embeddings are close (empty if none are embedded)."""
+    """Return pairs of records whose embeddings are close (empty if none are embedded).
+
+    Up to :data:`EXACT_JOIN` records the all-pairs neighbour join is exact
+    (the search index itself); above it an inverted-file index with a few
+    probed lists answers the join in seconds instead of minutes, at the cost
+    of rarely missing a neighbour that identifiers and blocking then catch.
+    """
+    from corpus.embeddings import load_matrix
     from corpus.index import open_index
 
-    index = open_index(db, model, cache_dir)
-    if index.size < 2:
-        return []
-    from corpus.embeddings import load_matrix
-
     ids, vectors = load_matrix(db, model)
+    if len(ids) < 2:
+        return []
+    if len(ids) <= EXACT_JOIN:
+        index: Any = open_index(db, model, cache_dir).index
+    else:
+        index = _ivf_index(ids, vectors)
     out: list[tuple[int, int]] = []
     step = 4096
     for start in range(0, len(ids), step):
@@ -97,6 +108,23 @@ def vector_neighbours(db: Database, model: str, cache_dir: Path) -> list[tuple[i
                 if other >= 0 and other != rid and sim >= MIN_SIMILARITY:
                     out.append((int(rid), int(other)))
     return out
+
+
+def _ivf_index(ids: Any, vectors: Any) -> Any:
+    """Build a temporary IVF index for the neighbour join of a large review."""
+    import faiss
+    import numpy as np
+
+    dim = vectors.shape[1]
+    nlist = int(4 * np.sqrt(len(ids)))
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(len(ids), min(len(ids), 40 * nlist), replace=False)
+    ivf.train(vectors[np.sort(sample)])
+    index = faiss.IndexIDMap(ivf)
+    index.add_with_ids(vectors, ids)
+    ivf.nprobe = IVF_PROBES
+    return index
 
 
 @dataclass

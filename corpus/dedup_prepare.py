@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz.fuzz import ratio
+
 from corpus import dedup_keys as dk
 from corpus import normalize as nz
+from corpus.dedup_names import Name, names_match, parse_name, split_authors
 
 # Types that say "journal article" (RIS, BibTeX, MEDLINE PT, WoS DT, Scopus, EndNote).
 _ARTICLE_TYPES = frozenset(
-    {"jour", "ejour", "jfull", "article", "journal article", "review", "journal", "research article"}
+    ("jour", "ejour", "jfull", "article", "journal article", "review", "research article")
 )
 # WoS "Article; Proceedings Paper" is a journal article from a conference issue: not here.
 _CONFERENCE_TYPE = re.compile(r"conf|meeting|inproceedings|abst|congress")
@@ -33,7 +36,7 @@ _PREPRINT_URL = re.compile(
     r"osf\.io/preprints|preprints\.org"
 )
 _NOTICE_TYPE = re.compile(r"erratum|correction|corrigendum|retraction|expression of concern")
-_MAX_AUTHORS = 8  # enough to tell authorships apart; parsing is the main cost
+_MAX_AUTHORS = 6  # enough to tell authorships apart; parsing names is the main cost
 
 
 @dataclass(slots=True)
@@ -45,7 +48,7 @@ class Prepared:
     generic: bool
     translated: bool
     first_author: str
-    authors: tuple[dk.Name, ...]
+    authors: tuple[Name, ...]
     author_tokens: frozenset[str]
     year: int | None
     journal: tuple[str, ...]
@@ -67,9 +70,9 @@ class Prepared:
         """Blocking keys: records sharing one are worth scoring.
 
         ``t:`` first 25 characters of the title (generic titles get the year
-        added, or every "Editorial" would meet every other), ``te:`` its last
-        25 (catches typos near the start), ``ta:`` the bracketed alternative
-        title, ``a:`` first-author surname and year, ``d:`` the DOI without
+        added, or every "Editorial" would meet every other; the bracketed
+        alternative title gets one too), ``a:`` first-author surname and year,
+        ``v:`` journal initials and first page, ``d:`` the DOI without its
         version suffix (so versions meet and are kept apart with a reason),
         ``p:`` the PMID.
         """
@@ -79,12 +82,14 @@ class Prepared:
                 keys.append(f"t:{self.title}:{self.year}")
             else:
                 keys.append("t:" + self.title[:25])
-                if len(self.title) > 40:
-                    keys.append("te:" + self.title[-25:])
         if self.title_alt:
             keys.append("t:" + self.title_alt[:25])
         if self.first_author and self.year:
             keys.append(f"a:{self.first_author}:{self.year}")
+        if self.journal and self.first_page:
+            # Initials survive abbreviation ("J Hepatol" / "Journal of Hepatology"),
+            # so this meets copies whose titles differ early (typos, translations).
+            keys.append(f"v:{''.join(w[0] for w in self.journal)}:{self.first_page}")
         if self.doi_base:
             keys.append("d:" + self.doi_base)
         if self.pmid:
@@ -113,32 +118,35 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
     journal_raw = _text(get("journal"))
     journal = dk.journal_key(journal_raw) if journal_raw else ()
     title, alt, translated, notice = dk.title_keys(_text(get("title")))
-    if title in dk.JUNK_TITLES or (len(journal) >= 3 and _repeats_journal(title, journal)):
+    if title in dk.JUNK_TITLES or (
+        len(journal) >= 3 and title.startswith(journal[0]) and _repeats_journal(title, journal)
+    ):
         title, alt = "", None
     doi = _doi(get("doi"))
     doi_base, version = dk.doi_version(doi) if doi else (None, None)
 
     names = []
-    for raw_name in dk.split_authors(get("authors"))[:_MAX_AUTHORS]:
-        parsed = dk.parse_name(raw_name.strip())
+    for raw_name in split_authors(get("authors"))[:_MAX_AUTHORS]:
+        parsed = parse_name(raw_name)
         if parsed:
             names.append(parsed)
-    tokens: frozenset[str] = frozenset().union(*(n[1] for n in names)) if names else frozenset()
+    tokens: frozenset[str] = frozenset().union(*[n[1] for n in names])
 
     kind = (_text(get("type")) or "").lower()
-    doc_type = kind + " " + _raw_type(get("raw"))
+    raw = get("raw")
+    doc_type = kind + " " + _raw_type(raw) if raw else kind
     venue = " ".join(journal)
     conference = bool(
-        _CONFERENCE_TYPE.search(doc_type) and "proceedings paper" not in doc_type
-        or "proceedings paper" in doc_type and "article" not in doc_type
-        or _CONFERENCE_VENUE.search(venue)
+        (_CONFERENCE_TYPE.search(doc_type) and "proceedings paper" not in doc_type)
+        or ("proceedings paper" in doc_type and "article" not in doc_type)
+        or (venue and _CONFERENCE_VENUE.search(venue))
         or _conference_keyword(get("keywords"))
     )
     url = _text(get("url"))
     preprint = bool(
         "preprint" in doc_type
         or (doi is not None and dk.is_preprint_doi(doi))
-        or _PREPRINT_VENUE.search(venue)
+        or (venue and _PREPRINT_VENUE.search(venue))
         or (url and _PREPRINT_URL.search(url.lower()))
     )
     erratum = notice or bool(_NOTICE_TYPE.search(doc_type))
@@ -171,7 +179,7 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
 
 
 def _text(value: object) -> str | None:
-    if value is None:
+    if not value:
         return None
     if not isinstance(value, str):
         value = str(value)
@@ -231,3 +239,77 @@ def _repeats_journal(title: str, journal: tuple[str, ...]) -> bool:
     words = title.split()
     content = [w for w in words if w not in ("of", "the", "and", "for", "in", "on")]
     return tuple(content[: len(journal)]) == journal
+
+
+# ---------------------------------------------------------------- pairwise comparisons
+
+
+def title_similarity(a: Prepared, b: Prepared) -> float | None:
+    """Best Indel ratio over main and bracketed titles; None when one is missing."""
+    if not a.title or not b.title:
+        return None
+    if a.title == b.title:
+        return 1.0
+    best = ratio(a.title, b.title)
+    if a.title_alt or b.title_alt:
+        for x in (a.title, a.title_alt):
+            for y in (b.title, b.title_alt):
+                if x and y and (x is not a.title or y is not b.title):
+                    best = max(best, ratio(x, y))
+    return best / 100
+
+
+def extends_title(a: Prepared, b: Prepared) -> bool:
+    """One title is the other plus words (a subtitle, or "II. Follow-up": a sequel).
+
+    Only worth saying when the shorter title has at least four words.
+    """
+    short, long_ = sorted((a.title, b.title), key=len)
+    return bool(short) and short.count(" ") >= 3 and long_.startswith(short + " ")
+
+
+def title_clash(a: Prepared, b: Prepared) -> str | None:
+    """Near-identical titles that still name different studies (part 1/2, men/women)."""
+    if a.title == b.title:
+        return None
+    if dk.title_numbers(a.title) != dk.title_numbers(b.title):
+        return "numbers"
+    wa, wb = set(a.title.split()), set(b.title.split())
+    only_a, only_b = wa - wb, wb - wa
+    for word in only_a & dk.CONTRAST.keys():
+        if dk.CONTRAST[word] & only_b:
+            return "contrasting words"
+    return None
+
+
+def author_relation(a: Prepared, b: Prepared) -> tuple[str, float | None]:
+    """``same``, ``partial``, ``conflict`` or ``missing``, and the overlap fraction.
+
+    The overlap is over the shorter list, because databases truncate author
+    lists (``et al.``) but do not invent authors.
+    """
+    if not a.authors or not b.authors:
+        return "missing", None
+    if a.author_tokens.isdisjoint(b.author_tokens):
+        return "conflict", 0.0
+    first = names_match(a.authors[0], b.authors[0])
+    short, long_, long_tokens = a.authors, b.authors, b.author_tokens
+    if len(short) > len(long_):
+        short, long_, long_tokens = long_, short, a.author_tokens
+    matched = 0
+    for i, name in enumerate(short):
+        if name[1].isdisjoint(long_tokens):  # most non-matches end here, cheaply
+            continue
+        if i < len(long_) and names_match(name, long_[i]):
+            matched += 1
+            continue
+        for other in long_:
+            if names_match(name, other):
+                matched += 1
+                break
+    frac = matched / len(short)
+    if first and frac >= 0.6:
+        return "same", frac
+    if first or frac >= 0.5:
+        return "partial", frac
+    return "conflict", frac
