@@ -31,16 +31,22 @@ JOURNALS = (
     ("Journal of the American Medical Informatics Association", "J Am Med Inform Assoc", "1093"),
     ("Medical Care", "Med Care", "1097"),
     ("Annals of Internal Medicine", "Ann Intern Med", "7326"),
-    ("Proceedings of the National Academy of Sciences of the United States of America",
-     "Proc Natl Acad Sci U S A", "1073"),  # fmt: skip
+    (
+        "Proceedings of the National Academy of Sciences of the United States of America",
+        "Proc Natl Acad Sci U S A",
+        "1073",
+    ),  # fmt: skip
     ("Journal of Child Sexual Abuse", "J Child Sex Abus", "1080"),
     ("Child Abuse & Neglect", "Child Abuse Negl", "1016"),
     ("Health Affairs", "Health Aff (Millwood)", "1377"),
     ("The New England Journal of Medicine", "N Engl J Med", "1056"),
     ("PLoS ONE", "PLoS One", "1371"),
     ("BMC Health Services Research", "BMC Health Serv Res", "1186"),
-    ("International Journal of Environmental Research and Public Health",
-     "Int J Environ Res Public Health", "3390"),  # fmt: skip
+    (
+        "International Journal of Environmental Research and Public Health",
+        "Int J Environ Res Public Health",
+        "3390",
+    ),  # fmt: skip
     ("Journal of Medical Internet Research", "J Med Internet Res", "2196"),
     ("Social Science & Medicine", "Soc Sci Med", "1016"),
     ("Infection Control and Hospital Epidemiology", "Infect Control Hosp Epidemiol", "1017"),

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from corpus import db as corpus_db
 from corpus.dedup_score import DedupPolicy, PairScore, Prepared, prepare, score_pair
 from corpus.errors import DedupError
+from corpus.gcpause import gc_paused
 
 #: Blocks larger than this are too generic to pair exhaustively ("Wang 2020").
 MAX_BLOCK = 40
@@ -179,7 +180,8 @@ def run(
     clock = time.perf_counter()
     rows = corpus_db.dedup_rows(db)
     report.records = len(rows)
-    prepared = {r["id"]: prepare(r) for r in rows}
+    with gc_paused():
+        prepared = {r["id"]: prepare(r) for r in rows}
     report.seconds["prepare"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -201,9 +203,10 @@ def run(
     ]
     report.candidates = len(candidates)
     say(f"scoring {len(candidates)} candidate pairs")
-    scored: dict[tuple[int, int], PairScore] = {
-        p: score_pair(prepared[p[0]], prepared[p[1]], policy) for p in candidates
-    }
+    with gc_paused():
+        scored: dict[tuple[int, int], PairScore] = {
+            p: score_pair(prepared[p[0]], prepared[p[1]], policy) for p in candidates
+        }
     report.seconds["scoring"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

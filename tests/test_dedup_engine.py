@@ -144,8 +144,10 @@ def test_merges_are_listed_explained_and_undone(rev) -> None:  # type: ignore[no
 
 
 def test_person_decisions_are_never_overturned(rev) -> None:  # type: ignore[no-untyped-def]
-    ids = {row["source_id"]: row["record_id"] for row in csv.DictReader(
-        io.StringIO(rev("export", "records", "--format", "csv")[1]))}
+    ids = {
+        row["source_id"]: row["record_id"]
+        for row in csv.DictReader(io.StringIO(rev("export", "records", "--format", "csv")[1]))
+    }
     code, out = rev("dedup", "mark", ids["pm1"], ids["sc1"], "distinct", "--reviewer", "ana")
     assert code == 0, out
     code, out = rev("dedup", "mark", ids["pm3"], ids["sc3"], "duplicate", "--reviewer", "ana")

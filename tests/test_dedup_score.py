@@ -155,7 +155,7 @@ def test_different_journals_do_not_match(a: str, b: str) -> None:
 
 
 def test_titles_lose_html_latex_case_and_spelling() -> None:
-    key = title_keys("Effects of <i>in vivo</i> &amp; {\\\"u}ber-Randomised Behaviour.")[0]
+    key = title_keys('Effects of <i>in vivo</i> &amp; {\\"u}ber-Randomised Behaviour.')[0]
     assert key == title_keys("EFFECTS OF IN VIVO AND ÜBER RANDOMIZED BEHAVIOR")[0]
     assert key == "effects of in vivo and uber randomized behavior"
     main, alt, translated, _ = title_keys("Depression im Alter [Depression in old age]")

@@ -19,7 +19,7 @@ import re
 
 from corpus import normalize as nz
 from corpus.errors import ImportFormatError
-from corpus.formats.ris import gc_paused
+from corpus.gcpause import gc_paused
 from corpus.model import Record
 
 _TAG = re.compile(r"([A-Z][A-Z0-9])(?: (.*))?$")
