@@ -100,6 +100,23 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def encode_query(embedder: Embedder, text: str) -> np.ndarray:
+    """Encode one short query on one thread, leaving the other core to SQLite.
+
+    A hybrid search runs FTS5 beside the query encoding; with torch on both
+    cores they fight, and the slow tail doubles. One thread costs ~2 ms here.
+    """
+    import torch
+
+    embedder.load()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return embedder.encode([text])
+    finally:
+        torch.set_num_threads(threads)
+
+
 def embed_missing(db: Database, embedder: Embedder, progress: Progress | None = None) -> int:
     """Compute and store vectors for every record text the model has not seen.
 

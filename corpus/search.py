@@ -18,14 +18,14 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from corpus import db as corpus_db
-from corpus.embeddings import Embedder
+from corpus.embeddings import Embedder, encode_query
 from corpus.errors import SearchError
 from corpus.index import VectorIndex, open_index
 
 Mode = Literal["hybrid", "semantic", "keyword"]
 RRF_K = 60
 #: Candidates taken from each ranking before fusion and filtering.
-POOL = 200
+POOL = 100
 
 
 @dataclass
@@ -60,6 +60,9 @@ class Searcher:
     cache_dir: Path
     embedder: Embedder
     _index: VectorIndex | None = None
+    #: A thread with its own connection, so FTS5 runs beside query encoding.
+    _worker: Any = None
+    _worker_db: Any = None
 
     def index(self) -> VectorIndex:
         if self._index is None:
@@ -94,9 +97,37 @@ class Searcher:
                 raise SearchError(f"record {missing[0]} has no embedding yet; run `review embed`")
             vectors = index.vectors_of(like).mean(axis=0, keepdims=True)
         else:
-            vectors = self.embedder.encode([query or ""])
+            vectors = encode_query(self.embedder, query or "")
         sims, ids = index.search(vectors, limit)
         return [(int(i), float(s)) for i, s in zip(ids[0], sims[0], strict=True) if i >= 0]
+
+    def _file_backed(self) -> bool:
+        return bool(self.db.execute("PRAGMA database_list").fetchone()[2])
+
+    def _both(
+        self, query: str, pool: int, years: tuple[int | None, int | None]
+    ) -> tuple[list[int], list[tuple[int, float]]]:
+        if self._worker is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            path = self.db.execute("PRAGMA database_list").fetchone()[2]
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fts")
+            self._worker_db = self._worker.submit(corpus_db.connect, path).result()
+        worker_db = self._worker_db
+
+        def keyword_in_thread() -> list[int]:
+            return Searcher(worker_db, self.cache_dir, self.embedder).keyword(query, pool, years)
+
+        future = self._worker.submit(keyword_in_thread)
+        semantic = self.semantic(query, None, _semantic_pool(pool, years))
+        return future.result(), semantic
+
+    def close(self) -> None:
+        """Release the keyword worker thread and its connection."""
+        if self._worker is not None:
+            self._worker.submit(self._worker_db.close).result()
+            self._worker.shutdown()
+            self._worker = None
 
     def _known_ids(self, index: VectorIndex, ids: list[int]) -> set[int]:
         known = set()
@@ -130,10 +161,21 @@ class Searcher:
         keyword_ids: list[int] = []
         semantic_hits: list[tuple[int, float]] = []
         pool = max(POOL, k * 5)
-        if mode in ("keyword", "hybrid") and query and not like:
-            keyword_ids = self.keyword(query, pool, years)
-        if mode in ("semantic", "hybrid") or like:
-            semantic_hits = self.semantic(query, like, pool * (3 if years != (None, None) else 1))
+        wants_keyword = mode in ("keyword", "hybrid") and bool(query) and not like
+        wants_semantic = mode in ("semantic", "hybrid") or bool(like)
+        if wants_keyword:
+            corpus_db.sync_fts(self.db)
+        if wants_semantic:
+            self.index()
+        if wants_keyword and wants_semantic and self._file_backed():
+            # Query encoding (torch) and FTS5 (SQLite) both release the GIL:
+            # run them side by side on the two cores, each on its own connection.
+            keyword_ids, semantic_hits = self._both(query or "", pool, years)
+        else:
+            if wants_keyword:
+                keyword_ids = self.keyword(query or "", pool, years)
+            if wants_semantic:
+                semantic_hits = self.semantic(query, like, _semantic_pool(pool, years))
         candidates = set(keyword_ids) | {rid for rid, _ in semantic_hits}
         info = corpus_db.record_summaries(self.db, sorted(candidates))
         excluded = (
@@ -161,6 +203,11 @@ class Searcher:
             _add(hits, info[rid], 1.0 / (RRF_K + rank), semantic_rank=rank, similarity=sims[rid])
         ranked = sorted(hits.values(), key=lambda h: (-h.score, h.group_id))
         return ranked[:k]
+
+
+def _semantic_pool(pool: int, years: tuple[int | None, int | None]) -> int:
+    """Neighbours to fetch: more when a year filter will drop some of them."""
+    return pool * 3 if years != (None, None) else pool
 
 
 def _filtered(ids: Iterable[int], keep: Any) -> list[int]:

@@ -17,20 +17,21 @@ from review.errors import UsageError
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     """Yield a ``progress(done, total)`` callback drawing a bar on stderr."""
-    state: dict[str, Any] = {"bar": None, "done": 0}
+    bars: list[Any] = []
+    shown = [0]
 
     def update(done: int, total: int) -> None:
-        if state["bar"] is None:
-            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
-            state["bar"].__enter__()
-        state["bar"].update(done - state["done"])
-        state["done"] = done
+        if not bars:
+            bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - shown[0])
+        shown[0] = done
 
     try:
         yield update
     finally:
-        if state["bar"] is not None:
-            state["bar"].__exit__(None, None, None)
+        if bars:
+            bars[0].__exit__(None, None, None)
 
 
 def parse_years(value: str | None) -> tuple[int | None, int | None]:
@@ -69,11 +70,11 @@ def embed(ctx: click.Context, model: str | None, batch_size: int, as_json: bool)
     from corpus.db import embedding_counts
 
     done, total = embedding_counts(db, name)
-    result.update({"model": name, "records_with_vector": done, "records": total})
+    data: dict[str, Any] = {**result, "model": name, "records_with_vector": done, "records": total}
     if as_json:
-        click.echo(json.dumps(result, indent=2))
+        click.echo(json.dumps(data, indent=2))
     else:
-        click.echo(f"{result['embedded']} new vectors ({name}); {done} of {total} records embedded")
+        click.echo(f"{data['embedded']} new vectors ({name}); {done} of {total} records embedded")
 
 
 @click.command()
