@@ -111,7 +111,7 @@ def main() -> None:
         subprocess.run([review, "init", tmp + "/rev"], check=True, capture_output=True)
         start = time.perf_counter()
         result = subprocess.run(
-            [review, "--project", tmp + "/rev", "import", str(ris), "--json"],
+            [review, "--project", tmp + "/rev", "import", "--no-embed", str(ris), "--json"],
             capture_output=True,
             text=True,
         )

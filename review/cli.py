@@ -94,7 +94,9 @@ def init(directory: Path, template: str, title: str | None) -> None:
 @click.option("--query", help="The search string, for the PRISMA report.")
 @click.option("--force", is_flag=True, help="Import a file even if it was imported before.")
 @click.option(
-    "--no-embed", is_flag=True, help="Skip computing embeddings now (later: review embed)."
+    "--no-embed",
+    is_flag=True,
+    help="Skip indexing now (embeddings, full-text); search and review embed catch up.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context

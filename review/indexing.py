@@ -29,13 +29,17 @@ def refresh(
     batch_size: int = 32,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Bring the full-text index and the embedding cache up to date.
+    """Bring the search indexes (full-text index, embedding cache) up to date.
+
+    With ``embed`` False nothing is indexed now: both indexes catch up on
+    their own at the first search (``review import --no-embed`` for bulk
+    imports, where the embeddings alone would take long).
 
     Returns:
         ``{"fts_added": n, "embedded": m}``.
     """
+    if not embed:
+        return {"fts_added": 0, "embedded": 0}
     added = corpus_db.sync_fts(db)
-    embedded = 0
-    if embed:
-        embedded = embed_missing(db, embedder_for(project, model, batch_size), progress)
+    embedded = embed_missing(db, embedder_for(project, model, batch_size), progress)
     return {"fts_added": added, "embedded": embedded}
