@@ -12,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,19 @@ def content_hash(title: str | None, abstract: str | None) -> str:
     ).hexdigest()
 
 
+@contextmanager
+def transaction(db: Database) -> Iterator[sqlite3.Connection]:
+    """Run a block as one write transaction: all of it is written or none."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def connect(path: Path | str) -> Database:
     """Open a review database with the settings every connection needs.
 
@@ -233,10 +247,8 @@ def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> 
     Returns:
         The new source's id.
     """
-    conn = db.conn
     flagged = sum(1 for r in records if not r.title or not r.abstract)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         cur = conn.execute(
             "INSERT INTO sources (database, file_name, sha256, format, imported_at, "
             "search_date, query, record_count, flagged_count) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -272,10 +284,6 @@ def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> 
                 for pos, (rid, rec) in enumerate(zip(ids, records, strict=True), start=1)
             ),
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return source_ref
 
 
@@ -344,17 +352,11 @@ def store_embeddings(
     db: Database, model: str, items: Sequence[tuple[str, bytes]], dim: int
 ) -> None:
     """Store vectors (float32 bytes) for content hashes in one transaction."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         conn.executemany(
             "INSERT OR REPLACE INTO embeddings (model, content_hash, dim, vector) VALUES (?,?,?,?)",
             [(model, h, dim, blob) for h, blob in items],
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def record_vectors(db: Database, model: str) -> Iterator[tuple[int, int, bytes]]:
@@ -401,23 +403,18 @@ def sync_fts(db: Database) -> int:
     synced, top = conn.execute(state).fetchone()
     if top <= synced:  # the common case: nothing new, no write lock taken
         return 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        synced = conn.execute("SELECT synced_max_id FROM fts_state WHERE id = 1").fetchone()[0]
-        top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0]
+    with transaction(db) as tx:
+        # Read again under the write lock: another process may have synced.
+        synced = tx.execute("SELECT synced_max_id FROM fts_state WHERE id = 1").fetchone()[0]
+        top = tx.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0]
         if top <= synced:
-            conn.execute("COMMIT")
             return 0
-        cur = conn.execute(
+        cur = tx.execute(
             "INSERT INTO records_fts (rowid, title, abstract, authors, keywords) "
             "SELECT id, title, abstract, authors, keywords FROM records WHERE id > ?",
             (synced,),
         )
-        conn.execute("UPDATE fts_state SET synced_max_id = ? WHERE id = 1", (top,))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        tx.execute("UPDATE fts_state SET synced_max_id = ? WHERE id = 1", (top,))
     return int(cur.rowcount)
 
 
@@ -544,6 +541,36 @@ class PairWrite:
     decided_at: str | None
 
 
+_PAIR_INSERT = (
+    "INSERT INTO dedup_pairs (record_a, record_b, score, verdict, reason, evidence, "
+    "status, decided_by, decided_at) VALUES (?,?,?,?,?,?,?,?,?) "
+)
+#: Insert a pair unless it is stored already.
+_PAIR_INSERT_KEEP = _PAIR_INSERT + "ON CONFLICT (record_a, record_b) DO NOTHING"
+#: Insert or rescore a pair, unless a person decided it.
+_PAIR_UPSERT = _PAIR_INSERT + (
+    "ON CONFLICT (record_a, record_b) DO UPDATE SET score = excluded.score, "
+    "verdict = excluded.verdict, reason = excluded.reason, evidence = excluded.evidence, "
+    "status = excluded.status, decided_by = excluded.decided_by, "
+    "decided_at = excluded.decided_at "
+    "WHERE dedup_pairs.decided_by IS NULL OR dedup_pairs.decided_by = 'auto'"
+)
+
+
+def _pair_values(p: PairWrite) -> tuple[Any, ...]:
+    return (
+        p.a,
+        p.b,
+        p.score,
+        p.verdict,
+        p.reason,
+        p.evidence,
+        p.status,
+        p.decided_by,
+        p.decided_at,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MergeWrite:
     """A merge of ``from_group`` into ``into_group`` decided on pair (a, b)."""
@@ -562,38 +589,10 @@ def save_dedup_run(db: Database, pairs: Sequence[PairWrite], merges: Sequence[Me
 
     A pair decided by a person is never overwritten.
     """
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.executemany(
-            "INSERT INTO dedup_pairs (record_a, record_b, score, verdict, reason, evidence, "
-            "status, decided_by, decided_at) VALUES (?,?,?,?,?,?,?,?,?) "
-            "ON CONFLICT (record_a, record_b) DO UPDATE SET score = excluded.score, "
-            "verdict = excluded.verdict, reason = excluded.reason, evidence = excluded.evidence, "
-            "status = excluded.status, decided_by = excluded.decided_by, "
-            "decided_at = excluded.decided_at "
-            "WHERE dedup_pairs.decided_by IS NULL OR dedup_pairs.decided_by = 'auto'",
-            [
-                (
-                    p.a,
-                    p.b,
-                    p.score,
-                    p.verdict,
-                    p.reason,
-                    p.evidence,
-                    p.status,
-                    p.decided_by,
-                    p.decided_at,
-                )
-                for p in pairs
-            ],
-        )
+    with transaction(db) as conn:
+        conn.executemany(_PAIR_UPSERT, [_pair_values(p) for p in pairs])
         for m in merges:
             _apply_merge(conn, m)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _apply_merge(conn: sqlite3.Connection, m: MergeWrite) -> int:
@@ -624,73 +623,28 @@ def _apply_merge(conn: sqlite3.Connection, m: MergeWrite) -> int:
 
 def merge_groups(db: Database, merge: MergeWrite, pair: PairWrite) -> int:
     """Store a person's (or one) merge with its pair; returns the merge id."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute(
-            "INSERT INTO dedup_pairs (record_a, record_b, score, verdict, reason, evidence, "
-            "status, decided_by, decided_at) VALUES (?,?,?,?,?,?,?,?,?) "
-            "ON CONFLICT (record_a, record_b) DO NOTHING",
-            (
-                pair.a,
-                pair.b,
-                pair.score,
-                pair.verdict,
-                pair.reason,
-                pair.evidence,
-                pair.status,
-                pair.decided_by,
-                pair.decided_at,
-            ),
-        )
-        merge_id = _apply_merge(conn, merge)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return merge_id
+    with transaction(db) as conn:
+        conn.execute(_PAIR_INSERT_KEEP, _pair_values(pair))
+        return _apply_merge(conn, merge)
 
 
 def set_pair_status(
     db: Database, a: int, b: int, status: str, by: str, at: str, pair: PairWrite | None = None
 ) -> None:
     """Record a person's decision on a pair (creating the pair if needed)."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         if pair is not None:
-            conn.execute(
-                "INSERT INTO dedup_pairs (record_a, record_b, score, verdict, reason, evidence, "
-                "status, decided_by, decided_at) VALUES (?,?,?,?,?,?,?,?,?) "
-                "ON CONFLICT (record_a, record_b) DO NOTHING",
-                (
-                    pair.a,
-                    pair.b,
-                    pair.score,
-                    pair.verdict,
-                    pair.reason,
-                    pair.evidence,
-                    pair.status,
-                    pair.decided_by,
-                    pair.decided_at,
-                ),
-            )
+            conn.execute(_PAIR_INSERT_KEEP, _pair_values(pair))
         conn.execute(
             "UPDATE dedup_pairs SET status = ?, decided_by = ?, decided_at = ? "
             "WHERE record_a = ? AND record_b = ?",
             (status, by, at, a, b),
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def undo_merge(db: Database, merge_id: int, by: str, at: str) -> None:
     """Move a merge's records back to their group and mark the pair apart."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         pair_id, from_group, moved = conn.execute(
             "SELECT pair_id, from_group, moved_records FROM dedup_merges WHERE id = ?",
             (merge_id,),
@@ -707,10 +661,6 @@ def undo_merge(db: Database, merge_id: int, by: str, at: str) -> None:
             "UPDATE dedup_pairs SET status = 'apart', decided_by = ?, decided_at = ? WHERE id = ?",
             (by, at, pair_id),
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 _MERGE_COLUMNS = (
