@@ -269,6 +269,26 @@ def _years_apart(p: _Pair, policy: DedupPolicy) -> PairScore | None:
     return None
 
 
+#: Similarity of the abstracts' first 300 characters that counts as the same abstract,
+#: and below which they are different abstracts.
+#: A reworded title ("kidney" vs "hepatic cells") needs the identical abstract.
+_SAME_ABSTRACT = 0.95
+_IDENTICAL_ABSTRACT = 0.99
+_OTHER_ABSTRACT = 0.7
+#: Title similarity at which only punctuation, case or a letter differ.
+_TITLE_EXACT = 0.97
+
+
+def _abstract_similarity(p: _Pair) -> float | None:
+    """Return how alike the two abstracts' openings are, or None if one is missing."""
+    if not p.a.abstract_head or not p.b.abstract_head:
+        return None
+    if "abstract" not in p.ev:
+        a, b = dk.key_text(p.a.abstract_head), dk.key_text(p.b.abstract_head)
+        p.ev["abstract"] = round(ratio(a, b) / 100, 3)
+    return float(p.ev["abstract"])
+
+
 def _titles(p: _Pair, policy: DedupPolicy) -> PairScore:
     """Decide on the titles and the fields that confirm or contradict them."""
     if p.t is None:
@@ -357,6 +377,19 @@ def _near_identical(p: _Pair) -> PairScore:
         who = {"same": ", same authors", "missing": "", "partial": ", authors overlap"}[p.arel]
         year = f", year {a.year}" if p.ydiff == 0 else ""
         return p.out("duplicate", "title", f"title {p.title}{who}{year}")
+    abstract = _abstract_similarity(p) if p.ydiff in (0, None) else None
+    if abstract is not None:
+        # Exports that carry little else (CSV of title and abstract): the same
+        # long title over the same abstract opening is the same record, and a
+        # short title ("Wilson's disease") over another abstract is not.
+        if long_title and abstract >= _SAME_ABSTRACT and p.t >= _TITLE_EXACT:
+            return p.out(
+                "duplicate", "title_abstract", f"title {p.title} and abstract {abstract:.2f}"
+            )
+        if not long_title and abstract < _OTHER_ABSTRACT and p.arel != "same":
+            return p.out(
+                "distinct", "title_abstract", f"short title {p.title} over a different abstract"
+            )
     return p.out("uncertain", "title_only", f"title {p.title} but too little else to confirm")
 
 
@@ -384,6 +417,16 @@ def _different_titles(p: _Pair, t: float, clash: str | None) -> PairScore:
             return p.out("uncertain", "title_clash", f"title {p.title} but {clash} differ")
         return p.out("distinct", "title_clash", f"titles differ in {clash}")
     if near_year and (t >= _TITLE_CLOSE or extends_title(a, b)):
+        abstract = _abstract_similarity(p)
+        if abstract is not None and p.arel != "same":
+            if abstract < _OTHER_ABSTRACT:
+                return p.out(
+                    "distinct", "title_close", f"title {p.title} over a different abstract"
+                )
+            if abstract >= _IDENTICAL_ABSTRACT and p.ydiff in (0, None):
+                return p.out(
+                    "duplicate", "title_close", f"title {p.title} and abstract {abstract:.2f}"
+                )
         return p.out(
             "uncertain",
             "title_close",

@@ -377,3 +377,41 @@ def test_bench_data_builds_and_scores_well(tmp_path: Path) -> None:
                     parent[find(a)] = find(b)
     m = bench.asysd_metrics(truth, {key: find(key) for key in records})
     assert m["specificity"] >= 0.995 and m["sensitivity"] >= 0.98, m
+
+
+# --- records that carry only a title and an abstract (ASReview-style CSV) -----
+
+_ABSTRACT = (
+    "BACKGROUND: Wilson disease is an autosomal recessive disorder of copper metabolism. "
+    "METHODS: We followed 71 patients treated with chelators for over two decades in a "
+    "tertiary centre and recorded hepatic and neurological outcomes."
+)
+
+
+def _bare(title: str, abstract: str) -> dict[str, object]:
+    return {"title": title, "abstract": abstract, "authors": []}
+
+
+def test_same_long_title_and_same_abstract_is_a_duplicate() -> None:
+    title = "Wilson disease in 71 patients followed for over two decades in a tertiary center"
+    result = score_pair(
+        prepare(_bare(title, _ABSTRACT)), prepare(_bare(title + ".", _ABSTRACT.upper()))
+    )
+    assert result.verdict == "duplicate", result.reason
+
+
+def test_short_title_over_another_abstract_is_distinct() -> None:
+    other = "We describe a patient who had severe neurologic symptoms and psychiatric illness."
+    result = score_pair(
+        prepare(_bare("Wilson's disease", _ABSTRACT)), prepare(_bare("Wilson's disease", other))
+    )
+    assert result.verdict == "distinct", result.reason
+
+
+def test_reworded_title_needs_the_identical_abstract() -> None:
+    a = _bare("Inhibitory effects of trientine on DNA strand breaks in kidney cells", _ABSTRACT)
+    b = _bare(
+        "Inhibitory effects of trientine on DNA strand breaks in hepatic cells",
+        _ABSTRACT.replace("hepatic and neurological", "renal and hepatic"),
+    )
+    assert score_pair(prepare(a), prepare(b)).verdict != "duplicate"
