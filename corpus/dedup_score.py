@@ -382,7 +382,7 @@ def _near_identical(p: _Pair) -> PairScore:
         # Exports that carry little else (CSV of title and abstract): the same
         # long title over the same abstract opening is the same record, and a
         # short title ("Wilson's disease") over another abstract is not.
-        if long_title and abstract >= _SAME_ABSTRACT and p.t >= _TITLE_EXACT:
+        if long_title and abstract >= _SAME_ABSTRACT and (p.t or 0.0) >= _TITLE_EXACT:
             return p.out(
                 "duplicate", "title_abstract", f"title {p.title} and abstract {abstract:.2f}"
             )

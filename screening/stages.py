@@ -1,0 +1,167 @@
+"""The two PRISMA screening stages, who is eligible for each, and group outcomes.
+
+Screening decides on groups (studies after deduplication), not records.
+Title/abstract is open to every group that has records; full text only to
+groups that passed title/abstract: agreed include or maybe, or resolved
+include.
+
+Outcome of a group at a stage with ``required`` reviewers per record
+(:func:`classify`; ``screening.db`` holds the same rule in SQL):
+
+- ``undecided`` until ``required`` reviewers have a current decision;
+- ``include`` / ``exclude`` when they all agree;
+- at title/abstract, include and maybe both mean "read the full text", so a
+  mix of include and maybe is no conflict: the outcome is ``maybe`` (it
+  proceeds). Only exclude against include-or-maybe is a conflict;
+- at full text a maybe cannot be the final answer, so any maybe (even all
+  maybe, even with one reviewer) is a ``conflict`` for a third reviewer or
+  consensus to resolve, as is include against exclude;
+- ``resolved_include`` / ``resolved_exclude`` once a resolution is in force,
+  whatever the votes are afterwards (a lead can reopen it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from screening import blind
+from screening import db as sdb
+from screening.blind import Viewer
+from screening.errors import ScreeningError
+
+TITLE_ABSTRACT = sdb.TITLE_ABSTRACT
+FULL_TEXT = sdb.FULL_TEXT
+STAGES = sdb.STAGES
+OUTCOMES: tuple[str, ...] = (
+    "undecided",
+    "include",
+    "exclude",
+    "maybe",
+    "conflict",
+    "resolved_include",
+    "resolved_exclude",
+)
+#: Outcomes with which a study goes on to full text.
+PROCEEDS: frozenset[str] = frozenset({"include", "maybe", "resolved_include"})
+
+_ALIASES = {
+    "title-abstract": TITLE_ABSTRACT,
+    "title_abstract": TITLE_ABSTRACT,
+    "ta": TITLE_ABSTRACT,
+    "full-text": FULL_TEXT,
+    "full_text": FULL_TEXT,
+    "ft": FULL_TEXT,
+}
+
+
+def parse_stage(text: str) -> str:
+    """Return the stage for the CLI spelling (``title-abstract``, ``full-text``) or the name.
+
+    Raises:
+        ScreeningError: naming the accepted spellings.
+    """
+    stage = _ALIASES.get(text.strip().lower())
+    if stage is None:
+        raise ScreeningError(f"unknown stage {text!r}; use title-abstract or full-text")
+    return stage
+
+
+def classify(
+    labels: Sequence[str], required: int, stage: str, resolution: str | None = None
+) -> str:
+    """Return the outcome of one group from its current labels (see the module doc).
+
+    Args:
+        labels: Every reviewer's current label (include / exclude / maybe).
+        required: Reviewers per record.
+        stage: ``title_abstract`` or ``full_text``.
+        resolution: The resolution label in force (include / exclude), if any.
+    """
+    if resolution is not None:
+        return f"resolved_{resolution}"
+    n = len(labels)
+    if n < required or n == 0:
+        return "undecided"
+    if all(label == "include" for label in labels):
+        return "include"
+    if all(label == "exclude" for label in labels):
+        return "exclude"
+    if stage == TITLE_ABSTRACT and "exclude" not in labels:
+        return "maybe"
+    return "conflict"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A group's outcome at a stage, with the votes behind it.
+
+    Attributes:
+        group_id: The group (study).
+        stage: The stage.
+        outcome: One of :data:`OUTCOMES`.
+        labels: Reviewer -> current label.
+        resolution: The resolution in force (label, method, resolver, ...), if any.
+    """
+
+    group_id: int
+    stage: str
+    outcome: str
+    labels: dict[str, str] = field(default_factory=dict)
+    resolution: dict[str, object] | None = None
+
+    @property
+    def proceeds(self) -> bool:
+        """True when the study goes on to full text (title/abstract outcomes)."""
+        return self.outcome in PROCEEDS
+
+
+def outcome(db: Database, who: Viewer, group_id: int, stage: str) -> Outcome | None:
+    """Return a group's outcome at a stage, or None while the stage is blind to the viewer."""
+    tallies = blind.tallies(db, who, stage)
+    if tallies is None:
+        return None
+    labels = tallies.group_labels(group_id)
+    resolution = tallies.resolution(group_id)
+    code = classify(
+        list(labels.values()), who.required, stage, resolution["label"] if resolution else None
+    )
+    return Outcome(group_id, stage, code, labels, resolution)
+
+
+def outcomes(db: Database, who: Viewer, stage: str) -> dict[int, str] | None:
+    """Return group -> outcome for every decided group, or None while blind to the viewer."""
+    tallies = blind.tallies(db, who, stage)
+    return None if tallies is None else dict(tallies.outcomes())
+
+
+def require_eligible(db: Database, who: Viewer, group_id: int, stage: str) -> None:
+    """Raise unless the group may be screened at the stage by this viewer.
+
+    Raises:
+        ScreeningError: for a group without records, for a stage that is
+            still closed to the viewer, or for a study that did not pass
+            title/abstract.
+    """
+    blind.check_stage(stage)
+    if not sdb.group_has_records(db, group_id):
+        raise ScreeningError(f"no study with group id {group_id}")
+    if stage == TITLE_ABSTRACT:
+        return
+    tallies = blind.full_text_open(db, who)
+    if tallies is None:
+        raise ScreeningError(
+            "full-text screening opens when the lead unblinds title/abstract screening"
+        )
+    if not tallies.passed(group_id):
+        raise ScreeningError(f"group {group_id} has not passed title/abstract screening")
+
+
+def eligible_count(db: Database, who: Viewer, stage: str) -> int | None:
+    """Return how many studies a stage screens, or None while that is blind to the viewer."""
+    if blind.check_stage(stage) == TITLE_ABSTRACT:
+        return sdb.study_count(db)
+    tallies = blind.full_text_open(db, who)
+    return None if tallies is None else tallies.full_text_counts()[0]
