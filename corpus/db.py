@@ -144,6 +144,27 @@ def m003_dedup(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_fulltexts(db: Database) -> None:
+    """Full-text reports attached to records: the PDF's place and its text only."""
+    db.executescript(
+        """
+        CREATE TABLE fulltexts (
+            id INTEGER PRIMARY KEY,
+            record_id INTEGER NOT NULL REFERENCES records(id),
+            sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            stored_as TEXT NOT NULL,
+            pages INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            attached_by TEXT NOT NULL,
+            attached_at TEXT NOT NULL
+        );
+        CREATE INDEX fulltexts_record ON fulltexts(record_id);
+        """
+    )
+
+
 def embedding_text(title: str | None, abstract: str | None) -> str:
     """Return the text a record is embedded by: title, then abstract."""
     if title and abstract:
@@ -749,3 +770,39 @@ def records_full(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
         item["keywords"] = json.loads(item["keywords"])
         found[rid] = item
     return [found[r] for r in ids if r in found]
+
+
+# --- full texts -------------------------------------------------------------------
+
+
+def add_fulltext(
+    db: Database,
+    record_id: int,
+    sha256: str,
+    file_name: str,
+    stored_as: str,
+    pages: int,
+    text: str,
+    by: str,
+    at: str,
+) -> int:
+    """Store an attached report's text; returns its id."""
+    with transaction(db) as conn:
+        cur = conn.execute(
+            "INSERT INTO fulltexts (record_id, sha256, file_name, stored_as, pages, text, "
+            "attached_by, attached_at) VALUES (?,?,?,?,?,?,?,?)",
+            (record_id, sha256, file_name, stored_as, pages, text, by, at),
+        )
+        return int(cur.lastrowid or 0)
+
+
+def fulltexts_of_group(db: Database, group_id: int) -> list[dict[str, Any]]:
+    """Return the reports attached to any record of a study, newest first."""
+    cursor = db.execute(
+        "SELECT f.id, f.record_id, f.file_name, f.stored_as, f.pages, f.text, f.attached_by, "
+        "f.attached_at FROM fulltexts f JOIN records r ON r.id = f.record_id "
+        "WHERE r.group_id = ? ORDER BY f.id DESC",
+        [group_id],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]

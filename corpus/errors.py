@@ -55,3 +55,7 @@ class ModelError(Exception):
 
 class DedupError(Exception):
     """A dedup request that cannot be carried out (one line for the user)."""
+
+
+class FullTextError(Exception):
+    """A report that cannot be attached (not a PDF, encrypted, damaged, no text)."""

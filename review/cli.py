@@ -234,6 +234,7 @@ def demo(directory: Path) -> None:
 
 def _register() -> None:
     from review.cli_dedup import dedup
+    from review.cli_fulltext import attach
     from review.cli_protocol import protocol
     from review.cli_search import embed, search
     from review.cli_tui import tui
@@ -241,6 +242,7 @@ def _register() -> None:
     cli.add_command(embed)
     cli.add_command(search)
     cli.add_command(dedup)
+    cli.add_command(attach)
     cli.add_command(tui)
     cli.add_command(protocol)
 

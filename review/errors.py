@@ -11,6 +11,7 @@ import datetime as _dt
 from corpus.errors import (
     AlreadyImportedError,
     DedupError,
+    FullTextError,
     ImportFormatError,
     ModelError,
     SearchError,
@@ -35,6 +36,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     SearchError,
     ModelError,
     DedupError,
+    FullTextError,
 )
 
 

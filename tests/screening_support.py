@@ -28,8 +28,7 @@ def add_records(db: Database, n: int, tag: str = "a") -> list[int]:
     records = [Record(title=f"Title {tag}{i}", abstract=f"Abstract {i}") for i in range(n)]
     corpus_db.insert_source(db, info, records)
     return [
-        g
-        for (g,) in db.execute("SELECT group_id FROM records WHERE id > ? ORDER BY id", [before])
+        g for (g,) in db.execute("SELECT group_id FROM records WHERE id > ? ORDER BY id", [before])
     ]
 
 

@@ -241,7 +241,12 @@ def test_database_settings_and_migrations(run) -> None:  # type: ignore[no-untyp
         r[0]
         for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'corpus'")
     ]
-    assert names == ["m001_initial", "m002_embeddings_and_search", "m003_dedup"]
+    assert names == [
+        "m001_initial",
+        "m002_embeddings_and_search",
+        "m003_dedup",
+        "m004_fulltexts",
+    ]
     conn.close()
     with pytest.raises(sqlite3.IntegrityError):
         from corpus.db import connect
