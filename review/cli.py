@@ -166,8 +166,9 @@ def import_(
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option("--reviewer", help="Whose view of screening progress (blind mode); default: you.")
 @click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
+def status(ctx: click.Context, as_json: bool, reviewer: str | None) -> None:
     """Show sources, record counts and what to do next.
 
     \b
@@ -177,7 +178,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     from review.status import collect, render
 
     project = _project(ctx)
-    data = collect(project)
+    data = collect(project, reviewer)
     click.echo(json.dumps(data, indent=2) if as_json else render(data))
 
 
@@ -195,8 +196,9 @@ def export() -> None:
     show_default=True,
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option("--reviewer", help="Whose view of the decisions (blind mode); default: you.")
 @click.pass_context
-def export_records(ctx: click.Context, fmt: str, output: Path | None) -> None:
+def export_records(ctx: click.Context, fmt: str, output: Path | None, reviewer: str | None) -> None:
     """Export every imported record, one row each, with its group_id.
 
     \b
@@ -204,14 +206,16 @@ def export_records(ctx: click.Context, fmt: str, output: Path | None) -> None:
         review export records --format ris -o all.ris
     """
     from review.export import export_to_path, export_to_string
+    from review.reviewing import viewer_for
+    from screening.export import group_decisions
 
-    project = _project(ctx)
-    db = project.open_db()
+    project, db = open_project(ctx)
+    decisions = group_decisions(db, viewer_for(project, db, reviewer)) if fmt == "csv" else None
     if output is None:
-        text, _ = export_to_string(db, fmt)
+        text, _ = export_to_string(db, fmt, decisions)
         click.echo(text, nl=False)
         return
-    n = export_to_path(db, fmt, output)
+    n = export_to_path(db, fmt, output, decisions)
     click.echo(f"Wrote {n} records to {output}", err=True)
 
 
@@ -236,6 +240,7 @@ def _register() -> None:
     from review.cli_dedup import dedup
     from review.cli_fulltext import attach
     from review.cli_protocol import protocol
+    from review.cli_screening import export_decisions, reviewer_group, unblind
     from review.cli_search import embed, search
     from review.cli_tui import tui
 
@@ -245,6 +250,9 @@ def _register() -> None:
     cli.add_command(attach)
     cli.add_command(tui)
     cli.add_command(protocol)
+    cli.add_command(reviewer_group)
+    cli.add_command(unblind)
+    export.add_command(export_decisions)
 
 
 _register()

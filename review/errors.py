@@ -17,6 +17,7 @@ from corpus.errors import (
     SearchError,
 )
 from protocols.loader import ProtocolError
+from screening.errors import ScreeningError
 
 
 class UsageError(Exception):
@@ -37,6 +38,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     ModelError,
     DedupError,
     FullTextError,
+    ScreeningError,
 )
 
 

@@ -11,7 +11,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,8 +22,7 @@ from corpus.model import FIELDS, Record
 
 EXPORT_FORMATS = ("csv", "ris", "bibtex", "jsonl")
 
-#: Stages whose latest decision each exported record carries (filled once
-#: screening has decisions; empty before).
+#: Stages whose decision each exported record carries (what the reader may see).
 STAGES = ("title_abstract", "full_text")
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -43,15 +42,20 @@ def _to_record(row: dict[str, Any]) -> Record:
     return Record(**values, source_id=row["source_id"])
 
 
-def write_records(db: Database, fmt: str, out: TextIO) -> int:
+def write_records(
+    db: Database, fmt: str, out: TextIO, decisions: dict[int, dict[str, str]] | None = None
+) -> int:
     """Write every imported record to ``out`` in format ``fmt``.
+
+    Args:
+        decisions: group -> stage -> decision the reader may see (for CSV).
 
     Returns:
         The number of records written.
     """
     rows = corpus_db.iter_export_rows(db)
     if fmt == "csv":
-        return _write_csv(rows, out)
+        return _write_csv(rows, out, decisions or {})
     if fmt == "jsonl":
         n = 0
         for row in rows:
@@ -70,11 +74,15 @@ def write_records(db: Database, fmt: str, out: TextIO) -> int:
     return len(records)
 
 
-def _write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> int:
+def _write_csv(
+    rows: Iterator[dict[str, Any]], out: TextIO, decisions: dict[int, dict[str, str]]
+) -> int:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     n = 0
     for row in rows:
+        for stage, label in decisions.get(row["group_id"], {}).items():
+            row[f"decision_{stage}"] = label
         row["authors"] = "; ".join(row["authors"])
         row["keywords"] = "; ".join(row["keywords"])
         writer.writerow(row)
@@ -82,13 +90,13 @@ def _write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> int:
     return n
 
 
-def export_to_path(db: Database, fmt: str, path: Path) -> int:
-    """Export into ``path`` atomically; see :func:`write_records`."""
+def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write a file through ``write`` to a temporary name, then rename it into place."""
     folder = path.resolve().parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            n = write_records(db, fmt, handle)
+            n = write(handle)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -96,8 +104,17 @@ def export_to_path(db: Database, fmt: str, path: Path) -> int:
     return n
 
 
-def export_to_string(db: Database, fmt: str) -> tuple[str, int]:
+def export_to_path(
+    db: Database, fmt: str, path: Path, decisions: dict[int, dict[str, str]] | None = None
+) -> int:
+    """Export into ``path`` atomically; see :func:`write_records`."""
+    return write_atomically(path, lambda handle: write_records(db, fmt, handle, decisions))
+
+
+def export_to_string(
+    db: Database, fmt: str, decisions: dict[int, dict[str, str]] | None = None
+) -> tuple[str, int]:
     """Export into a string (for stdout); see :func:`write_records`."""
     buffer = io.StringIO(newline="")
-    n = write_records(db, fmt, buffer)
+    n = write_records(db, fmt, buffer, decisions)
     return buffer.getvalue(), n

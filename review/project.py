@@ -16,6 +16,7 @@ from corpus import db as corpus_db
 from protocols import loader
 from review import db as review_db
 from review.errors import ProjectError
+from screening import db as screening_db
 
 DB_NAME = "review.db"
 PROTOCOL_NAME = "protocol.toml"
@@ -43,6 +44,7 @@ class Project:
     def open_db(self) -> Database:
         """Open the review database with every layer's migrations applied."""
         db = corpus_db.connect(self.db_path)
+        screening_db.apply(db)
         review_db.apply(db)
         return db
 

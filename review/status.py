@@ -7,12 +7,19 @@ from typing import Any
 from corpus import db as corpus_db
 from protocols import loader
 from review.project import Project
+from review.reviewing import viewer_for
+from screening.progress import progress
 
 
-def collect(project: Project) -> dict[str, Any]:
-    """Gather the status of a review as plain data (the ``--json`` form)."""
+def collect(project: Project, reviewer: str | None = None) -> dict[str, Any]:
+    """Gather the status of a review as plain data (the ``--json`` form).
+
+    Args:
+        reviewer: Whose view of screening (in blind mode only their own decisions).
+    """
     db = project.open_db()
     try:
+        who = viewer_for(project, db, reviewer)
         protocol = loader.load(project.protocol_path)
         counts = corpus_db.counts(db)
         sources = [
@@ -40,6 +47,7 @@ def collect(project: Project) -> dict[str, Any]:
             "missing_abstract": counts["missing_abstract"],
             "identified_by_database": corpus_db.counts_by_database(db),
             "sources": sources,
+            "screening": progress(db, who),
         }
     finally:
         db.close()

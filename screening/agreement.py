@@ -24,7 +24,8 @@ of label k:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,22 +90,31 @@ def measure(pairs: Sequence[tuple[str, str]], categories: Sequence[str] = TWO) -
     Raises:
         ValueError: for a label outside ``categories`` or fewer than two categories.
     """
+    return measure_table(Counter(pairs), categories)
+
+
+def measure_table(table: Mapping[tuple[str, str], int], categories: Sequence[str]) -> Agreement:
+    """Return agreement from a contingency table ``{(label a, label b): items}``.
+
+    Raises:
+        ValueError: for a label outside ``categories`` or fewer than two categories.
+    """
     k = len(categories)
     if k < 2:
         raise ValueError("agreement needs at least two categories")
-    n = len(pairs)
+    n = sum(table.values())
     if n == 0:
         return Agreement(0, k, None, None, None, None)
     index = {c: i for i, c in enumerate(categories)}
     a = [0] * k
     b = [0] * k
     same = 0
-    for x, y in pairs:
+    for (x, y), count in table.items():
         if x not in index or y not in index:
             raise ValueError(f"label outside {tuple(categories)}: {x!r}, {y!r}")
-        a[index[x]] += 1
-        b[index[y]] += 1
-        same += x == y
+        a[index[x]] += count
+        b[index[y]] += count
+        same += count if x == y else 0
     p_o = same / n
     p_e_kappa = sum(a[i] * b[i] for i in range(k)) / (n * n)
     kappa = None if abs(1 - p_e_kappa) < 1e-12 else (p_o - p_e_kappa) / (1 - p_e_kappa)
@@ -117,8 +127,14 @@ def measure(pairs: Sequence[tuple[str, str]], categories: Sequence[str] = TWO) -
 
 def measure_both(pairs: Sequence[tuple[str, str]]) -> tuple[Agreement, Agreement]:
     """Return (two-category, three-category) agreement for label pairs."""
-    two = [(binary(x), binary(y)) for x, y in pairs]
-    return measure(two, TWO), measure(pairs, THREE)
+    return _both(Counter(pairs))
+
+
+def _both(table: Mapping[tuple[str, str], int]) -> tuple[Agreement, Agreement]:
+    two: Counter[tuple[str, str]] = Counter()
+    for (x, y), count in table.items():
+        two[(binary(x), binary(y))] += count
+    return measure_table(two, TWO), measure_table(table, THREE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +177,11 @@ def stage_agreement(db: Database, who: Viewer, stage: str) -> StageAgreement | N
     tallies = blind.tallies(db, who, blind.check_stage(stage))
     if tallies is None:
         return None
-    by_pair: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    pooled: list[tuple[str, str]] = []
-    for _group, ra, la, rb, lb in tallies.pairs():
-        by_pair.setdefault((ra, rb), []).append((la, lb))
-        pooled.append((la, lb))
-    two, three = measure_both(pooled)
-    pairs = [
-        PairAgreement(ra, rb, *measure_both(labels)) for (ra, rb), labels in sorted(by_pair.items())
-    ]
+    by_pair: dict[tuple[str, str], Counter[tuple[str, str]]] = {}
+    pooled: Counter[tuple[str, str]] = Counter()
+    for ra, rb, la, lb, count in tallies.pair_tables():
+        by_pair.setdefault((ra, rb), Counter())[(la, lb)] += count
+        pooled[(la, lb)] += count
+    two, three = _both(pooled)
+    pairs = [PairAgreement(ra, rb, *_both(table)) for (ra, rb), table in sorted(by_pair.items())]
     return StageAgreement(stage, two, three, pairs)

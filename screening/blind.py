@@ -41,8 +41,8 @@ class Viewer:
     Attributes:
         name: The reviewer's name (``--reviewer``).
         is_lead: Leads see every decision and may unblind and reopen.
-        blind: The review's blind setting (protocol ``[screening] blind``).
-        required: Reviewers per record (protocol ``[screening]``).
+        blind: The review's blind setting (``protocol.screening.blind``).
+        required: Reviewers per record (``protocol.screening.reviewers_per_record``).
     """
 
     name: str
@@ -51,7 +51,7 @@ class Viewer:
     required: int
 
 
-def viewer(db: Database, name: str, *, blind: bool, required: int = 2) -> Viewer:
+def viewer(db: Database, name: str, *, blind: bool, required: int = 1) -> Viewer:
     """Return the viewer for a reviewer name (unknown names are plain reviewers).
 
     Raises:
@@ -193,9 +193,9 @@ class Tallies:
         """Return ``(group, outcome)`` for decided studies, optionally of one outcome."""
         return sdb.raw_outcomes(self._db, self.stage, self.required, outcome)
 
-    def pairs(self) -> list[tuple[int, str, str, str, str]]:
-        """Return ``(group, reviewer a, label a, reviewer b, label b)`` per reviewer pair."""
-        return sdb.raw_pairs(self._db, self.stage)
+    def pair_tables(self) -> list[tuple[str, str, str, str, int]]:
+        """Return ``(reviewer a, reviewer b, label a, label b, groups)`` per pair."""
+        return sdb.raw_pair_tables(self._db, self.stage)
 
     # Title/abstract tallies decide full-text eligibility:
 

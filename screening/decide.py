@@ -165,6 +165,7 @@ def decide(
 def _amend(
     db: Database, who: Viewer, group_id: int, stage: str, field: str, value: str | None
 ) -> int:
+    """Append a copy of the viewer's current decision with a new note or reason."""
     with transaction(db):
         current = blind.own_current(db, who, group_id, blind.check_stage(stage))
         if current is None:

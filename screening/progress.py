@@ -40,7 +40,7 @@ def stage_progress(db: Database, who: Viewer, stage: str) -> dict[str, Any]:
     ``fully_screened`` (by the required number), ``included``, ``excluded``,
     ``maybe``, ``conflicts`` (unresolved), ``resolved``, ``undecided``,
     ``not_retrieved`` (full text), ``reviewers`` (name -> label counts),
-    ``agreement`` and ``rate`` (the viewer's decisions per hour in their
+    ``agreement`` and ``rate`` (groups the viewer decided per hour in their
     last session).
     """
     blind.check_stage(stage)
@@ -75,7 +75,7 @@ def stage_progress(db: Database, who: Viewer, stage: str) -> dict[str, Any]:
 
 
 def session_rate(db: Database, who: Viewer, stage: str) -> dict[str, Any] | None:
-    """Return the viewer's last session at a stage: decisions, minutes, decisions per hour."""
+    """Return the viewer's last session at a stage: groups decided, minutes, groups per hour."""
     last = sdb.last_session(db, who.name, stage)
     if last is None:
         return None

@@ -6,10 +6,10 @@ than the required number of reviewers have decided it. The next one is
 picked in one of three orders:
 
 - ``random``: a stable pseudo-random key per group and seed (blake2b), so the
-  order is the same every session. The default seed is shared by all
+  order is the same every session. Pass the protocol's seed, shared by all
   reviewers: with one order, groups reach their second reviewer soonest, so
-  conflicts and agreement show up early; pass ``seed=reviewer`` for a
-  per-reviewer order.
+  conflicts and agreement show up early; ``seed=reviewer_name`` gives a
+  per-reviewer order instead.
 - ``ranked``: the latest ranking stored with ``screening.db.store_ranking``
   (the active-learning hook); groups the ranking leaves out follow in random
   order.
@@ -57,7 +57,7 @@ def next_group(
     stage: str,
     *,
     order: str = "random",
-    seed: str = "",
+    seed: int | str = 0,
     ranker: Ranker | None = None,
     skip: Sequence[int] = (),
 ) -> Pick | None:
@@ -68,7 +68,8 @@ def next_group(
         who: The screening reviewer (``who.required`` reviewers per record).
         stage: ``title_abstract`` or ``full_text``.
         order: ``random`` or ``ranked``.
-        seed: Seed of the random order (shared by default; see the module doc).
+        seed: Seed of the random order: the protocol's ``[screening] seed``,
+            shared by all reviewers (see the module doc).
         ranker: Overrides ``order`` with a callable's ranking.
         skip: Groups not to return (e.g. the one on screen, to prefetch the next).
 
@@ -81,6 +82,7 @@ def next_group(
     if ranker is not None:
         return _from_ranker(db, who, stage, ranker, skip)
     model = sdb.latest_model_version(db, stage) if order == "ranked" else None
+    seed = str(seed)
     sdb.ensure_queue_keys(db, seed)
     if stage == sdb.TITLE_ABSTRACT:
         if model is not None:

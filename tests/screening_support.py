@@ -34,6 +34,7 @@ def add_records(db: Database, n: int, tag: str = "a") -> list[int]:
 
 def make_review(folder: Path, n: int = 10) -> tuple[Database, list[int]]:
     """Create ``folder/review.db`` with ``n`` studies and the screening tables."""
+    folder.mkdir(parents=True, exist_ok=True)
     db = corpus_db.connect(folder / "review.db")
     groups = add_records(db, n)
     sdb.apply(db)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from screening_support import make_review, team
 
 from screening.agreement import THREE, TWO, binary, measure, measure_both, stage_agreement
 from screening.blind import unblind
 from screening.decide import decide
+from tests.screening_support import make_review, team
 
 
 def table(cells: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
@@ -30,8 +30,12 @@ def table(cells: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
 #        AC1 = (0.85 - 0.39875) / (1 - 0.39875) = 0.45125 / 0.60125 = 0.7505198...
 # PABAK = 2 * 0.85 - 1 = 0.70
 CASE_A = table(
-    {("include", "include"): 20, ("include", "exclude"): 5, ("exclude", "include"): 10,
-     ("exclude", "exclude"): 65}
+    {
+        ("include", "include"): 20,
+        ("include", "exclude"): 5,
+        ("exclude", "include"): 10,
+        ("exclude", "exclude"): 65,
+    }
 )
 
 
@@ -56,8 +60,12 @@ def test_case_a_two_categories() -> None:
 #        AC1 = (0.96 - 0.0582) / (1 - 0.0582) = 0.9018 / 0.9418 = 0.9575281...
 # PABAK = 2 * 0.96 - 1 = 0.92
 CASE_B = table(
-    {("include", "include"): 1, ("include", "exclude"): 2, ("exclude", "include"): 2,
-     ("exclude", "exclude"): 95}
+    {
+        ("include", "include"): 1,
+        ("include", "exclude"): 2,
+        ("exclude", "include"): 2,
+        ("exclude", "exclude"): 95,
+    }
 )
 
 
@@ -105,9 +113,15 @@ def test_case_c_all_same_label_kappa_undefined_ac1_defined() -> None:
 # AC1:   p_e = 2 * 0.55 * 0.45 = 0.495; AC1 = 0.405 / 0.505 = 0.8019802...
 # PABAK = 2 * 0.9 - 1 = 0.8
 CASE_D = table(
-    {("include", "include"): 4, ("include", "exclude"): 1, ("include", "maybe"): 1,
-     ("exclude", "exclude"): 8, ("exclude", "maybe"): 1,
-     ("maybe", "include"): 1, ("maybe", "maybe"): 4}
+    {
+        ("include", "include"): 4,
+        ("include", "exclude"): 1,
+        ("include", "maybe"): 1,
+        ("exclude", "exclude"): 8,
+        ("exclude", "maybe"): 1,
+        ("maybe", "include"): 1,
+        ("maybe", "maybe"): 4,
+    }
 )
 
 
@@ -126,7 +140,13 @@ def test_case_d_three_categories_and_collapsed() -> None:
 
 def test_no_pairs_and_bad_labels() -> None:
     empty = measure([], TWO)
-    assert (empty.n, empty.kappa, empty.ac1, empty.pabak, empty.percent) == (0, None, None, None, None)
+    assert (empty.n, empty.kappa, empty.ac1, empty.pabak, empty.percent) == (
+        0,
+        None,
+        None,
+        None,
+        None,
+    )
     with pytest.raises(ValueError):
         measure([("maybe", "include")], TWO)
     assert binary("maybe") == "include" and binary("exclude") == "exclude"

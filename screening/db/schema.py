@@ -1,0 +1,221 @@
+"""The screening schema: append-only log, derived tables, triggers, migrations.
+
+The log (``decisions``, ``resolutions``, ``unblinded``, ``report_flags``,
+``screening_sessions``) refuses UPDATE and DELETE in triggers. The derived
+tables (``current_decisions``, ``group_tallies``, ``current_resolutions``) are
+kept by triggers in the same transaction as the event that changes them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from corpus.db import transaction
+
+TITLE_ABSTRACT = "title_abstract"
+FULL_TEXT = "full_text"
+STAGES: tuple[str, ...] = (TITLE_ABSTRACT, FULL_TEXT)
+LABELS: tuple[str, ...] = ("include", "exclude", "maybe")
+UNDO = "undo"
+ROLES: tuple[str, ...] = ("reviewer", "lead")
+METHODS: tuple[str, ...] = ("third_reviewer", "consensus")
+
+migrations = Migrations("screening")
+
+
+_SCHEMA: list[str] = [
+    """CREATE TABLE reviewers (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('reviewer', 'lead')),
+        created TEXT NOT NULL)""",
+    "CREATE TRIGGER reviewers_no_delete BEFORE DELETE ON reviewers "
+    "BEGIN SELECT RAISE(ABORT, 'reviewers are kept: decisions refer to them'); END",
+    """CREATE TABLE screening_sessions (
+        id INTEGER PRIMARY KEY,
+        reviewer TEXT NOT NULL REFERENCES reviewers(name),
+        stage TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
+        started TEXT NOT NULL,
+        client TEXT)""",
+    "CREATE INDEX screening_sessions_reviewer ON screening_sessions(reviewer, stage, id)",
+    """CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES record_groups(id),
+        stage TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
+        reviewer TEXT NOT NULL REFERENCES reviewers(name),
+        label TEXT NOT NULL CHECK (label IN ('include', 'exclude', 'maybe', 'undo')),
+        reason TEXT,
+        note TEXT,
+        retracts INTEGER REFERENCES decisions(id),
+        time TEXT NOT NULL,
+        model_version TEXT,
+        rank_shown INTEGER,
+        score_shown REAL,
+        session_id INTEGER REFERENCES screening_sessions(id),
+        CHECK ((label = 'undo') = (retracts IS NOT NULL)),
+        CHECK (reason IS NULL OR label = 'exclude'))""",
+    "CREATE INDEX decisions_key ON decisions(stage, group_id, reviewer, id)",
+    "CREATE INDEX decisions_reviewer ON decisions(reviewer, stage, id)",
+    "CREATE UNIQUE INDEX decisions_retracts ON decisions(retracts) WHERE retracts IS NOT NULL",
+    "CREATE INDEX decisions_session ON decisions(session_id) WHERE session_id IS NOT NULL",
+    "CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions "
+    "BEGIN SELECT RAISE(ABORT, 'decisions is append-only'); END",
+    "CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions "
+    "BEGIN SELECT RAISE(ABORT, 'decisions is append-only'); END",
+    """CREATE TABLE current_decisions (
+        stage TEXT NOT NULL,
+        group_id INTEGER NOT NULL,
+        reviewer TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (stage, group_id, reviewer)) WITHOUT ROWID""",
+    "CREATE INDEX current_decisions_reviewer ON current_decisions(stage, reviewer, event_id)",
+    "CREATE INDEX current_decisions_label ON current_decisions(stage, reviewer, label)",
+    """CREATE TABLE group_tallies (
+        stage TEXT NOT NULL,
+        group_id INTEGER NOT NULL,
+        n INTEGER NOT NULL DEFAULT 0,
+        n_include INTEGER NOT NULL DEFAULT 0,
+        n_exclude INTEGER NOT NULL DEFAULT 0,
+        n_maybe INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (stage, group_id)) WITHOUT ROWID""",
+    "CREATE INDEX group_tallies_passing ON group_tallies(stage, n_exclude, n)",
+    """CREATE TRIGGER current_decisions_in AFTER INSERT ON current_decisions BEGIN
+        INSERT INTO group_tallies (stage, group_id) VALUES (NEW.stage, NEW.group_id)
+            ON CONFLICT DO NOTHING;
+        UPDATE group_tallies SET n = n + 1, n_include = n_include + (NEW.label = 'include'),
+            n_exclude = n_exclude + (NEW.label = 'exclude'),
+            n_maybe = n_maybe + (NEW.label = 'maybe')
+            WHERE stage = NEW.stage AND group_id = NEW.group_id;
+    END""",
+    """CREATE TRIGGER current_decisions_out AFTER DELETE ON current_decisions BEGIN
+        UPDATE group_tallies SET n = n - 1, n_include = n_include - (OLD.label = 'include'),
+            n_exclude = n_exclude - (OLD.label = 'exclude'),
+            n_maybe = n_maybe - (OLD.label = 'maybe')
+            WHERE stage = OLD.stage AND group_id = OLD.group_id;
+    END""",
+    # An undo must retract exactly the reviewer's current decision: with this
+    # check in the database, two windows of one reviewer cannot undo twice.
+    """CREATE TRIGGER decisions_undo_check BEFORE INSERT ON decisions
+        WHEN NEW.label = 'undo' BEGIN
+        SELECT RAISE(ABORT, 'an undo must retract the current decision')
+        WHERE NEW.retracts IS NOT (SELECT event_id FROM current_decisions
+            WHERE stage = NEW.stage AND group_id = NEW.group_id AND reviewer = NEW.reviewer);
+    END""",
+    """CREATE TRIGGER decisions_label AFTER INSERT ON decisions
+        WHEN NEW.label != 'undo' BEGIN
+        DELETE FROM current_decisions
+            WHERE stage = NEW.stage AND group_id = NEW.group_id AND reviewer = NEW.reviewer;
+        INSERT INTO current_decisions (stage, group_id, reviewer, event_id, label)
+            VALUES (NEW.stage, NEW.group_id, NEW.reviewer, NEW.id, NEW.label);
+    END""",
+    """CREATE TRIGGER decisions_undo AFTER INSERT ON decisions
+        WHEN NEW.label = 'undo' BEGIN
+        DELETE FROM current_decisions
+            WHERE stage = NEW.stage AND group_id = NEW.group_id AND reviewer = NEW.reviewer;
+        INSERT INTO current_decisions (stage, group_id, reviewer, event_id, label)
+            SELECT d.stage, d.group_id, d.reviewer, d.id, d.label FROM decisions d
+            WHERE d.stage = NEW.stage AND d.group_id = NEW.group_id
+              AND d.reviewer = NEW.reviewer AND d.label != 'undo'
+              AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.retracts = d.id)
+            ORDER BY d.id DESC LIMIT 1;
+    END""",
+    """CREATE TABLE resolutions (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES record_groups(id),
+        stage TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
+        resolver TEXT NOT NULL REFERENCES reviewers(name),
+        label TEXT NOT NULL CHECK (label IN ('include', 'exclude', 'reopen')),
+        method TEXT CHECK (method IN ('third_reviewer', 'consensus')),
+        note TEXT,
+        time TEXT NOT NULL,
+        CHECK ((label = 'reopen') = (method IS NULL)))""",
+    "CREATE INDEX resolutions_key ON resolutions(stage, group_id, id)",
+    "CREATE TRIGGER resolutions_no_update BEFORE UPDATE ON resolutions "
+    "BEGIN SELECT RAISE(ABORT, 'resolutions is append-only'); END",
+    "CREATE TRIGGER resolutions_no_delete BEFORE DELETE ON resolutions "
+    "BEGIN SELECT RAISE(ABORT, 'resolutions is append-only'); END",
+    """CREATE TABLE current_resolutions (
+        stage TEXT NOT NULL,
+        group_id INTEGER NOT NULL,
+        event_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (stage, group_id)) WITHOUT ROWID""",
+    """CREATE TRIGGER resolutions_current AFTER INSERT ON resolutions BEGIN
+        DELETE FROM current_resolutions WHERE stage = NEW.stage AND group_id = NEW.group_id;
+        INSERT INTO current_resolutions (stage, group_id, event_id, label)
+            SELECT NEW.stage, NEW.group_id, NEW.id, NEW.label WHERE NEW.label != 'reopen';
+    END""",
+    """CREATE TABLE unblinded (
+        id INTEGER PRIMARY KEY,
+        stage TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
+        by TEXT NOT NULL REFERENCES reviewers(name),
+        time TEXT NOT NULL)""",
+    """CREATE TRIGGER unblinded_by_lead BEFORE INSERT ON unblinded BEGIN
+        SELECT RAISE(ABORT, 'only a lead unblinds a stage')
+        WHERE (SELECT role FROM reviewers WHERE name = NEW.by) IS NOT 'lead';
+    END""",
+    "CREATE TRIGGER unblinded_no_update BEFORE UPDATE ON unblinded "
+    "BEGIN SELECT RAISE(ABORT, 'unblinded is append-only'); END",
+    "CREATE TRIGGER unblinded_no_delete BEFORE DELETE ON unblinded "
+    "BEGIN SELECT RAISE(ABORT, 'unblinded is append-only'); END",
+    """CREATE TABLE report_flags (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES record_groups(id),
+        flag TEXT NOT NULL CHECK (flag IN ('not_retrieved', 'retrieved')),
+        reviewer TEXT NOT NULL REFERENCES reviewers(name),
+        note TEXT,
+        time TEXT NOT NULL)""",
+    "CREATE INDEX report_flags_group ON report_flags(group_id, id)",
+    "CREATE TRIGGER report_flags_no_update BEFORE UPDATE ON report_flags "
+    "BEGIN SELECT RAISE(ABORT, 'report_flags is append-only'); END",
+    "CREATE TRIGGER report_flags_no_delete BEFORE DELETE ON report_flags "
+    "BEGIN SELECT RAISE(ABORT, 'report_flags is append-only'); END",
+    "CREATE TRIGGER screening_sessions_no_update BEFORE UPDATE ON screening_sessions "
+    "BEGIN SELECT RAISE(ABORT, 'screening_sessions is append-only'); END",
+    "CREATE TRIGGER screening_sessions_no_delete BEFORE DELETE ON screening_sessions "
+    "BEGIN SELECT RAISE(ABORT, 'screening_sessions is append-only'); END",
+    # The hook for active learning: one ranking per model version and stage.
+    """CREATE TABLE rankings (
+        id INTEGER PRIMARY KEY,
+        model_version TEXT NOT NULL,
+        stage TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
+        group_id INTEGER NOT NULL REFERENCES record_groups(id),
+        rank INTEGER NOT NULL,
+        score REAL,
+        created TEXT NOT NULL)""",
+    "CREATE INDEX rankings_walk ON rankings(model_version, stage, rank)",
+    # Random order: a stable hash key per (seed, group), walked by index.
+    """CREATE TABLE queue_keys (
+        seed TEXT NOT NULL,
+        group_id INTEGER NOT NULL,
+        key INTEGER NOT NULL,
+        PRIMARY KEY (seed, group_id)) WITHOUT ROWID""",
+    "CREATE INDEX queue_keys_walk ON queue_keys(seed, key, group_id)",
+]
+
+
+@migrations()
+def m001_screening(db: Database) -> None:
+    """Reviewers, the decision log with its derived tables, resolutions, rankings."""
+    for statement in _SCHEMA:  # one by one: executescript would commit mid-migration
+        db.execute(statement)
+
+
+def apply(db: Database) -> None:
+    """Apply pending screening migrations (after the corpus ones ``connect`` applies).
+
+    Migrations run under the write lock so that two processes opening a new
+    review at once do not both create the tables.
+    """
+    if not migrations.pending(db):
+        return
+    with transaction(db):
+        migrations.apply(db)
+
+
+def now() -> str:
+    """Return the current UTC time as stored in every event (milliseconds)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
