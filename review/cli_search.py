@@ -88,6 +88,19 @@ def embed(ctx: click.Context, model: str | None, batch_size: int, as_json: bool)
 @click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--like", "like", multiple=True, help="More like this record (id or source id).")
 @click.option("--year", "year", help="Year or range: 2015, 2015-2020, 2015-, -2020.")
+@click.option(
+    "--state",
+    type=click.Choice(["include", "exclude", "maybe", "conflict", "undecided"]),
+    help="Only studies in this screening state (as you may see it in blind mode).",
+)
+@click.option(
+    "--stage",
+    type=click.Choice(["title-abstract", "full-text"]),
+    default="title-abstract",
+    show_default=True,
+    help="Stage for --state.",
+)
+@click.option("--reviewer", help="Whose view of the decisions (blind mode); default: you.")
 @click.option("--model", help="Embedding model (default: the protocol's).")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
 @click.pass_context
@@ -98,6 +111,9 @@ def search(
     k: int,
     like: tuple[str, ...],
     year: str | None,
+    state: str | None,
+    stage: str,
+    reviewer: str | None,
     model: str | None,
     as_json: bool,
 ) -> None:
@@ -111,6 +127,7 @@ def search(
         review search '"online grooming" AND (prevent* OR detect*)' --mode keyword
         review search "how offenders build trust with children online" -k 20
         review search --like 42 --year 2015-
+        review search "sextortion" --state undecided
     """
     from corpus.db import record_ids_of
     from corpus.search import Searcher
@@ -128,8 +145,16 @@ def search(
     if needs_vectors:
         with progress_bar("Embedding new records") as bar:
             refresh(project, db, model=model, progress=bar)
+    groups = _groups_in_state(project, db, state, stage, reviewer) if state else None
     searcher = Searcher(db, project.cache_dir, embedder_for(project, model))
-    hits = searcher.search(query, mode, k, like=like_ids or None, years=years)  # type: ignore[arg-type]
+    hits = searcher.search(
+        query,
+        mode,  # type: ignore[arg-type]
+        k,
+        like=like_ids or None,
+        years=years,
+        groups=groups,
+    )
     if as_json:
         click.echo(json.dumps([h.as_dict() for h in hits], indent=2, ensure_ascii=False))
         return
@@ -142,3 +167,19 @@ def search(
         )
         click.echo(f"{n:>3}. [{hit.group_id}] {d['title'] or '(no title)'}")
         click.echo(f"     {authors} {d['year'] or ''} {d['journal'] or ''}".rstrip())
+
+
+def _groups_in_state(
+    project: Any, db: Any, state: str, stage: str, reviewer: str | None
+) -> set[int]:
+    """Return the studies in a screening state at a stage, as the reviewer may see them."""
+    from review.reviewing import viewer_for
+    from screening.export import group_decisions
+    from screening.stages import parse_stage
+
+    key = parse_stage(stage)
+    known = group_decisions(db, viewer_for(project, db, reviewer))
+    if state == "undecided":
+        every = {g for (g,) in db.execute("SELECT DISTINCT group_id FROM records")}
+        return {g for g in every if known.get(g, {}).get(key, "undecided") == "undecided"}
+    return {g for g, stages in known.items() if stages.get(key) == state}

@@ -102,3 +102,24 @@ def test_bad_stage_and_reviewer_are_one_line(tmp_path: Path) -> None:
     assert code == 2  # click's own usage error for a bad choice
     code, out = run("reviewer", "add", " ")
     assert code == 1 and out.startswith("review: error:")
+
+
+def test_search_filters_by_screening_state(tmp_path: Path) -> None:
+    run, groups = setup(tmp_path)
+    code, out = run(
+        "search", "study", "--mode", "keyword", "--state", "exclude", "--reviewer", "ben", "--json"
+    )
+    assert code == 0, out
+    assert {h["group_id"] for h in json.loads(out)} == {groups[0], groups[1]}  # ben's own
+    _, out = run(
+        "search",
+        "study",
+        "--mode",
+        "keyword",
+        "--state",
+        "undecided",
+        "--reviewer",
+        "ben",
+        "--json",
+    )
+    assert {h["group_id"] for h in json.loads(out)} == {groups[3]}
