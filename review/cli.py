@@ -242,13 +242,14 @@ def _register() -> None:
     from review.cli_protocol import protocol
     from review.cli_screening import export_decisions, reviewer_group, unblind
     from review.cli_search import embed, search
-    from review.cli_tui import tui
+    from review.cli_tui import screen, tui
 
     cli.add_command(embed)
     cli.add_command(search)
     cli.add_command(dedup)
     cli.add_command(attach)
     cli.add_command(tui)
+    cli.add_command(screen)
     cli.add_command(protocol)
     cli.add_command(reviewer_group)
     cli.add_command(unblind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -17,8 +18,10 @@ DEMO_FILE = "wilson.csv"
 DEMO_TITLE = "Comparative effectiveness of therapies for Wilson disease (demo)"
 
 
-def run_demo(directory: Path) -> Project:
-    """Create (or reopen) the demo review in ``directory`` and show its status.
+def run_demo(directory: Path, open_app: bool = True) -> Project:
+    """Create (or reopen) the demo review in ``directory``, show its status, open the app.
+
+    The app (dashboard first) opens only when stdout is a terminal.
 
     The bundled CSV is copied into the folder so the user sees a real export
     file next to the review it came from.
@@ -48,4 +51,11 @@ def run_demo(directory: Path) -> Project:
     click.echo("  review embed      # vectors for semantic search and dedup (a few minutes)")
     click.echo("  review dedup --auto")
     click.echo("  review export records --format ris -o records.ris")
+    click.echo("  review screen --stage title-abstract   # screen by keys: i, e, m, u, n, r")
+    if open_app and sys.stdout.isatty() and sys.stdin.isatty():
+        # Only in a terminal: tests and CI pipe stdout and get the text above.
+        from review.cli_dedup import default_reviewer
+        from review.tui import make_app
+
+        make_app(project, default_reviewer()).run()
     return project

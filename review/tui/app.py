@@ -8,117 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from sqlite_utils import Database
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, HelpPanel, Static
+from textual.widgets import HelpPanel
 
-from corpus import db as corpus_db
-from protocols import loader
 from review.project import Project
-from review.status import collect
+from review.tui.conflicts_screen import ConflictsScreen
+from review.tui.dashboard import HomeScreen, dashboard_data
 from review.tui.dedup_screen import DedupScreen
 from review.tui.dedup_session import Action, DedupSession, Outcome
+from review.tui.detail_screen import RecordDetailScreen, SearchScreen
+from review.tui.screening_data import Settings, open_review_db
+from review.tui.screening_screen import ScreeningScreen
+from review.tui.screening_session import ScreeningSession, Written
+from screening.stages import STAGES, TITLE_ABSTRACT
 
-START_SCREENS = ("home", "duplicates")
+START_SCREENS = ("home", "duplicates", "screening")
 
-
-def dashboard_data(project: Project) -> dict[str, Any]:
-    """Gather what the dashboard shows (runs in a worker with its own connection)."""
-    data = collect(project)
-    db = project.open_db()
-    try:
-        merges = corpus_db.merges(db)
-        data["merges"] = sum(1 for m in merges if m["undone_at"] is None)
-        data["merges_undone"] = len(merges) - data["merges"]
-        data["queued"] = len(corpus_db.pairs(db, "queued"))
-        data["skipped"] = len(corpus_db.pairs(db, "skipped"))
-    finally:
-        db.close()
-    return data
-
-
-def _lines(rows: list[tuple[str, object]], width: int = 24) -> str:
-    return "\n".join(f"{name[:width]:<{width}} {value!s:>7}" for name, value in rows)
-
-
-class HomeScreen(Screen[None]):
-    """The dashboard: what was imported, what deduplication did, what waits."""
-
-    TITLE = "Dashboard"
-
-    @dataclass
-    class Loaded(Message):
-        """Fresh dashboard numbers, read off the UI thread."""
-
-        data: dict[str, Any]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, Any] = {}
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="home"):
-            yield Static(id="review-title")
-            with Horizontal(id="panels"):
-                yield Static(id="identified", classes="panel")
-                yield Static(id="dedup", classes="panel")
-            yield Static(id="next-step")
-            yield Button("Review duplicates (d)", id="open-duplicates", compact=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#identified").border_title = "Records identified"
-        self.query_one("#dedup").border_title = "Deduplication"
-
-    def on_screen_resume(self) -> None:
-        self.refresh_data()
-
-    @work(thread=True, exclusive=True)
-    def refresh_data(self) -> None:
-        """Reload the numbers (a count over every record: not on the UI thread)."""
-        app: ReviewApp = self.app  # type: ignore[assignment]
-        self.post_message(self.Loaded(dashboard_data(app.project)))
-
-    def on_home_screen_loaded(self, message: Loaded) -> None:
-        self.data = data = message.data
-        self.query_one("#review-title", Static).update(data["title"])
-        by_db = list(data["identified_by_database"].items())
-        self.query_one("#identified", Static).update(
-            _lines([*by_db, ("Total", data["records"])]) if by_db else "No records imported yet."
-        )
-        waiting = data["queued"] + data["skipped"]
-        self.query_one("#dedup", Static).update(
-            _lines(
-                [
-                    ("Studies (groups)", data["groups"]),
-                    ("Merges so far", data["merges"]),
-                    ("Pairs waiting in queue", waiting),
-                    ("Records lacking title", data["missing_title"]),
-                    ("Records lacking abstract", data["missing_abstract"]),
-                ]
-            )
-        )
-        if not data["records"]:
-            hint = "Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)"
-        elif waiting:
-            pairs = "1 pair waits" if waiting == 1 else f"{waiting} pairs wait"
-            hint = f"{pairs} for a decision: press d to review."
-        else:
-            hint = "No pairs wait. Find candidates with: review dedup (or review dedup --auto)"
-        self.query_one("#next-step", Static).update(hint)
-
-    async def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "open-duplicates":
-            await self.app.run_action("duplicates")
+__all__ = ["HomeScreen", "ReviewApp", "dashboard_data", "make_app"]
 
 
 class ReviewCommands(Provider):
@@ -126,8 +39,12 @@ class ReviewCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, str]]:
         return [
+            ("Screen titles and abstracts", "screen('title_abstract')", "Start screening"),
+            ("Screen full texts", "screen('full_text')", "Screen the attached reports"),
+            ("Conflicts", "conflicts", "Settle studies the reviewers disagree on"),
+            ("Search this review", "search", "Keyword search; Enter opens a study"),
             ("Review duplicates", "duplicates", "Decide the queued duplicate pairs"),
-            ("Dashboard", "dashboard", "Records, studies, merges and the queue at a glance"),
+            ("Dashboard", "dashboard", "Records, screening, agreement at a glance"),
         ]
 
     async def discover(self) -> Hits:
@@ -157,7 +74,7 @@ class ReviewApp(App[None]):
         start: ``home`` (the dashboard) or ``duplicates`` (the review queue).
     """
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "screening.tcss"]
     TITLE = "Review"
     COMMANDS = App.COMMANDS | {ReviewCommands}
 
@@ -173,12 +90,28 @@ class ReviewApp(App[None]):
 
         outcome: Outcome
 
-    def __init__(self, project: Project, reviewer: str, review_title: str, start: str) -> None:
+    @dataclass
+    class Screened(Message):
+        """A screening write landed (or was refused, with why)."""
+
+        written: Written
+        session: ScreeningSession
+
+    def __init__(
+        self,
+        project: Project,
+        reviewer: str,
+        settings: Settings,
+        start: str,
+        stage: str = TITLE_ABSTRACT,
+    ) -> None:
         super().__init__()
         self.project = project
         self.reviewer = reviewer
-        self.review_title = review_title
+        self.settings = settings
+        self.review_title = settings.protocol.title
         self.start = start
+        self.stage = stage
         self.session = DedupSession(project, reviewer)
         self._db: Database | None = None
 
@@ -186,7 +119,7 @@ class ReviewApp(App[None]):
     def db(self) -> Database:
         """The UI thread's connection, for the small reads screens make."""
         if self._db is None:
-            self._db = self.project.open_db()
+            self._db = open_review_db(self.project)
         return self._db
 
     def on_mount(self) -> None:
@@ -194,14 +127,16 @@ class ReviewApp(App[None]):
         self.push_screen(HomeScreen())
         if self.start == "duplicates":
             self.push_screen(DedupScreen())
+        elif self.start == "screening":
+            self.push_screen(ScreeningScreen(self.stage))
 
     def on_unmount(self) -> None:
         if self._db is not None:
             self._db.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide "Duplicates" on the queue itself, leaving the footer room at 80 columns."""
-        if action == "duplicates" and isinstance(self.screen, DedupScreen):
+        """Show "Duplicates" on the dashboard only, leaving the footer room at 80 columns."""
+        if action == "duplicates" and not isinstance(self.screen, HomeScreen):
             return False
         return True
 
@@ -209,6 +144,27 @@ class ReviewApp(App[None]):
         """Open the duplicate review queue (once: it is not stacked on itself)."""
         if not isinstance(self.screen, DedupScreen):
             self.push_screen(DedupScreen())
+
+    def action_screen(self, stage: str = TITLE_ABSTRACT) -> None:
+        """Open the screening screen for a stage (replacing one already open)."""
+        if isinstance(self.screen, ScreeningScreen) and self.screen.stage == stage:
+            return
+        self.action_dashboard()
+        self.push_screen(ScreeningScreen(stage))
+
+    def action_conflicts(self) -> None:
+        """Open the conflicts of the title/abstract stage (t switches stage)."""
+        if not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen())
+
+    def action_search(self) -> None:
+        """Open the keyword search over this review."""
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
+
+    def open_detail(self, group_id: int) -> None:
+        """Show one study in full (from search, conflicts or the screening screen)."""
+        self.push_screen(RecordDetailScreen(group_id))
 
     def action_dashboard(self) -> None:
         """Go back to the dashboard, whatever is open above it."""
@@ -239,6 +195,19 @@ class ReviewApp(App[None]):
     def _write_next(self) -> None:
         self.post_message(self.Applied(self.session.apply_next()))
 
+    def write_screening(self, session: ScreeningSession) -> None:
+        """Start the worker that writes the screening action just queued."""
+        self._write_screening(session)
+
+    @work(thread=True, group="writes")
+    def _write_screening(self, session: ScreeningSession) -> None:
+        self.post_message(self.Screened(session.apply_next(), session))
+
+    def on_review_app_screened(self, message: Screened) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ScreeningScreen) and screen.session is message.session:
+                screen.written(message.written)
+
     def on_review_app_applied(self, message: Applied) -> None:
         outcome = message.outcome
         if outcome.ok:
@@ -251,13 +220,16 @@ class ReviewApp(App[None]):
             self.screen.refresh_data()
 
 
-def make_app(project: Project, reviewer: str, start: str = "home") -> ReviewApp:
+def make_app(
+    project: Project, reviewer: str, start: str = "home", stage: str = TITLE_ABSTRACT
+) -> ReviewApp:
     """Build the app for a review (shared by ``review tui`` and the tests).
 
     Args:
         project: The review to open.
         reviewer: Who takes the decisions made in this session.
-        start: ``home`` for the dashboard, ``duplicates`` for the review queue.
+        start: ``home`` (dashboard), ``duplicates`` (review queue) or ``screening``.
+        stage: The stage ``screening`` opens on (``title_abstract`` or ``full_text``).
 
     Raises:
         ValueError: for an unknown start screen.
@@ -265,5 +237,6 @@ def make_app(project: Project, reviewer: str, start: str = "home") -> ReviewApp:
     """
     if start not in START_SCREENS:
         raise ValueError(f"unknown start screen {start!r}; choose one of {START_SCREENS}")
-    title = loader.load(project.protocol_path).title
-    return ReviewApp(project, reviewer, title, start)
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; choose one of {STAGES}")
+    return ReviewApp(project, reviewer, Settings.load(project), start, stage)

@@ -9,6 +9,7 @@ record shows well within 50 ms at 100k studies (``bench/screen_bench.py``).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -24,7 +25,7 @@ from textual.widgets.text_area import Selection
 
 from review.tui import wellbeing
 from review.tui.card import card_content, criteria_content, decision_text, has_masked
-from review.tui.modals import NO_REASON, ReasonPicker, TextPrompt
+from review.tui.modals import ReasonPicker, TextPrompt
 from review.tui.screening_data import (
     STAGE_NAMES,
     Card,
@@ -227,9 +228,11 @@ class ScreeningScreen(Screen[None]):
             )
         else:
             report = card.fulltexts[0]
-            text = self.review_app.settings.masked(report["text"]) if not self.reveal else report[
-                "text"
-            ]
+            text = (
+                self.review_app.settings.masked(report["text"])
+                if not self.reveal
+                else report["text"]
+            )
             area.load_text(text)
             area.border_title = f"{report['file_name']} ({report['pages']} pages)"
 
@@ -282,10 +285,7 @@ class ScreeningScreen(Screen[None]):
         else:
             self._pick_reason(lambda reason: self.action_decide("exclude", reason or None))
 
-    def _pick_reason(self, then: object) -> None:
-        from collections.abc import Callable
-
-        callback: Callable[[str], None] = then  # type: ignore[assignment]
+    def _pick_reason(self, callback: Callable[[str], None]) -> None:
         reasons = self.review_app.settings.reasons(self.stage)
 
         def answered(reason: str | None) -> None:
@@ -352,20 +352,14 @@ class ScreeningScreen(Screen[None]):
         self.find = text
         body = area.text
         lower, needle = body.lower(), text.lower()
-        start = 0
-        if again:
-            cursor = area.document.get_index_from_location(area.selection.end)
-            start = cursor
+        start = _index(body, area.selection.end) if again else 0
         found = lower.find(needle, start)
         if found < 0:
             found = lower.find(needle)
         if found < 0:
             self.notify(f"{text!r} is not in the report.", severity="warning")
             return
-        doc = area.document
-        area.selection = Selection(
-            doc.get_location_from_index(found), doc.get_location_from_index(found + len(text))
-        )
+        area.selection = Selection(_location(body, found), _location(body, found + len(text)))
         area.scroll_cursor_visible(center=True)
         self.notify(f"{lower.count(needle)} matches; press / and Enter for the next.", timeout=2)
 
@@ -435,3 +429,18 @@ class ScreeningScreen(Screen[None]):
         every = self.review_app.settings.protocol.wellbeing.break_every_minutes
         if every and time.monotonic() - self.last_break >= every * 60:
             wellbeing.suggest_break(self, f"You have been screening for {every} minutes.")
+
+
+def _location(text: str, index: int) -> tuple[int, int]:
+    """Return the (row, column) of a character offset in a text."""
+    row = text.count("\n", 0, index)
+    return row, index - (text.rfind("\n", 0, index) + 1)
+
+
+def _index(text: str, location: tuple[int, int]) -> int:
+    """Return the character offset of a (row, column) location in a text."""
+    row, column = location
+    offset = 0
+    for _ in range(row):
+        offset = text.index("\n", offset) + 1
+    return offset + column

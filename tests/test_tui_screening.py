@@ -1,0 +1,418 @@
+"""The screening screens driven by keys on a real review, checked in the database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static, TextArea
+
+from corpus import db as corpus_db
+from corpus.fulltext import attach
+from corpus.importer import import_file
+from review.project import Project, init_project
+from review.tui import ReviewApp, make_app
+from review.tui.conflicts_screen import ConflictsScreen
+from review.tui.dashboard import HomeScreen
+from review.tui.modals import Notice, ReasonPicker
+from review.tui.screening_data import open_review_db
+from review.tui.screening_screen import ScreeningScreen
+from screening import blind, decide
+from tests.pdfs import text_pdf
+
+SIZE = (80, 24)
+
+PROTOCOL = """
+[review]
+title = "Grooming review"
+question = "What helps children targeted by online grooming?"
+template = "generic"
+
+[criteria]
+inclusion = ["Online grooming of children", "Reports empirical data"]
+exclusion = ["No online element", "Adults only"]
+
+[stages.title_abstract]
+exclusion_reasons = ["No online element", "Adults only", "No empirical data"]
+
+[stages.full_text]
+exclusion_reasons = ["Wrong design", "No full text"]
+
+[highlight]
+include = ["groom*", "sextortion"]
+exclude = ["adult*"]
+
+[screening]
+reviewers_per_record = {required}
+blind = {blind}
+conflict_resolution = "third_reviewer"
+order = "random"
+seed = 7
+"""
+
+TOPICS = [
+    ("Online grooming of children: risk factors", "Grooming offenders approach children online."),
+    ("Sextortion of minors", "Young people who experienced sextortion were surveyed."),
+    ("Adult dating fraud", "A survey of adult users of dating sites."),
+    ("Offline abuse in schools", "Records of abuse reported by schools, no online element."),
+    ("Livestreamed abuse and platforms", "Platform reports of livestreamed abuse of children."),
+]
+
+
+def ris(n: int) -> str:
+    entries = []
+    for i in range(n):
+        title, abstract = TOPICS[i % len(TOPICS)]
+        entries.append(
+            f"TY  - JOUR\nID  - r{i}\nTI  - {title} ({i})\nAU  - Author, A{i}\nPY  - 20{10 + i}\n"
+            f"JO  - Child Abuse Negl\nKW  - online\nAB  - {abstract}\nER  - \n"
+        )
+    return "\n".join(entries)
+
+
+def make_project(tmp_path: Path, *, blind_mode: bool = True, required: int = 2) -> Project:
+    proj = init_project(tmp_path / "rev", title="Grooming review")
+    text = PROTOCOL.format(required=required, blind=str(blind_mode).lower())
+    proj.protocol_path.write_text(text, "utf-8")
+    (tmp_path / "search.ris").write_text(ris(5), "utf-8")
+    db = proj.open_db()
+    import_file(db, tmp_path / "search.ris", database="PubMed")
+    db.close()
+    return proj
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """Five studies, two reviewers per record, blind, with exclusion reasons."""
+    return make_project(tmp_path)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until decisions are written and the screens have redrawn."""
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
+
+
+def drive(app: ReviewApp, script: Callable[[Pilot[Any]], Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await script(pilot)
+            await settle(pilot)
+
+    asyncio.run(main())
+
+
+def current(project: Project, reviewer: str = "ana", stage: str = "title_abstract") -> list[Any]:
+    """Return the reviewer's current decisions, read as the reviewer."""
+    db = open_review_db(project)
+    try:
+        who = blind.viewer(db, reviewer, blind=True, required=2)
+        return [e for e in blind.events(db, who, stage=stage) if e.reviewer == reviewer]
+    finally:
+        db.close()
+
+
+def screen_text(app: ReviewApp) -> str:
+    """Return every Static's text on the screen on top (what a reviewer can read)."""
+    parts = [str(w.content) for w in app.screen.query(Static)]
+    parts += [t.get_row_at(i)[2] for t in app.screen.query(DataTable) for i in range(t.row_count)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_keys_write_decisions_reasons_notes_and_undo(project: Project) -> None:
+    app = make_app(project, "ana", start="screening")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        first = screen.card.group_id if screen.card else 0
+        await pilot.press("i")
+        await settle(pilot)
+        second = screen.card.group_id if screen.card else 0
+        assert second != first
+        await pilot.press("e")  # asks for the reason
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonPicker)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"check methods", "enter")
+        await pilot.pause()
+        assert "check methods" in str(screen.query_one("#own", Static).content)
+        await pilot.press("m")  # the note goes with this decision
+        await settle(pilot)
+        fourth = screen.card.group_id if screen.card else 0
+        await pilot.press("i", "u")  # taken back: the same study shows again
+        await settle(pilot)
+        assert screen.card is not None and screen.card.group_id == fourth
+        await pilot.press("i")
+        await settle(pilot)
+
+    drive(app, script)
+    rows = {e.group_id: e for e in current(project)}
+    assert len(rows) == 4
+    labels = sorted((e.label, e.reason, e.note) for e in rows.values())
+    assert labels == [
+        ("exclude", "Adults only", None),
+        ("include", None, None),
+        ("include", None, None),
+        ("maybe", None, "check methods"),
+    ]
+    assert {e.stage for e in rows.values()} == {"title_abstract"}
+    db = open_review_db(project)
+    history = [
+        e.label for e in blind.events(db, blind.viewer(db, "lead", blind=False), history=True)
+    ]
+    db.close()
+    assert history == ["include", "exclude", "maybe", "include", "undo", "include"]
+
+
+def test_reason_key_amends_an_exclusion_and_escape_cancels(project: Project) -> None:
+    app = make_app(project, "ana", start="screening")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await pilot.press("e", "escape")  # no reason picked: nothing written
+        await settle(pilot)
+        assert current(project) == []
+        await pilot.press("r", "1")  # r on an undecided study excludes with a reason
+        await settle(pilot)
+        await pilot.press("u")  # back to it: the exclusion shows, r changes its reason
+        await settle(pilot)
+        await pilot.press("r", "3")
+        await settle(pilot)
+
+    drive(app, script)
+    rows = current(project)
+    assert [(e.label, e.reason) for e in rows] == [("exclude", "No empirical data")]
+
+
+def test_blind_reviewer_sees_nothing_of_the_other(project: Project) -> None:
+    a = make_app(project, "ana", start="screening")
+
+    async def ana(pilot: Pilot[Any]) -> None:
+        for key in "iiiii":
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"ANA-SECRET", "enter")
+
+    drive(a, ana)
+    b = make_app(project, "ben")
+    seen: list[str] = []
+
+    async def ben(pilot: Pilot[Any]) -> None:
+        assert isinstance(b.screen, HomeScreen)
+        seen.append(screen_text(b))
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(b.screen, ConflictsScreen)
+        seen.append(screen_text(b))
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        screen = b.screen
+        assert isinstance(screen, ScreeningScreen)
+        seen.append(screen_text(b))
+        await pilot.press("e", "1")
+        await settle(pilot)
+        seen.append(screen_text(b))
+        await pilot.press("u")
+        await settle(pilot)
+        seen.append(screen_text(b))
+        await pilot.press("o")
+        await settle(pilot)
+        seen.append(screen_text(b))
+
+    drive(b, ben)
+    text = "\n".join(seen)
+    assert "ana" not in text and "ANA-SECRET" not in text
+    assert "include" not in text.replace("Include", "")
+    assert "blind" in text
+
+
+def test_conflict_is_listed_for_the_lead_and_resolved(project: Project) -> None:
+    db = open_review_db(project)
+    decide.add_reviewer(db, "lead", "lead")
+    ana = blind.viewer(db, "ana", blind=True, required=2)
+    ben = blind.viewer(db, "ben", blind=True, required=2)
+    group = int(db.execute("SELECT MIN(group_id) FROM records").fetchone()[0])
+    decide.decide(db, ana, group, "title_abstract", "include")
+    decide.decide(db, ben, group, "title_abstract", "exclude")
+    db.close()
+    app = make_app(project, "lead")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await pilot.press("c")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "ana: include" in text and "ben: exclude" in text
+        await pilot.press("i")
+        await settle(pilot)
+        assert "No unresolved conflicts" in screen_text(app)
+
+    drive(app, script)
+    db = open_review_db(project)
+    lead = blind.viewer(db, "lead", blind=True, required=2)
+    from screening.stages import outcome
+
+    found = outcome(db, lead, group, "title_abstract")
+    db.close()
+    assert found is not None and found.outcome == "resolved_include"
+
+
+def test_full_text_shows_the_report_and_marks_not_retrieved(tmp_path: Path) -> None:
+    project = make_project(tmp_path, blind_mode=False, required=1)
+    db = open_review_db(project)
+    who = blind.viewer(db, "ana", blind=False, required=1)
+    groups = [g for (g,) in db.execute("SELECT group_id FROM records ORDER BY id LIMIT 2")]
+    for g in groups:
+        decide.decide(db, who, g, "title_abstract", "include")
+    record = int(db.execute("SELECT id FROM records WHERE group_id = ?", [groups[0]]).fetchone()[0])
+    pdf = text_pdf(tmp_path / "report.pdf", ["Methods: interviews with 40 adolescents", "Results"])
+    attach(db, project.root, record, pdf, "ana")
+    db.close()
+    app = make_app(project, "ana", start="screening", stage="full_text")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        seen = []
+        for _ in range(2):
+            assert screen.card is not None
+            seen.append(screen.card.group_id)
+            area = screen.query_one("#fulltext", TextArea)
+            if screen.card.group_id == groups[0]:
+                assert "interviews with 40 adolescents" in area.text
+                await pilot.press("slash")
+                await pilot.pause()
+                await pilot.press(*"adolescents", "enter")
+                await pilot.pause()
+                assert area.selected_text == "adolescents"
+                await pilot.press("i")
+            else:
+                assert "review attach" in area.text
+                await pilot.press("x")
+            await settle(pilot)
+        assert sorted(seen) == sorted(groups)
+        assert screen.card is None
+
+    drive(app, script)
+    db = open_review_db(project)
+    assert decide.report_flag(db, groups[1]) == "not_retrieved"
+    assert [(e.group_id, e.label) for e in current(project, stage="full_text")] == [
+        (groups[0], "include")
+    ]
+    db.close()
+
+
+def test_csea_notice_break_and_summary(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "csea", "csea", "CSEA review")
+    (tmp_path / "s.ris").write_text(ris(3), "utf-8")
+    db = project.open_db()
+    import_file(db, tmp_path / "s.ris", database="PubMed")
+    db.close()
+    app = make_app(project, "ana", start="screening")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        assert isinstance(app.screen, Notice)
+        assert "distressing" in str(app.screen.query_one("#notice-text", Static).content)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.card is not None
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, Notice)
+        assert "Records screened this session: 1" in str(
+            app.screen.query_one("#notice-text", Static).content
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not app.is_running
+
+    drive(app, script)
+    assert len(current(project)) == 1
+
+
+def test_search_opens_a_study(project: Project) -> None:
+    app = make_app(project, "ana")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"sextortion", "enter")
+        await settle(pilot)
+        assert "1 studies" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Sextortion of minors" in text and "PubMed" in text
+
+    drive(app, script)
+
+
+def test_dashboard_counts_for_an_open_review(tmp_path: Path) -> None:
+    project = make_project(tmp_path, blind_mode=False, required=1)
+    app = make_app(project, "ana", start="screening")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        for key in "iem":
+            await pilot.press(key)
+            if key == "e":
+                await pilot.press("1")
+            await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        text = str(app.screen.query_one("#screening", Static).content)
+        assert "3/5 screened" in text and "included 1" in text and "excluded 1" in text
+
+    drive(app, script)
+
+
+def test_snapshot_dashboard(project: Project, snap_compare: Any) -> None:
+    assert snap_compare(make_app(project, "ana"), terminal_size=SIZE, run_before=settle)
+
+
+def test_snapshot_screening(project: Project, snap_compare: Any) -> None:
+    app = make_app(project, "ana", start="screening")
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_snapshot_conflicts(project: Project, snap_compare: Any) -> None:
+    db = open_review_db(project)
+    decide.add_reviewer(db, "lead", "lead")
+    for name, label in (("ana", "include"), ("ben", "exclude")):
+        who = blind.viewer(db, name, blind=True, required=2)
+        decide.decide(db, who, 1, "title_abstract", label)
+    db.close()
+    app = make_app(project, "lead")
+
+    async def open_conflicts(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_conflicts)
+
+
+def test_corpus_untouched_by_screening(project: Project) -> None:
+    """Screening writes decisions only: the records stay as imported."""
+    db = project.open_db()
+    before = corpus_db.counts(db)
+    db.close()
+    drive(make_app(project, "ana", start="screening"), lambda p: p.press("i"))
+    db = project.open_db()
+    assert corpus_db.counts(db) == before
+    db.close()
