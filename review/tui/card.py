@@ -44,7 +44,13 @@ def has_masked(card: Card, settings: Settings) -> bool:
     if settings.mask is None:
         return False
     f = card.fields
-    text = " ".join([f.get("title") or "", f.get("abstract") or "", *(f.get("keywords") or [])])
+    parts = [
+        f.get("title") or "",
+        f.get("abstract") or "",
+        meta_line(f),
+        *(f.get("keywords") or []),
+    ]
+    text = " ".join(parts)
     return settings.mask.search(text) is not None
 
 
@@ -63,7 +69,7 @@ def card_content(card: Card, settings: Settings, reveal: bool) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
         marked(f.get("title") or "(no title)", settings, reveal).stylize("bold"),
         "\n",
-        (meta_line(f), "italic"),
+        (meta_line(f) if reveal else settings.masked(meta_line(f)), "italic"),
         "\n",
     ]
     keywords = "; ".join(f.get("keywords") or [])

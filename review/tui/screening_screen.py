@@ -428,7 +428,8 @@ class ScreeningScreen(Screen[None]):
     def _check_break_time(self) -> None:
         every = self.review_app.settings.protocol.wellbeing.break_every_minutes
         if every and time.monotonic() - self.last_break >= every * 60:
-            wellbeing.suggest_break(self, f"You have been screening for {every} minutes.")
+            unit = "minute" if every == 1 else "minutes"
+            wellbeing.suggest_break(self, f"You have been screening for {every} {unit}.")
 
 
 def _location(text: str, index: int) -> tuple[int, int]:

@@ -1,0 +1,155 @@
+"""Sources and records: the import write and the reads of status and export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from corpus.db.schema import content_hash, transaction
+from corpus.model import FIELDS, Record
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What is recorded about one imported file."""
+
+    database: str
+    file_name: str
+    sha256: str
+    format: str
+    imported_at: str
+    search_date: str | None
+    query: str | None
+
+
+def source_by_hash(db: Database, sha256: str) -> dict[str, Any] | None:
+    """Return the earlier import of a file with this content, if any."""
+    row = db.execute(
+        "SELECT id, file_name, database, imported_at FROM sources WHERE sha256 = ? "
+        "ORDER BY id LIMIT 1",
+        [sha256],
+    ).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("id", "file_name", "database", "imported_at"), row, strict=True))
+
+
+_INSERT_RECORD = (
+    "INSERT INTO records (id, group_id, source_ref, position, source_id, "
+    + ", ".join(FIELDS)
+    + ", raw, flags, content_hash) VALUES ("
+    + ", ".join(["?"] * (len(FIELDS) + 8))
+    + ")"
+)
+
+
+def _record_row(record_id: int, source_ref: int, position: int, rec: Record) -> tuple[Any, ...]:
+    values: list[Any] = [record_id, record_id, source_ref, position, rec.source_id]
+    for name in FIELDS:
+        value = getattr(rec, name)
+        if isinstance(value, list):
+            value = json.dumps(value, ensure_ascii=False)
+        values.append(value)
+    values.append(json.dumps(rec.raw, ensure_ascii=False, default=str))
+    values.append(",".join(rec.flags()))
+    values.append(content_hash(rec.title, rec.abstract))
+    return tuple(values)
+
+
+def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> int:
+    """Insert one imported file and its records in a single transaction.
+
+    Every record becomes its own group (group id = record id) until
+    deduplication merges groups. Either everything is written or nothing.
+
+    Returns:
+        The new source's id.
+    """
+    flagged = sum(1 for r in records if not r.title or not r.abstract)
+    with transaction(db) as conn:
+        cur = conn.execute(
+            "INSERT INTO sources (database, file_name, sha256, format, imported_at, "
+            "search_date, query, record_count, flagged_count) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                info.database,
+                info.file_name,
+                info.sha256,
+                info.format,
+                info.imported_at,
+                info.search_date,
+                info.query,
+                len(records),
+                flagged,
+            ),
+        )
+        source_ref = int(cur.lastrowid or 0)
+        # Ids are assigned here so each record's first group can share its id
+        # (no UPDATE pass over 100k rows); merged groups reuse record ids, so
+        # the next free id is above both tables' maximum.
+        start = (
+            1
+            + conn.execute(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM records), 0), "
+                "COALESCE((SELECT MAX(id) FROM record_groups), 0))"
+            ).fetchone()[0]
+        )
+        ids = range(start, start + len(records))
+        conn.executemany("INSERT INTO record_groups (id) VALUES (?)", ((i,) for i in ids))
+        conn.executemany(
+            _INSERT_RECORD,
+            (
+                _record_row(rid, source_ref, pos, rec)
+                for pos, (rid, rec) in enumerate(zip(ids, records, strict=True), start=1)
+            ),
+        )
+    return source_ref
+
+
+def sources(db: Database) -> list[dict[str, Any]]:
+    """Return every import, oldest first."""
+    return list(db.query("SELECT * FROM sources ORDER BY id"))
+
+
+def counts(db: Database) -> dict[str, int]:
+    """Return the headline counts for ``review status``."""
+    row = db.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT group_id), "
+        "SUM(title IS NULL OR title = ''), SUM(abstract IS NULL OR abstract = '') "
+        "FROM records"
+    ).fetchone()
+    return {
+        "records": int(row[0] or 0),
+        "groups": int(row[1] or 0),
+        "missing_title": int(row[2] or 0),
+        "missing_abstract": int(row[3] or 0),
+        "sources": int(db.execute("SELECT COUNT(*) FROM sources").fetchone()[0]),
+    }
+
+
+def counts_by_database(db: Database) -> dict[str, int]:
+    """Return records identified per database (PRISMA's first box)."""
+    rows = db.execute(
+        "SELECT database, SUM(record_count) FROM sources GROUP BY database ORDER BY database"
+    ).fetchall()
+    return {name: int(n or 0) for name, n in rows}
+
+
+def iter_export_rows(db: Database) -> Iterator[dict[str, Any]]:
+    """Yield every imported record with its source, in import order."""
+    cols = ", ".join(f"r.{name}" for name in FIELDS)
+    sql = (
+        "SELECT r.id AS record_id, r.source_id, s.database AS source, s.file_name, "
+        f"r.group_id, {cols}, r.flags, r.raw FROM records r "
+        "JOIN sources s ON s.id = r.source_ref ORDER BY r.id"
+    )
+    cursor = db.execute(sql)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        item = dict(zip(names, row, strict=True))
+        item["authors"] = json.loads(item["authors"])
+        item["keywords"] = json.loads(item["keywords"])
+        yield item

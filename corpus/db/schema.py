@@ -1,0 +1,205 @@
+"""Schema, migrations and connections of the corpus tables.
+
+Connections use WAL, foreign keys and a busy timeout so that a TUI and a CLI
+can work on the same review at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("corpus")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Sources, groups and records, as first released."""
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            database TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            format TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            search_date TEXT,
+            query TEXT,
+            record_count INTEGER NOT NULL,
+            flagged_count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sources_sha256 ON sources(sha256);
+        CREATE TABLE record_groups (
+            id INTEGER PRIMARY KEY
+        );
+        CREATE TABLE records (
+            id INTEGER PRIMARY KEY,
+            source_ref INTEGER NOT NULL REFERENCES sources(id),
+            position INTEGER NOT NULL,
+            source_id TEXT,
+            group_id INTEGER REFERENCES record_groups(id),
+            title TEXT,
+            abstract TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            year INTEGER,
+            journal TEXT,
+            volume TEXT,
+            issue TEXT,
+            pages TEXT,
+            doi TEXT,
+            pmid TEXT,
+            issn TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            language TEXT,
+            type TEXT,
+            url TEXT,
+            raw TEXT NOT NULL,
+            flags TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX records_source ON records(source_ref);
+        CREATE INDEX records_group ON records(group_id);
+        CREATE INDEX records_doi ON records(doi);
+        CREATE INDEX records_pmid ON records(pmid);
+        """
+    )
+
+
+@migrations()
+def m002_embeddings_and_search(db: Database) -> None:
+    """Content hashes, the embedding cache and the full-text index."""
+    db.executescript(
+        """
+        ALTER TABLE records ADD COLUMN content_hash TEXT;
+        CREATE INDEX records_content_hash ON records(content_hash);
+        CREATE TABLE embeddings (
+            model TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (model, content_hash)
+        ) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE records_fts USING fts5(
+            title, abstract, authors, keywords,
+            content='records', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), synced_max_id INTEGER);
+        INSERT INTO fts_state (id, synced_max_id) VALUES (1, 0);
+        """
+    )
+    rows = db.execute("SELECT id, title, abstract FROM records").fetchall()
+    db.conn.executemany(
+        "UPDATE records SET content_hash = ? WHERE id = ?",
+        [(content_hash(title, abstract), rid) for rid, title, abstract in rows],
+    )
+
+
+@migrations()
+def m003_dedup(db: Database) -> None:
+    """Duplicate pairs with their evidence and decisions, and undoable merges."""
+    db.executescript(
+        """
+        CREATE TABLE dedup_pairs (
+            id INTEGER PRIMARY KEY,
+            record_a INTEGER NOT NULL REFERENCES records(id),
+            record_b INTEGER NOT NULL REFERENCES records(id),
+            score REAL NOT NULL,
+            verdict TEXT NOT NULL CHECK (verdict IN ('duplicate', 'distinct', 'uncertain')),
+            reason TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('merged', 'apart', 'queued', 'skipped')),
+            decided_by TEXT,
+            decided_at TEXT,
+            CHECK (record_a < record_b),
+            UNIQUE (record_a, record_b)
+        );
+        CREATE INDEX dedup_pairs_status ON dedup_pairs(status);
+        CREATE TABLE dedup_merges (
+            id INTEGER PRIMARY KEY,
+            pair_id INTEGER NOT NULL REFERENCES dedup_pairs(id),
+            into_group INTEGER NOT NULL REFERENCES record_groups(id),
+            from_group INTEGER NOT NULL REFERENCES record_groups(id),
+            moved_records TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            undone_by TEXT,
+            undone_at TEXT
+        );
+        """
+    )
+
+
+@migrations()
+def m004_fulltexts(db: Database) -> None:
+    """Full-text reports attached to records: the PDF's place and its text only."""
+    db.executescript(
+        """
+        CREATE TABLE fulltexts (
+            id INTEGER PRIMARY KEY,
+            record_id INTEGER NOT NULL REFERENCES records(id),
+            sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            stored_as TEXT NOT NULL,
+            pages INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            attached_by TEXT NOT NULL,
+            attached_at TEXT NOT NULL
+        );
+        CREATE INDEX fulltexts_record ON fulltexts(record_id);
+        """
+    )
+
+
+def embedding_text(title: str | None, abstract: str | None) -> str:
+    """Return the text a record is embedded by: title, then abstract."""
+    if title and abstract:
+        return f"{title}. {abstract}"
+    return title or abstract or ""
+
+
+def content_hash(title: str | None, abstract: str | None) -> str:
+    """Return the cache key of a record's embedding text (same text, same vector)."""
+    return hashlib.blake2b(
+        embedding_text(title, abstract).encode("utf-8"), digest_size=16
+    ).hexdigest()
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[sqlite3.Connection]:
+    """Run a block as one write transaction: all of it is written or none."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def connect(path: Path | str) -> Database:
+    """Open a review database with the settings every connection needs.
+
+    Args:
+        path: ``review.db`` or ``":memory:"``.
+
+    Returns:
+        The database with the corpus migrations applied.
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db = Database(conn)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    migrations.apply(db)
+    return db
