@@ -242,6 +242,7 @@ def _register() -> None:
     from review.cli_protocol import protocol
     from review.cli_screening import export_decisions, reviewer_group, unblind
     from review.cli_search import embed, search
+    from review.cli_simulate import simulate
     from review.cli_tui import screen, tui
 
     cli.add_command(embed)
@@ -250,6 +251,7 @@ def _register() -> None:
     cli.add_command(attach)
     cli.add_command(tui)
     cli.add_command(screen)
+    cli.add_command(simulate)
     cli.add_command(protocol)
     cli.add_command(reviewer_group)
     cli.add_command(unblind)

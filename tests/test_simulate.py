@@ -1,0 +1,147 @@
+"""Simulation metrics on hand-computed cases, and ``review simulate`` end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from review.cli_simulate import simulate as simulate_cmd
+from screening import simulate as sim
+from screening.errors import ScreeningError
+
+
+def test_metrics_small_case() -> None:
+    # N = 20 records, R = 3 relevant; screening order found them at positions 1, 3, 4.
+    seen = [1, 0, 1, 1]
+    # ceil(0.95 * 3) = ceil(2.85) = 3 -> n95 = 4 -> (20 - 4) / 20 - 0.05 = 0.75
+    assert sim.wss(seen, 20, 0.95) == pytest.approx(0.75)
+    # n100 = 4 -> (20 - 4) / 20 - 0 = 0.8
+    assert sim.wss(seen, 20, 1.0) == pytest.approx(0.8)
+    # 10% of 20 = 2 records screened: [1, 0] -> 1 of 3 relevant
+    assert sim.rrf(seen, 20, 3) == pytest.approx(1 / 3)
+    # mean position (1 + 3 + 4) / 3 = 8/3, divided by N = 20 -> 0.1333
+    assert sim.atd(seen, 20) == pytest.approx(8 / 3 / 20)
+
+
+def test_wss95_target_is_exact_for_round_counts() -> None:
+    # R = 20: 0.95 * 20 is 19.000000000000004 in floats; the target must be 19, not 20.
+    seen = [1] * 19 + [0] * 10 + [1]
+    # n95 = 19 -> (100 - 19) / 100 - 0.05 = 0.76
+    assert sim.wss(seen, 100, 0.95) == pytest.approx(0.76)
+    # n100 = 30 -> (100 - 30) / 100 = 0.70
+    assert sim.wss(seen, 100, 1.0) == pytest.approx(0.70)
+
+
+def test_evaluate_counts_priors_and_builds_curve() -> None:
+    labels = np.array([0, 1, 0, 0, 1, 0, 0, 0, 0, 0])
+    # Order: prior relevant 1, prior irrelevant 0, then 4 -> all R = 2 found after 3.
+    result = sim.evaluate([1, 0, 4], labels, seed=7)
+    assert result.curve == [1, 1, 2]
+    # ceil(0.95 * 2) = 2 -> n95 = 3 -> (10 - 3) / 10 - 0.05 = 0.65
+    assert result.wss95 == pytest.approx(0.65)
+    # 10% of 10 = 1 record: the prior relevant -> 1 of 2
+    assert result.rrf10 == pytest.approx(0.5)
+    # positions 1 and 3 -> mean 2 / 10 = 0.2
+    assert result.atd == pytest.approx(0.2)
+
+
+def _synthetic_csv(path: Path, label_column: str = "label_included") -> Path:
+    """Relevant records share a topical vocabulary; irrelevant ones draw from another."""
+    rng = random.Random(3)
+    topic = "nudge default option behavioural choice architecture reminder uptake".split()
+    other = (
+        "protein kinase enzyme soil erosion galaxy orbit sediment lattice "
+        "polymer catalyst neuron plasma glacier ozone turbine alloy"
+    ).split()
+    rows = []
+    for i in range(120):
+        relevant = i % 12 == 5
+        words = rng.sample(topic if relevant else other, 5) + rng.sample(other, 2)
+        rows.append(
+            {
+                "title": f"Study {i} " + " ".join(words[:3]),
+                "abstract": " ".join(words),
+                label_column: int(relevant),
+            }
+        )
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["title", "abstract", label_column])
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_simulation_finds_shared_vocabulary(tmp_path: Path) -> None:
+    data = sim.read_labelled_csv(_synthetic_csv(tmp_path / "s.csv", "included"))
+    assert data.relevant == 10
+    result = sim.simulate(data, seeds=(1, 2))
+    assert result.mean["wss95"] > 0.5
+    for seed in result.seeds:
+        assert seed.curve[-1] == 10
+        assert len(seed.curve) < 120
+
+
+def test_cli_json_and_plot(tmp_path: Path) -> None:
+    data = _synthetic_csv(tmp_path / "s.csv")
+    plot = tmp_path / "recall.svg"
+    out = CliRunner().invoke(
+        simulate_cmd, [str(data), "--seeds", "1,2", "--json", "--plot", str(plot)]
+    )
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.output)
+    assert set(payload["mean"]) == {"wss95", "wss100", "rrf10", "atd"}
+    assert [s["seed"] for s in payload["seeds"]] == [1, 2]
+    assert payload["mean"]["wss95"] > 0
+    assert plot.read_text(encoding="utf-8").startswith("<svg")
+    table = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "1"])
+    assert table.exit_code == 0 and "mean" in table.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name,abstract,included\na,b,1\n", "needs 'title' and 'abstract'"),
+        ("title,abstract\na,b\n", "needs a label column"),
+        ("title,abstract,included\na,b,0\nc,d,0\n", "no relevant records"),
+        ("title,abstract,included\na,b,yes\n", "line 2"),
+    ],
+)
+def test_bad_csv_is_one_line(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ScreeningError, match=message):
+        sim.read_labelled_csv(path)
+    out = CliRunner().invoke(simulate_cmd, [str(path)])
+    assert out.exit_code == 1
+    assert message.split("'")[0] in out.output
+    assert len(out.output.strip().splitlines()) == 1
+    assert "Traceback" not in out.output
+
+
+def test_bad_seeds_and_missing_file(tmp_path: Path) -> None:
+    data = _synthetic_csv(tmp_path / "s.csv")
+    bad = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "a,b"])
+    assert bad.exit_code == 1 and "--seeds" in bad.output
+    missing = CliRunner().invoke(simulate_cmd, [str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 1 and "cannot read" in missing.output
+
+
+def test_unknown_model_is_one_line(tmp_path: Path) -> None:
+    data = _synthetic_csv(tmp_path / "s.csv")
+    out = CliRunner().invoke(simulate_cmd, [str(data), "--model", "magic"])
+    assert out.exit_code == 1 and "unknown model 'magic'" in out.output
+
+
+def test_score_cold_start_keeps_order() -> None:
+    from screening import ranking
+
+    features = ranking.tfidf_features(["alpha beta", "beta gamma", "gamma delta"])
+    # Only one class labelled: nothing to learn, every score ties.
+    scores = ranking.score(features, np.array([0]), np.array([1]))
+    assert scores.tolist() == [0.0, 0.0, 0.0]
