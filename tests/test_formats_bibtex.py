@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from corpus import normalize
 from corpus.errors import ImportFormatError
 from corpus.formats import bibtex, detect
+from corpus.model import FIELDS as MODEL_FIELDS
 from corpus.model import Record
 from corpus.textio import decode
 
@@ -297,24 +298,7 @@ def test_comments_strings_and_preambles_are_not_entries() -> None:
 
 # --- dump ----------------------------------------------------------------------------
 
-FIELDS = (
-    "title",
-    "abstract",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "issn",
-    "keywords",
-    "language",
-    "type",
-    "url",
-    "source_id",
-)
+FIELDS = (*MODEL_FIELDS, "source_id")
 
 
 def _fields(record: Record) -> dict[str, object]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from corpus.errors import ImportFormatError
 from corpus.formats import detect, medline, ris
 from corpus.model import Record
 from corpus.textio import decode
+from tests.fuzzing import ROUND_TRIP_FIELDS, mutate_lines
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -125,22 +125,7 @@ def test_round_trip_through_ris_keeps_fields_but_type() -> None:
     recs = parse()
     again = ris.parse(ris.dump(recs), "x.ris")
     for a, b in zip(recs, again, strict=True):
-        for field in (
-            "title",
-            "abstract",
-            "authors",
-            "year",
-            "journal",
-            "volume",
-            "issue",
-            "pages",
-            "doi",
-            "pmid",
-            "issn",
-            "keywords",
-            "language",
-            "source_id",
-        ):
+        for field in ROUND_TRIP_FIELDS:
             assert getattr(a, field) == getattr(b, field), field
         assert b.type == "GEN"
 
@@ -191,25 +176,7 @@ def test_random_tag_soup(lines: list[str]) -> None:
 @settings(FUZZ)
 @given(st.data())
 def test_mutated_fixture(data: st.DataObject) -> None:
-    lines = load().split("\n")
-    rng = random.Random(data.draw(st.integers(0, 2**32 - 1)))
-    for _ in range(data.draw(st.integers(1, 6))):
-        if not lines:
-            break
-        i = rng.randrange(len(lines))
-        op = data.draw(st.sampled_from(["delete", "duplicate", "swap", "shuffle", "cut"]))
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = rng.randrange(len(lines))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "shuffle":
-            rng.shuffle(lines)
-        else:
-            lines = lines[:i] + [lines[i][: rng.randrange(len(lines[i]) + 1)]]
-    _only_import_errors("\n".join(lines))
+    _only_import_errors(mutate_lines(load(), data))
 
 
 @settings(FUZZ)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from corpus.errors import ImportFormatError
 from corpus.formats import detect, ris
 from corpus.model import FIELDS, Record
 from corpus.textio import decode
+from tests.fuzzing import mutate_lines
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 RIS_FIXTURES = (
@@ -698,26 +698,7 @@ def test_random_tag_soup(lines: list[str]) -> None:
 @FUZZ
 @given(st.sampled_from(RIS_FIXTURES), st.data())
 def test_mutated_fixtures(name: str, data: st.DataObject) -> None:
-    lines = load(name).split("\n")
-    rng = random.Random(data.draw(st.integers(0, 2**32 - 1)))
-    for _ in range(data.draw(st.integers(1, 6))):
-        op = data.draw(st.sampled_from(["delete", "duplicate", "swap", "shuffle", "cut"]))
-        i = rng.randrange(len(lines)) if lines else 0
-        if not lines:
-            break
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = rng.randrange(len(lines))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "shuffle":
-            rng.shuffle(lines)
-        else:
-            lines[i] = lines[i][: rng.randrange(len(lines[i]) + 1)]
-            lines = lines[: i + 1]
-    _only_import_errors("\n".join(lines))
+    _only_import_errors(mutate_lines(load(name), data))
 
 
 @FUZZ
