@@ -19,7 +19,6 @@ from review.tui import ReviewApp, make_app
 from review.tui.conflicts_screen import ConflictsScreen
 from review.tui.dashboard import HomeScreen
 from review.tui.modals import Notice, ReasonPicker
-from review.tui.screening_data import open_review_db
 from review.tui.screening_screen import ScreeningScreen
 from screening import blind, decide
 from tests.pdfs import text_pdf
@@ -112,7 +111,7 @@ def drive(app: ReviewApp, script: Callable[[Pilot[Any]], Awaitable[None]]) -> No
 
 def current(project: Project, reviewer: str = "ana", stage: str = "title_abstract") -> list[Any]:
     """Return the reviewer's current decisions, read as the reviewer."""
-    db = open_review_db(project)
+    db = project.open_db()
     try:
         who = blind.viewer(db, reviewer, blind=True, required=2)
         return [e for e in blind.events(db, who, stage=stage) if e.reviewer == reviewer]
@@ -168,7 +167,7 @@ def test_keys_write_decisions_reasons_notes_and_undo(project: Project) -> None:
         ("maybe", None, "check methods"),
     ]
     assert {e.stage for e in rows.values()} == {"title_abstract"}
-    db = open_review_db(project)
+    db = project.open_db()
     history = [
         e.label for e in blind.events(db, blind.viewer(db, "lead", blind=False), history=True)
     ]
@@ -240,7 +239,7 @@ def test_blind_reviewer_sees_nothing_of_the_other(project: Project) -> None:
 
 
 def test_conflict_is_listed_for_the_lead_and_resolved(project: Project) -> None:
-    db = open_review_db(project)
+    db = project.open_db()
     decide.add_reviewer(db, "lead", "lead")
     ana = blind.viewer(db, "ana", blind=True, required=2)
     ben = blind.viewer(db, "ben", blind=True, required=2)
@@ -260,7 +259,7 @@ def test_conflict_is_listed_for_the_lead_and_resolved(project: Project) -> None:
         assert "No unresolved conflicts" in screen_text(app)
 
     drive(app, script)
-    db = open_review_db(project)
+    db = project.open_db()
     lead = blind.viewer(db, "lead", blind=True, required=2)
     from screening.stages import outcome
 
@@ -271,7 +270,7 @@ def test_conflict_is_listed_for_the_lead_and_resolved(project: Project) -> None:
 
 def test_full_text_shows_the_report_and_marks_not_retrieved(tmp_path: Path) -> None:
     project = make_project(tmp_path, blind_mode=False, required=1)
-    db = open_review_db(project)
+    db = project.open_db()
     who = blind.viewer(db, "ana", blind=False, required=1)
     groups = [g for (g,) in db.execute("SELECT group_id FROM records ORDER BY id LIMIT 2")]
     for g in groups:
@@ -306,7 +305,7 @@ def test_full_text_shows_the_report_and_marks_not_retrieved(tmp_path: Path) -> N
         assert screen.card is None
 
     drive(app, script)
-    db = open_review_db(project)
+    db = project.open_db()
     assert decide.report_flag(db, groups[1]) == "not_retrieved"
     assert [(e.group_id, e.label) for e in current(project, stage="full_text")] == [
         (groups[0], "include")
@@ -391,7 +390,7 @@ def test_snapshot_screening(project: Project, snap_compare: Any) -> None:
 
 
 def test_snapshot_conflicts(project: Project, snap_compare: Any) -> None:
-    db = open_review_db(project)
+    db = project.open_db()
     decide.add_reviewer(db, "lead", "lead")
     for name, label in (("ana", "include"), ("ben", "exclude")):
         who = blind.viewer(db, name, blind=True, required=2)

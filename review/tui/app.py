@@ -24,7 +24,7 @@ from review.tui.dashboard import HomeScreen, dashboard_data
 from review.tui.dedup_screen import DedupScreen
 from review.tui.dedup_session import Action, DedupSession, Outcome
 from review.tui.detail_screen import RecordDetailScreen, SearchScreen
-from review.tui.screening_data import Settings, open_review_db
+from review.tui.screening_data import Settings
 from review.tui.screening_screen import ScreeningScreen
 from review.tui.screening_session import ScreeningSession, Written
 from screening.stages import STAGES, TITLE_ABSTRACT
@@ -119,7 +119,7 @@ class ReviewApp(App[None]):
     def db(self) -> Database:
         """The UI thread's connection, for the small reads screens make."""
         if self._db is None:
-            self._db = open_review_db(self.project)
+            self._db = self.project.open_db()
         return self._db
 
     def on_mount(self) -> None:

@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from corpus import db as corpus_db
 from review.status import collect
-from review.tui.screening_data import STAGE_NAMES, open_review_db
+from review.tui.screening_data import STAGE_NAMES
 from screening import progress
 from screening.stages import STAGES
 
@@ -36,7 +36,7 @@ BAR = 20
 def dashboard_data(project: Project, settings: Settings, reviewer: str) -> dict[str, Any]:
     """Gather what the dashboard shows (runs in a worker with its own connection)."""
     data = collect(project)
-    db = open_review_db(project)
+    db = project.open_db()
     try:
         merges = corpus_db.merges(db)
         data["merges"] = sum(1 for m in merges if m["undone_at"] is None)

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from corpus import db as corpus_db
 from corpus.dedup import merged_view
 from review.tui.card import decision_text, marked
-from review.tui.screening_data import STAGE_NAMES, open_review_db, search_records
+from review.tui.screening_data import STAGE_NAMES, search_records
 from screening import blind
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ class SearchScreen(Screen[None]):
     def search(self, query: str) -> None:
         """Run the query with a connection of this thread (FTS sync may write)."""
         app: ReviewApp = self.app  # type: ignore[assignment]
-        db = open_review_db(app.project)
+        db = app.project.open_db()
         try:
             self.post_message(self.Found(query, search_records(db, query)))
         except sqlite3.OperationalError as exc:

@@ -29,13 +29,6 @@ STAGE_NAMES = {TITLE_ABSTRACT: "Title/abstract", FULL_TEXT: "Full text"}
 MASK = "█"
 
 
-def open_review_db(project: Project) -> Database:
-    """Open the review with the screening tables too (``Project.open_db`` stops at corpus)."""
-    db = project.open_db()
-    sdb.apply(db)
-    return db
-
-
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The protocol values the screens use, read once per app."""

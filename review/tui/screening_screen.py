@@ -31,7 +31,6 @@ from review.tui.screening_data import (
     Card,
     Progress,
     load_card,
-    open_review_db,
     stage_progress,
 )
 from review.tui.screening_session import ScreeningSession, Tally, Write, Written
@@ -392,7 +391,7 @@ class ScreeningScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="counts")
     def count(self) -> None:
         """Recount what is left (a count over every study: not on the UI thread)."""
-        db = open_review_db(self.review_app.project)
+        db = self.review_app.project.open_db()
         try:
             who = self.review_app.settings.viewer(db, self.review_app.reviewer)
             self.post_message(self.Counted(stage_progress(db, who, self.stage)))

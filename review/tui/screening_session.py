@@ -106,13 +106,12 @@ class ScreeningSession:
 
     def apply_next(self) -> Written:
         """Write the oldest pending action (call from a worker thread)."""
-        from review.tui.screening_data import open_review_db
 
         with self._lock:
             with self._queue_lock:
                 write = self._pending.popleft()
             try:
-                db = open_review_db(self.project)
+                db = self.project.open_db()
             except sqlite3.Error as exc:
                 return Written(write, f"cannot open the review database: {exc}", False)
             try:
