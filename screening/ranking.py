@@ -34,8 +34,15 @@ import numpy as np
 ModelName = Literal["lr", "svm", "lr+emb", "svm+emb"]
 MODELS: tuple[str, ...] = ("lr", "svm", "lr+emb", "svm+emb")
 DEFAULT_MODEL: ModelName = "svm"
+#: The model to use when the review has no sentence embeddings.
+TEXT_ONLY_MODEL: ModelName = "svm"
 #: Weight of the embedding model in the ``+emb`` ensembles (text model = 1).
 EMB_WEIGHT = 1.0
+
+
+def needs_embeddings(model: str) -> bool:
+    """Return whether ``model`` needs one sentence-embedding row per record."""
+    return model.endswith("+emb")
 
 
 def record_text(title: str | None, abstract: str | None) -> str:
