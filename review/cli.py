@@ -240,6 +240,7 @@ def _register() -> None:
     from review.cli_dedup import dedup
     from review.cli_fulltext import attach
     from review.cli_protocol import protocol
+    from review.cli_rank import rank
     from review.cli_screening import export_decisions, reviewer_group, unblind
     from review.cli_search import embed, search
     from review.cli_simulate import simulate
@@ -252,6 +253,7 @@ def _register() -> None:
     cli.add_command(tui)
     cli.add_command(screen)
     cli.add_command(simulate)
+    cli.add_command(rank)
     cli.add_command(protocol)
     cli.add_command(reviewer_group)
     cli.add_command(unblind)

@@ -10,9 +10,10 @@ picked in one of three orders:
   reviewers: with one order, groups reach their second reviewer soonest, so
   conflicts and agreement show up early; ``seed=reviewer_name`` gives a
   per-reviewer order instead.
-- ``ranked``: the latest ranking stored with ``screening.db.store_ranking``
-  (the active-learning hook); groups the ranking leaves out follow in random
-  order.
+- ``ranked``: the reviewer's latest ranking stored with
+  ``screening.db.store_ranking`` (``screening.prioritise`` fills it; another
+  reviewer's ranking is never used, so blind screening stays blind); groups
+  the ranking leaves out follow in random order.
 - a ``ranker`` callable ``ranker(db, stage) -> list[group_id]``, best first,
   checked for openness 500 at a time.
 
@@ -81,7 +82,7 @@ def next_group(
         raise ScreeningError(f"unknown order {order!r}; use random or ranked")
     if ranker is not None:
         return _from_ranker(db, who, stage, ranker, skip)
-    model = sdb.latest_model_version(db, stage) if order == "ranked" else None
+    model = sdb.latest_model_version(db, stage, who.name) if order == "ranked" else None
     seed = str(seed)
     sdb.ensure_queue_keys(db, seed)
     if stage == sdb.TITLE_ABSTRACT:

@@ -24,6 +24,7 @@ from review.tui.dashboard import HomeScreen, dashboard_data
 from review.tui.dedup_screen import DedupScreen
 from review.tui.dedup_session import Action, DedupSession, Outcome
 from review.tui.detail_screen import RecordDetailScreen, SearchScreen
+from review.tui.ranking_worker import RankingWorker
 from review.tui.screening_data import Settings
 from review.tui.screening_screen import ScreeningScreen
 from review.tui.screening_session import ScreeningSession, Written
@@ -114,6 +115,7 @@ class ReviewApp(App[None]):
         self.stage = stage
         self.session = DedupSession(project, reviewer)
         self._db: Database | None = None
+        self._ranking: RankingWorker | None = None
 
     @property
     def db(self) -> Database:
@@ -121,6 +123,13 @@ class ReviewApp(App[None]):
         if self._db is None:
             self._db = self.project.open_db()
         return self._db
+
+    @property
+    def ranking_worker(self) -> RankingWorker:
+        """The reviewer's ranking worker process, started on first use."""
+        if self._ranking is None:
+            self._ranking = RankingWorker(self.project.root, self.reviewer)
+        return self._ranking
 
     def on_mount(self) -> None:
         self.sub_title = self.review_title
@@ -131,6 +140,8 @@ class ReviewApp(App[None]):
             self.push_screen(ScreeningScreen(self.stage))
 
     def on_unmount(self) -> None:
+        if self._ranking is not None:
+            self._ranking.close()  # a worker thread waiting on it ends, so exit does not wait
         if self._db is not None:
             self._db.close()
 

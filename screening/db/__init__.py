@@ -15,7 +15,8 @@ blind screening blind. No other screening module holds SQL.
 
 Modules: ``schema`` (tables, triggers, migrations), ``log`` (events),
 ``tallies`` (group outcomes and counts), ``queue`` (next-group walks and the
-rankings hook).
+rankings hook), ``rankings`` (study texts and ranking reads for
+``screening.prioritise``).
 """
 
 from screening.db.log import (
@@ -54,6 +55,14 @@ from screening.db.queue import (
     raw_open_count_full_text,
     store_ranking,
 )
+from screening.db.rankings import (
+    database_path,
+    group_texts,
+    groups_fingerprint,
+    ranking_size,
+    ranking_top,
+    record_groups,
+)
 from screening.db.schema import (
     FULL_TEXT,
     LABELS,
@@ -86,10 +95,13 @@ __all__ = [
     "UNDO",
     "Event",
     "apply",
+    "database_path",
     "derived_mismatches",
     "ensure_queue_keys",
     "ensure_reviewer",
+    "group_texts",
     "group_has_records",
+    "groups_fingerprint",
     "insert_event",
     "insert_report_flag",
     "insert_resolution",
@@ -103,6 +115,8 @@ __all__ = [
     "now",
     "open_among_title_abstract",
     "open_count_title_abstract",
+    "ranking_size",
+    "ranking_top",
     "raw_events",
     "raw_full_text_counts",
     "raw_group_labels",
@@ -118,6 +132,7 @@ __all__ = [
     "raw_passed",
     "raw_resolution",
     "rebuild_derived",
+    "record_groups",
     "report_flag",
     "reviewer_role",
     "reviewers",

@@ -237,6 +237,9 @@ def store_ranking(
     stage: str,
     ranked: Iterable[tuple[int, float | None]],
     at: str | None = None,
+    *,
+    reviewer: str | None = None,
+    keep: int | None = None,
 ) -> int:
     """Store a model's ranking of groups, best first, replacing that version's earlier one.
 
@@ -245,27 +248,63 @@ def store_ranking(
         stage: The stage the ranking orders.
         ranked: ``(group id, score)`` best first; rank is the position from 1.
         at: Creation time (now by default).
+        reviewer: Whose decisions trained it (only their queue reads it);
+            None for a ranking every reviewer may use.
+        keep: Keep only this many newest rankings of the reviewer and stage
+            (a retrain after every decision would otherwise pile up copies).
+            The one before the newest should stay: a queue may have just
+            read its version.
 
     Returns:
         How many groups were ranked.
     """
     created = at or now()
-    rows = [(model_version, stage, g, i, s, created) for i, (g, s) in enumerate(ranked, 1)]
+    rows = [
+        (model_version, stage, g, i, s, created, reviewer) for i, (g, s) in enumerate(ranked, 1)
+    ]
     with transaction(db) as conn:
         conn.execute(
-            "DELETE FROM rankings WHERE model_version = ? AND stage = ?", [model_version, stage]
+            "DELETE FROM rankings WHERE model_version = ? AND stage = ? AND reviewer IS ?",
+            [model_version, stage, reviewer],
         )
         conn.executemany(
-            "INSERT INTO rankings (model_version, stage, group_id, rank, score, created) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO rankings (model_version, stage, group_id, rank, score, created, "
+            "reviewer) VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        if keep is not None:
+            firsts = conn.execute(
+                "SELECT MIN(id) AS first FROM rankings WHERE stage = ? AND reviewer IS ? "
+                "GROUP BY model_version ORDER BY first DESC",
+                [stage, reviewer],
+            ).fetchall()
+            if len(firsts) > max(keep, 1):
+                conn.execute(
+                    "DELETE FROM rankings WHERE stage = ? AND reviewer IS ? AND id < ?",
+                    [stage, reviewer, firsts[max(keep, 1) - 1][0]],
+                )
     return len(rows)
 
 
-def latest_model_version(db: Database, stage: str) -> str | None:
-    """Return the model version of the most recently stored ranking for a stage."""
-    row = db.execute(
-        "SELECT model_version FROM rankings WHERE stage = ? ORDER BY id DESC LIMIT 1", [stage]
-    ).fetchone()
+def latest_model_version(db: Database, stage: str, reviewer: str | None = None) -> str | None:
+    """Return the model version of the most recently stored ranking for a stage.
+
+    Args:
+        reviewer: Whose queue asks: their own rankings and shared ones
+            (stored without a reviewer) count, never another reviewer's.
+            None: any ranking.
+    """
+    if reviewer is None:
+        row = db.execute(
+            "SELECT model_version FROM rankings WHERE stage = ? ORDER BY id DESC LIMIT 1", [stage]
+        ).fetchone()
+    else:
+        row = db.execute(
+            "SELECT model_version FROM rankings WHERE id = MAX("
+            "COALESCE((SELECT MAX(id) FROM rankings WHERE stage = :stage "
+            "AND reviewer = :reviewer), 0), "
+            "COALESCE((SELECT MAX(id) FROM rankings WHERE stage = :stage "
+            "AND reviewer IS NULL), 0))",
+            {"stage": stage, "reviewer": reviewer},
+        ).fetchone()
     return None if row is None else str(row[0])

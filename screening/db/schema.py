@@ -204,6 +204,19 @@ def m001_screening(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m002_rankings_reviewer(db: Database) -> None:
+    """Rankings per reviewer (``screening.prioritise``).
+
+    In a blind review each reviewer's ranking is trained on their own
+    decisions only, so the order one reviewer sees must never come from a
+    model that learnt another's votes: the queue reads the reviewer's own
+    latest ranking, or a shared one (``reviewer`` NULL) stored by a tool.
+    """
+    db.execute("ALTER TABLE rankings ADD COLUMN reviewer TEXT")
+    db.execute("CREATE INDEX rankings_latest ON rankings(stage, reviewer, id)")
+
+
 def apply(db: Database) -> None:
     """Apply pending screening migrations (after the corpus ones ``connect`` applies).
 
