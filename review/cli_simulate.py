@@ -22,6 +22,19 @@ def _seeds(value: str) -> list[int]:
     return seeds
 
 
+def _share(option: str, value: str, allow_one: bool) -> float:
+    """Parse a share such as ``0.95``; out of range is a usage error, not a traceback."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = float("nan")
+    ok = 0.0 < share <= 1.0 if allow_one else 0.0 < share < 1.0
+    if not ok:
+        upper = "1" if allow_one else "below 1"
+        raise UsageError(f"{option} {value!r}: expected a number above 0 and up to {upper}")
+    return share
+
+
 def recall_svg(curves: list[list[int]], total: int, relevant: int, title: str) -> str:
     """Return an SVG recall curve (records screened -> relevant found), one line per seed.
 
@@ -73,16 +86,35 @@ def _escape(text: str) -> str:
 @click.option(
     "--plot", type=click.Path(path_type=Path, dir_okay=False), help="Write the recall curve SVG."
 )
-def simulate(data: Path, seeds: str, model: str | None, as_json: bool, plot: Path | None) -> None:
+@click.option("--target", default="0.95", show_default=True, help="Stopping rule: recall target.")
+@click.option(
+    "--confidence", default="0.95", show_default=True, help="Stopping rule: confidence level."
+)
+def simulate(
+    data: Path,
+    seeds: str,
+    model: str | None,
+    as_json: bool,
+    plot: Path | None,
+    target: str,
+    confidence: str,
+) -> None:
     """Replay a labelled review (ASReview CSV) and report WSS@95, WSS@100, RRF@10, ATD.
 
     DATA has `title`, `abstract` and `label_included` or `included` (1/0).
     Per seed one random relevant and one irrelevant record are the priors;
     the model retrains after every label until all relevant records are found.
 
+    Each seed also replays the stopping rule: ranked screening until a run of
+    irrelevant records, then a random sample of the rest until the
+    hypergeometric test (Callaghan & Müller-Hansen 2020) shows the recall
+    target reached with the given confidence; it reports the recall reached
+    and the work saved then.
+
     \b
     Example:
         review simulate nudging.csv --seeds 1,2,3 --json --plot recall.svg
+        review simulate wilson.csv --target 0.95 --confidence 0.99
     """
     from review.cli import fail
     from screening import ranking
@@ -92,6 +124,8 @@ def simulate(data: Path, seeds: str, model: str | None, as_json: bool, plot: Pat
     chosen = model or ranking.DEFAULT_MODEL
     try:
         seed_list = _seeds(seeds)
+        recall_target = _share("--target", target, allow_one=True)
+        level = _share("--confidence", confidence, allow_one=False)
         labelled = sim.read_labelled_csv(data)
         if chosen not in ranking.MODELS:
             names = ", ".join(ranking.MODELS)
@@ -108,7 +142,14 @@ def simulate(data: Path, seeds: str, model: str | None, as_json: bool, plot: Pat
             vectors = Embedder().encode(labelled.texts)
         except ModelError as exc:
             fail(str(exc))
-    result = sim.simulate(labelled, seed_list, model=chosen, embeddings=vectors)
+    result = sim.simulate(
+        labelled,
+        seed_list,
+        model=chosen,
+        embeddings=vectors,
+        target=recall_target,
+        confidence=level,
+    )
     if plot is not None:
         curves = [s.curve for s in result.seeds]
         svg = recall_svg(curves, result.records, result.relevant, f"Recall curve: {data.name}")
@@ -134,3 +175,25 @@ def _print_table(payload: dict[str, Any], name: str) -> None:
             f"{label:>6} {row['wss95']:7.3f} {row['wss100']:8.3f} "
             f"{row['rrf10']:7.3f} {row['atd']:6.3f}"
         )
+    _print_stopping(payload)
+
+
+def _print_stopping(payload: dict[str, Any]) -> None:
+    """Print where the stopping rule fired per seed, and how often it met its target."""
+    rule = payload["stopping"]
+    target, mean = rule["target"], payload["mean"]
+    click.echo(
+        f"stopping rule: {target * 100:g}% recall target, {rule['confidence'] * 100:g}% confidence "
+        "(Callaghan & Müller-Hansen 2020)"
+    )
+    click.echo(f"{'seed':>6} {'screened':>9} {'sample':>7} {'recall':>7} {'saved':>6}")
+    for s in payload["seeds"]:
+        click.echo(
+            f"{s['seed']:>6} {s['stop_screened']:9d} {s['stop_sample']:7d} "
+            f"{s['stop_recall']:7.3f} {s['stop_saved']:6.3f}"
+        )
+    met = round(mean["stop_target_met"] * len(payload["seeds"]))
+    click.echo(
+        f"{'mean':>6} {mean['stop_screened']:9.1f} {'':>7} {mean['stop_recall']:7.3f} "
+        f"{mean['stop_saved']:6.3f}  (recall >= target in {met}/{len(payload['seeds'])} runs)"
+    )

@@ -4,6 +4,15 @@ Protocol (``shared/bench/README.md``): per seed, one random prior relevant and
 one random prior irrelevant record; the model is retrained after every label
 and the top-ranked unscreened record is screened next, until every relevant
 record is found. Metrics count the priors as screened records.
+
+Each seed also replays the stopping rule of :mod:`screening.stopping`: ranked
+screening goes on until the heuristic says "ready for random check" (a run of
+irrelevant records), then records are drawn at random from the unscreened
+ones, one at a time, until the hypergeometric test rejects "recall < target".
+The seed reports the recall reached then and the work saved, 1 - screened/N
+(priors, ranked part and sample all count). The replay needs no model fit past
+the last relevant record: after it only irrelevant records remain, so the run
+grows by one per record in any order, and the heuristic's point is computed.
 """
 
 from __future__ import annotations
@@ -18,10 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from screening import ranking
+from screening import ranking, stopping
 from screening.errors import ScreeningError
 
 LABEL_COLUMNS = ("label_included", "included")
+#: Second entropy word of the random-sample generator, so that the sample does
+#: not reuse the random numbers that picked the priors.
+SAMPLE_STREAM = 2020
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +59,13 @@ class SeedResult:
     atd: float
     #: ``curve[k]`` = relevant records found after screening ``k + 1`` records.
     curve: list[int] = field(repr=False)
+    #: Stopping rule: records screened when it fired (ranked part + sample) ...
+    stop_screened: int = 0
+    #: ... of which random-sample records ...
+    stop_sample: int = 0
+    #: ... the recall reached then, and the work saved, 1 - screened / N.
+    stop_recall: float = 1.0
+    stop_saved: float = 0.0
 
 
 @dataclass(slots=True)
@@ -57,11 +76,17 @@ class Simulation:
     relevant: int
     model: str
     seeds: list[SeedResult]
+    target: float = 0.95
+    confidence: float = 0.95
 
     @property
     def mean(self) -> dict[str, float]:
-        keys = ("wss95", "wss100", "rrf10", "atd")
-        return {k: float(np.mean([getattr(s, k) for s in self.seeds])) for k in keys}
+        """Mean per metric; ``stop_target_met`` is the share of seeds reaching the target."""
+        keys = ("wss95", "wss100", "rrf10", "atd", "stop_screened", "stop_recall", "stop_saved")
+        means = {k: float(np.mean([getattr(s, k) for s in self.seeds])) for k in keys}
+        met = [s.stop_recall >= self.target - 1e-12 for s in self.seeds]
+        means["stop_target_met"] = float(np.mean(met))
+        return means
 
     def to_json(self, curves: bool = False) -> dict[str, Any]:
         """Return a JSON-ready dict; curves are long, so only on request."""
@@ -75,6 +100,11 @@ class Simulation:
             "records": self.records,
             "relevant": self.relevant,
             "model": self.model,
+            "stopping": {
+                "target": self.target,
+                "confidence": self.confidence,
+                "method": "hypergeometric test (Callaghan & Müller-Hansen 2020)",
+            },
             "seeds": seeds,
             "mean": self.mean,
         }
@@ -207,10 +237,22 @@ def replay(labels: np.ndarray, scorer: Scorer, seed: int, retrain_every: int = 1
     return order
 
 
-def evaluate(order: Sequence[int], labels: np.ndarray, seed: int) -> SeedResult:
-    """Compute the README's metrics for one screening order."""
+def evaluate(
+    order: Sequence[int],
+    labels: np.ndarray,
+    seed: int,
+    target: float = 0.95,
+    confidence: float = 0.95,
+) -> SeedResult:
+    """Compute the README's metrics and the stopping rule for one screening order.
+
+    ``order`` is a replay's order: it ends with the last relevant record.
+    """
     total = int(labels.size)
     seen = [int(v) for v in labels[np.asarray(order, dtype=np.int64)]]
+    if sum(seen) != int(labels.sum()):
+        raise ValueError("the order must reach every relevant record")
+    stop = stopping_run(order, labels, seed, target, confidence)
     return SeedResult(
         seed=seed,
         wss95=wss(seen, total, 0.95),
@@ -218,7 +260,65 @@ def evaluate(order: Sequence[int], labels: np.ndarray, seed: int) -> SeedResult:
         rrf10=rrf(seen, total, int(labels.sum())),
         atd=atd(seen, total),
         curve=[int(v) for v in np.cumsum(seen)],
+        stop_screened=stop.screened,
+        stop_sample=stop.sample,
+        stop_recall=stop.recall,
+        stop_saved=stop.saved,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StopOutcome:
+    """Where the stopping rule fired in one simulated review."""
+
+    screened: int
+    sample: int
+    recall: float
+    saved: float
+
+
+def ranked_stop(seen: Sequence[int], total: int) -> int:
+    """Return how many records are screened when the heuristic first fires.
+
+    ``seen`` are the labels in replay order, ending with the last relevant
+    record; past it every record is irrelevant, so the run just grows. Returns
+    ``total`` when the heuristic never fires (small reviews).
+    """
+    run = 0
+    for count in range(1, total + 1):
+        label = seen[count - 1] if count <= len(seen) else 0
+        run = 0 if label else run + 1
+        if stopping.ready_for_random_check(total, run):
+            return count
+    return total
+
+
+def stopping_run(
+    order: Sequence[int], labels: np.ndarray, seed: int, target: float, confidence: float
+) -> StopOutcome:
+    """Replay the stopping rule on a replay's order: heuristic, then random sample.
+
+    The sample is drawn with a generator seeded by ``(seed, SAMPLE_STREAM)``.
+    """
+    total, relevant = int(labels.size), int(labels.sum())
+    idx = np.asarray(order, dtype=np.int64)
+    ranked = ranked_stop([int(v) for v in labels[idx]], total)
+    if ranked >= total:
+        return StopOutcome(total, 0, 1.0, 0.0)
+    unscreened = np.ones(total, dtype=bool)
+    unscreened[idx[:ranked]] = False
+    # Past the order's end the ranked part took irrelevant records only: the
+    # urn then holds N - ranked irrelevant records, whichever they are.
+    urn = labels[unscreened] if ranked <= idx.size else np.zeros(total - ranked, dtype=np.int64)
+    before = int(labels[idx[:ranked]].sum())
+    drawn = np.random.default_rng([seed, SAMPLE_STREAM]).permutation(urn)
+    p = stopping.sequential_p(int(drawn.size), before, drawn, target)
+    fired = np.flatnonzero(p < 1.0 - confidence)
+    # The whole urn always rejects (p = 0); the guard is for rounding only.
+    sample = int(fired[0]) + 1 if fired.size else int(drawn.size)
+    found = before + int(drawn[:sample].sum())
+    screened = ranked + sample
+    return StopOutcome(screened, sample, found / relevant, 1.0 - screened / total)
 
 
 def simulate(
@@ -228,8 +328,10 @@ def simulate(
     embeddings: np.ndarray | None = None,
     retrain_every: int = 1,
     features: Any = None,
+    target: float = 0.95,
+    confidence: float = 0.95,
 ) -> Simulation:
-    """Run the protocol for every seed with one ranking model."""
+    """Run the protocol, and the stopping rule at ``target``/``confidence``, per seed."""
     if features is None:
         features = ranking.tfidf_features(data.texts)
 
@@ -237,7 +339,9 @@ def simulate(
         return ranking.score(features, idx, lab, model=model, embeddings=embeddings)
 
     results = [
-        evaluate(replay(data.labels, scorer, seed, retrain_every), data.labels, seed)
+        evaluate(
+            replay(data.labels, scorer, seed, retrain_every), data.labels, seed, target, confidence
+        )
         for seed in seeds
     ]
-    return Simulation(len(data.texts), data.relevant, model, results)
+    return Simulation(len(data.texts), data.relevant, model, results, target, confidence)

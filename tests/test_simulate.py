@@ -95,7 +95,16 @@ def test_cli_json_and_plot(tmp_path: Path) -> None:
     )
     assert out.exit_code == 0, out.output
     payload = json.loads(out.output)
-    assert set(payload["mean"]) == {"wss95", "wss100", "rrf10", "atd"}
+    assert set(payload["mean"]) == {
+        "wss95",
+        "wss100",
+        "rrf10",
+        "atd",
+        "stop_screened",
+        "stop_recall",
+        "stop_saved",
+        "stop_target_met",
+    }
     assert [s["seed"] for s in payload["seeds"]] == [1, 2]
     assert payload["mean"]["wss95"] > 0
     assert plot.read_text(encoding="utf-8").startswith("<svg")
