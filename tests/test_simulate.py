@@ -80,21 +80,25 @@ def _synthetic_csv(path: Path, label_column: str = "label_included") -> Path:
 def test_simulation_finds_shared_vocabulary(tmp_path: Path) -> None:
     data = sim.read_labelled_csv(_synthetic_csv(tmp_path / "s.csv", "included"))
     assert data.relevant == 10
-    result = sim.simulate(data, seeds=(1, 2))
+    result = sim.simulate(data, seeds=(1, 2), model="svm+cen")
     assert result.mean["wss95"] > 0.5
     for seed in result.seeds:
         assert seed.curve[-1] == 10
         assert len(seed.curve) < 120
 
 
-def test_cli_json_and_plot(tmp_path: Path) -> None:
+def test_cli_json_and_plot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The default model embeds the texts with the real bundled model, once: the
+    # second run must take the vectors from the cache.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     data = _synthetic_csv(tmp_path / "s.csv")
     plot = tmp_path / "recall.svg"
     out = CliRunner().invoke(
         simulate_cmd, [str(data), "--seeds", "1,2", "--json", "--plot", str(plot)]
     )
     assert out.exit_code == 0, out.output
-    payload = json.loads(out.output)
+    assert "embedding 120 records" in out.stderr
+    payload = json.loads(out.stdout)
     assert set(payload["mean"]) == {
         "wss95",
         "wss100",
@@ -108,6 +112,13 @@ def test_cli_json_and_plot(tmp_path: Path) -> None:
     assert [s["seed"] for s in payload["seeds"]] == [1, 2]
     assert payload["mean"]["wss95"] > 0
     assert plot.read_text(encoding="utf-8").startswith("<svg")
+    assert payload["model"] == "ensemble"
+    assert len(list((tmp_path / "cache").rglob("*.npy"))) == 1
+
+    def no_embedding(*args: object) -> None:
+        raise AssertionError("embedded again despite the cache")
+
+    monkeypatch.setattr("corpus.embeddings.Embedder.encode", no_embedding)
     table = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "1"])
     assert table.exit_code == 0 and "mean" in table.output
 
@@ -154,3 +165,36 @@ def test_score_cold_start_keeps_order() -> None:
     # Only one class labelled: nothing to learn, every score ties.
     scores = ranking.score(features, np.array([0]), np.array([1]))
     assert scores.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_ensemble_needs_embeddings_and_centroid_fades() -> None:
+    from screening import ranking
+
+    features = ranking.tfidf_features(["alpha beta", "beta gamma", "gamma delta", "delta alpha"])
+    labelled, labels = np.array([0, 2]), np.array([1, 0])
+    with pytest.raises(ValueError, match="needs sentence embeddings"):
+        ranking.score(features, labelled, labels, model="ensemble")
+    # Full weight while few includes are known, then (20 / found)^2.
+    assert ranking.centroid_weight(1) == 1.0
+    assert ranking.centroid_weight(20) == 1.0
+    assert ranking.centroid_weight(40) == pytest.approx(0.25)
+
+
+def test_centroid_ranks_records_like_the_includes_first() -> None:
+    from screening import ranking
+
+    texts = [
+        "copper chelation therapy outcome",  # included
+        "galaxy orbit survey",  # excluded
+        "long term copper therapy outcome cohort",
+        "orbit of a distant galaxy",
+        "chelation outcome in a cohort",
+    ]
+    features = ranking.tfidf_features(texts)
+    labelled, labels = np.array([0, 1]), np.array([1, 0])
+    cen = ranking.centroid_scores(features, labelled, labels)
+    assert cen[2] > cen[3] and cen[4] > cen[3]
+    scores = ranking.score(features, labelled, labels, model="svm+cen")
+    unlabelled = [2, 3, 4]
+    best = max(unlabelled, key=lambda i: scores[i])
+    assert best in (2, 4) and scores[3] == min(scores[i] for i in unlabelled)
