@@ -113,6 +113,9 @@ class Screening:
         default_reviewer: Name used when ``--reviewer`` is not given ("" = login).
         order: ``random`` (seeded) or ``ranked`` (active learning).
         seed: Seed of the random order, so that it can be reproduced.
+        stopping_target: Recall the statistical stopping rule must show was
+            reached (``screening.stopping``), a share in (0, 1].
+        stopping_confidence: Confidence of that claim, a share in (0, 1).
     """
 
     stages: tuple[str, ...] = STAGES
@@ -122,6 +125,8 @@ class Screening:
     default_reviewer: str = ""
     order: str = "random"
     seed: int = 0
+    stopping_target: float = 0.95
+    stopping_confidence: float = 0.95
 
 
 @dataclass(frozen=True, slots=True)

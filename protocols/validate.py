@@ -267,6 +267,8 @@ def _screening(check: Checker, data: dict[str, Any]) -> m.Screening:
         "default_reviewer",
         "order",
         "seed",
+        "stopping_target",
+        "stopping_confidence",
     )
     table = check.table(data, path, keys)
     stages = check.texts(table, path, "stages") if "stages" in table else m.STAGES
@@ -289,7 +291,27 @@ def _screening(check: Checker, data: dict[str, Any]) -> m.Screening:
         default_reviewer=check.text(table, path, "default_reviewer").strip(),
         order=check.choice(table, path, "order", m.ORDERS, "random"),
         seed=check.integer(table, path, "seed", 0, 0),
+        stopping_target=_share(check, table, path, "stopping_target", allow_one=True),
+        stopping_confidence=_share(check, table, path, "stopping_confidence", allow_one=False),
     )
+
+
+def _share(
+    check: Checker, table: dict[str, Any], path: KeyPath, key: str, *, allow_one: bool
+) -> float:
+    """Return a share for the stopping rule: above 0 and at most 1 (or below 1).
+
+    A confidence of 1 would need every record screened, so it is refused rather
+    than silently never justifying a stop.
+    """
+    value = table.get(key, 0.95)
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if ok and (0 < value <= 1 if allow_one else 0 < value < 1):
+        return float(value)
+    where = path + (key,)
+    upper = "at most 1" if allow_one else "below 1"
+    message = f"key {dotted(where)} must be a number above 0 and {upper} (got {show(value)})"
+    check.fail(where, message)
 
 
 def _wellbeing(check: Checker, data: dict[str, Any]) -> m.Wellbeing:

@@ -244,6 +244,7 @@ def _register() -> None:
     from review.cli_screening import export_decisions, reviewer_group, unblind
     from review.cli_search import embed, search
     from review.cli_simulate import simulate
+    from review.cli_stopping import stopping
     from review.cli_tui import screen, tui
 
     cli.add_command(embed)
@@ -253,6 +254,7 @@ def _register() -> None:
     cli.add_command(tui)
     cli.add_command(screen)
     cli.add_command(simulate)
+    cli.add_command(stopping)
     cli.add_command(rank)
     cli.add_command(protocol)
     cli.add_command(reviewer_group)

@@ -8,7 +8,10 @@ from corpus import db as corpus_db
 from protocols import loader
 from review.project import Project
 from review.reviewing import viewer_for
+from review.stopping_text import status_line
+from screening import stopping_state
 from screening.progress import progress
+from screening.stages import STAGES
 
 
 def collect(project: Project, reviewer: str | None = None) -> dict[str, Any]:
@@ -37,6 +40,17 @@ def collect(project: Project, reviewer: str | None = None) -> dict[str, Any]:
             }
             for s in corpus_db.sources(db)
         ]
+        screening = progress(db, who)
+        settings = protocol.screening
+        for stage in STAGES:
+            # Computed from everyone's labels: null while the stage is blind to the viewer.
+            screening["stages"][stage]["stopping"] = (
+                stopping_state.stage_json(
+                    db, who, stage, settings.stopping_target, settings.stopping_confidence
+                )
+                if stopping_state.visible(db, who, stage)
+                else None
+            )
         return {
             "project": str(project.root),
             "title": protocol.title,
@@ -47,7 +61,7 @@ def collect(project: Project, reviewer: str | None = None) -> dict[str, Any]:
             "missing_abstract": counts["missing_abstract"],
             "identified_by_database": corpus_db.counts_by_database(db),
             "sources": sources,
-            "screening": progress(db, who),
+            "screening": screening,
         }
     finally:
         db.close()
@@ -75,6 +89,13 @@ def render(data: dict[str, Any]) -> str:
             f"  #{s['id']} {s['file_name']} - {s['database']} [{s['format']}], "
             f"{s['records']} records{date}"
         )
+    screening = data["screening"]
+    lines.append("")
+    lines.append("Stopping (review stopping):")
+    for stage, p in screening["stages"].items():
+        blind = screening["blind"] and not screening["lead"]
+        hidden = blind and stage not in screening["unblinded"]
+        lines.append(status_line(stage, p.get("stopping"), hidden))
     lines.append("")
     lines.append("Next: review export records --format csv -o records.csv")
     return "\n".join(lines)

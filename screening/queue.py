@@ -18,6 +18,10 @@ picked in one of three orders:
   checked for openness 500 at a time.
 
 Each is a few index look-ups at 100k groups (``bench/screening_bench.py``).
+
+Whatever the order, while the stage has a stopping sample
+(``screening.stopping_state``) its open groups come first, in draw order, as
+``Pick(order="sample")``: the random check is screened like any record.
 """
 
 from __future__ import annotations
@@ -43,13 +47,16 @@ class Pick:
 
     Attributes:
         group_id: The group to screen.
-        order: ``random``, ``ranked`` or ``ranker``.
+        order: ``random``, ``ranked``, ``ranker`` or ``sample`` (the stopping sample).
         shown: Model version, rank and score shown, for the audit log.
+        sample: ``(position, size)`` of a stopping-sample group, for "Random
+            check 12 of 400".
     """
 
     group_id: int
     order: str
     shown: Shown
+    sample: tuple[int, int] | None = None
 
 
 def next_group(
@@ -80,6 +87,9 @@ def next_group(
     blind.check_stage(stage)
     if order not in ORDERS:
         raise ScreeningError(f"unknown order {order!r}; use random or ranked")
+    checked = _from_sample(db, who, stage, skip)
+    if checked is not None:
+        return checked
     if ranker is not None:
         return _from_ranker(db, who, stage, ranker, skip)
     model = sdb.latest_model_version(db, stage, who.name) if order == "ranked" else None
@@ -102,6 +112,27 @@ def next_group(
     if rank is None:
         return Pick(group, "random", Shown())
     return Pick(group, "ranked", Shown(model, rank, score))
+
+
+def _from_sample(db: Database, who: Viewer, stage: str, skip: Sequence[int]) -> Pick | None:
+    """Return the first open group of the stage's stopping sample, in draw order."""
+    sample = sdb.stopping_sample(db, stage)
+    if sample is None:
+        return None
+    size = len(sample.groups)
+    if stage == sdb.TITLE_ABSTRACT:
+        hit = sdb.next_sample_title_abstract(db, sample.id, who.name, who.required, skip)
+        return None if hit is None else Pick(hit[0], "sample", Shown(), (hit[1], size))
+    tallies = blind.full_text_open(db, who)
+    if tallies is None:
+        return None
+    skipped = set(skip)
+    candidates = [g for g in sample.groups if g not in skipped]
+    open_ids = tallies.open_full_text(who.name, candidates)
+    for group in candidates:
+        if group in open_ids:
+            return Pick(group, "sample", Shown(), (sample.groups.index(group) + 1, size))
+    return None
 
 
 def _from_ranker(

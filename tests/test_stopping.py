@@ -282,14 +282,15 @@ def test_small_review_never_triggers_the_heuristic() -> None:
 
 def test_cli_reports_stopping(tmp_path: Path) -> None:
     data = _synthetic_csv(tmp_path / "s.csv")
-    out = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "1", "--json"])
+    fast = ["--model", "svm+cen"]  # text only: no embedding model to load
+    out = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "1", "--json", *fast])
     assert out.exit_code == 0, out.output
-    payload = json.loads(out.output)
+    payload = json.loads(out.stdout)
     assert payload["stopping"]["target"] == 0.95
     seed = payload["seeds"][0]
     assert {"stop_recall", "stop_saved", "stop_screened", "stop_sample"} <= set(seed)
     assert {"stop_recall", "stop_saved", "stop_screened", "stop_target_met"} <= set(payload["mean"])
-    table = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "1", "--target", "0.9"])
+    table = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "1", "--target", "0.9", *fast])
     assert table.exit_code == 0 and "stopping rule: 90% recall target" in table.output
 
 

@@ -3,6 +3,8 @@
 Every number is read in a worker with its own connection (counts run over
 every record); screening figures come from ``screening.progress`` for the
 reviewer at the keyboard, so in a blind review a reviewer sees only their own.
+The stopping rule's lines (``review.tui.stopping_view``) show once a stage has
+decisions the viewer may see whole; ``k`` draws its random sample.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from textual.widgets import Button, Footer, Header, Static
 
 from corpus import db as corpus_db
 from review.status import collect
+from review.tui import stopping_view
 from review.tui.screening_data import STAGE_NAMES
-from screening import progress
 from screening.stages import STAGES
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ BAR = 20
 
 def dashboard_data(project: Project, settings: Settings, reviewer: str) -> dict[str, Any]:
     """Gather what the dashboard shows (runs in a worker with its own connection)."""
-    data = collect(project)
+    data = collect(project, reviewer)  # screening progress and stopping as the reviewer sees them
     db = project.open_db()
     try:
         merges = corpus_db.merges(db)
@@ -43,7 +45,6 @@ def dashboard_data(project: Project, settings: Settings, reviewer: str) -> dict[
         data["merges_undone"] = len(merges) - data["merges"]
         data["queued"] = len(corpus_db.pairs(db, "queued"))
         data["skipped"] = len(corpus_db.pairs(db, "skipped"))
-        data["screening"] = progress.progress(db, settings.viewer(db, reviewer))
     finally:
         db.close()
     return data
@@ -106,6 +107,7 @@ class HomeScreen(Screen[None]):
         Binding("f", "app.screen('full_text')", "Full text", id="home.full_text"),
         Binding("c", "app.conflicts", "Conflicts", id="home.conflicts"),
         Binding("slash", "app.search", "Search", id="home.search"),
+        Binding(stopping_view.KEY, "random_check", "Random check", show=False, id="home.sample"),
     ]
 
     @dataclass
@@ -168,7 +170,13 @@ class HomeScreen(Screen[None]):
         )
         stages = data["screening"]["stages"]
         self.query_one("#screening", Static).update(
-            Content("\n").join(stage_lines(STAGE_NAMES[s], stages[s]) for s in STAGES)
+            Content("\n").join(
+                Content.assemble(
+                    stage_lines(STAGE_NAMES[s], stages[s]),
+                    stopping_view.stage_block(stages[s].get("stopping")),
+                )
+                for s in STAGES
+            )
         )
         if not data["records"]:
             hint = "Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)"
@@ -178,6 +186,12 @@ class HomeScreen(Screen[None]):
         else:
             hint = "Press s to screen titles and abstracts, f for full texts, c for conflicts."
         self.query_one("#next-step", Static).update(hint)
+
+    def action_random_check(self) -> None:
+        """Draw the random sample the stopping rule needs (after a confirmation)."""
+        if self.data:
+            app: ReviewApp = self.app  # type: ignore[assignment]
+            stopping_view.ask_to_draw(app, self.data, self.refresh_data)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {

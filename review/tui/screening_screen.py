@@ -35,6 +35,7 @@ from review.tui.screening_data import (
     stage_progress,
 )
 from review.tui.screening_session import ScreeningSession, Tally, Write, Written
+from review.tui.stopping_view import record_title
 from screening import queue
 from screening.decide import Shown
 from screening.stages import FULL_TEXT
@@ -184,6 +185,9 @@ class ScreeningScreen(Screen[None]):
         self.reveal = False
         self.note = None
         self.render_card()
+        group = card.group_id if card is not None else None
+        title = record_title(self.review_app.db, self.stage, group)
+        self.query_one("#card-scroll").border_title = title
         for panel in self.query(RelevancePanel):
             panel.show_study(card.group_id if card else None, self.shown)
         self.refresh_bindings()

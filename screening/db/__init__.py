@@ -16,7 +16,7 @@ blind screening blind. No other screening module holds SQL.
 Modules: ``schema`` (tables, triggers, migrations), ``log`` (events),
 ``tallies`` (group outcomes and counts), ``queue`` (next-group walks and the
 rankings hook), ``rankings`` (study texts and ranking reads for
-``screening.prioritise``).
+``screening.prioritise``), ``stopping`` (random samples of the stopping rule).
 """
 
 from screening.db.log import (
@@ -75,6 +75,17 @@ from screening.db.schema import (
     migrations,
     now,
 )
+from screening.db.stopping import (
+    Sample,
+    decision_order,
+    insert_sample,
+    insert_sample_groups,
+    last_decision_id,
+    next_sample_title_abstract,
+    sample_batches,
+    stopping_sample,
+    study_ids,
+)
 from screening.db.tallies import (
     derived_mismatches,
     raw_full_text_counts,
@@ -94,8 +105,10 @@ __all__ = [
     "TITLE_ABSTRACT",
     "UNDO",
     "Event",
+    "Sample",
     "apply",
     "database_path",
+    "decision_order",
     "derived_mismatches",
     "ensure_queue_keys",
     "ensure_reviewer",
@@ -105,12 +118,16 @@ __all__ = [
     "insert_event",
     "insert_report_flag",
     "insert_resolution",
+    "insert_sample",
+    "insert_sample_groups",
     "insert_session",
     "insert_unblind",
+    "last_decision_id",
     "last_session",
     "latest_model_version",
     "migrations",
     "next_random_title_abstract",
+    "next_sample_title_abstract",
     "next_ranked_title_abstract",
     "now",
     "open_among_title_abstract",
@@ -136,9 +153,12 @@ __all__ = [
     "report_flag",
     "reviewer_role",
     "reviewers",
+    "sample_batches",
     "screened_counts",
     "session_decisions",
+    "stopping_sample",
     "store_ranking",
     "study_count",
+    "study_ids",
     "unblinded",
 ]

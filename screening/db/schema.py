@@ -217,6 +217,53 @@ def m002_rankings_reviewer(db: Database) -> None:
     db.execute("CREATE INDEX rankings_latest ON rankings(stage, reviewer, id)")
 
 
+@migrations()
+def m003_stopping_samples(db: Database) -> None:
+    """Random samples for the statistical stopping rule (``screening.stopping_state``).
+
+    A sample is drawn once per stage and may grow (``stopping_sample_groups``
+    rows with a later ``batch``); both tables are append-only, so what was
+    drawn, when, by whom, with which seed and from which counts stays on record
+    for the paper. ``last_decision`` is the newest decision event when the
+    sample was drawn: groups first decided up to it are the ranked part.
+    """
+    for statement in _STOPPING:
+        db.execute(statement)
+
+
+_STOPPING: list[str] = [
+    """CREATE TABLE stopping_samples (
+        id INTEGER PRIMARY KEY,
+        stage TEXT NOT NULL UNIQUE CHECK (stage IN ('title_abstract', 'full_text')),
+        drawn_by TEXT NOT NULL REFERENCES reviewers(name),
+        drawn_at TEXT NOT NULL,
+        target REAL NOT NULL,
+        confidence REAL NOT NULL,
+        seed TEXT NOT NULL,
+        eligible INTEGER NOT NULL,
+        ranked INTEGER NOT NULL,
+        ranked_relevant INTEGER NOT NULL,
+        last_decision INTEGER NOT NULL)""",
+    """CREATE TABLE stopping_sample_groups (
+        sample_id INTEGER NOT NULL REFERENCES stopping_samples(id),
+        position INTEGER NOT NULL,
+        group_id INTEGER NOT NULL REFERENCES record_groups(id),
+        batch INTEGER NOT NULL,
+        drawn_by TEXT NOT NULL REFERENCES reviewers(name),
+        drawn_at TEXT NOT NULL,
+        PRIMARY KEY (sample_id, position),
+        UNIQUE (sample_id, group_id)) WITHOUT ROWID""",
+    "CREATE TRIGGER stopping_samples_no_update BEFORE UPDATE ON stopping_samples "
+    "BEGIN SELECT RAISE(ABORT, 'stopping_samples is append-only'); END",
+    "CREATE TRIGGER stopping_samples_no_delete BEFORE DELETE ON stopping_samples "
+    "BEGIN SELECT RAISE(ABORT, 'stopping_samples is append-only'); END",
+    "CREATE TRIGGER stopping_sample_groups_no_update BEFORE UPDATE ON stopping_sample_groups "
+    "BEGIN SELECT RAISE(ABORT, 'stopping_sample_groups is append-only'); END",
+    "CREATE TRIGGER stopping_sample_groups_no_delete BEFORE DELETE ON stopping_sample_groups "
+    "BEGIN SELECT RAISE(ABORT, 'stopping_sample_groups is append-only'); END",
+]
+
+
 def apply(db: Database) -> None:
     """Apply pending screening migrations (after the corpus ones ``connect`` applies).
 

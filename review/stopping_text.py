@@ -1,0 +1,105 @@
+"""Words for the stopping rule, shared by ``review stopping``, ``review status`` and the TUI.
+
+Each function reads the JSON form of a report (``StoppingReport.to_json()``,
+as ``review status --json`` prints it), so the terminal, the dashboard and a
+script reading the JSON all say the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STAGE_WORDS = {"title_abstract": "title/abstract", "full_text": "full text"}
+
+
+def share(value: float) -> str:
+    """A setting as a percentage: 95% for 0.95, 97.5% for 0.975."""
+    return f"{round(value * 100, 1):g}%"
+
+
+def recall(value: float) -> str:
+    """A recall to one decimal; never rounded up to 100%, which means exactly 1."""
+    return "100%" if value >= 1.0 else f"{min(round(value * 100, 1), 99.9):.1f}%"
+
+
+def recall_text(report: dict[str, Any]) -> str:
+    """Estimated recall with its bounds, or "—" before any sample record is screened."""
+    estimate = report.get("recall")
+    if estimate is None:
+        return "—"
+    return (
+        f"{recall(estimate['recall'])} ({share(estimate['confidence'])} bounds "
+        f"{recall(estimate['low'])}–{recall(estimate['high'])})"
+    )
+
+
+def verdict(report: dict[str, Any], draw_hint: str) -> str:
+    """One line: is stopping justified, and if not, what to screen next.
+
+    Args:
+        draw_hint: How to draw the sample here, e.g. "review stopping sample"
+            or "press k".
+    """
+    target, conf = share(report["target"]), share(report["confidence"])
+    if report["stop_justified"]:
+        if report["urn_size"] == 0:
+            return f"Every record is screened: recall is 100% (target {target})."
+        return f"Stopping justified at {target} recall ({conf} confidence)."
+    size, done = report["sample_size"], report["sample_screened"]
+    needed = report["sample_needed"]
+    if size == 0:
+        early = ""
+        if report["irrelevant_run"] < report["run_threshold"]:
+            early = f"; the run of irrelevant records is {report['irrelevant_run']:,} of " + (
+                f"{report['run_threshold']:,}, so ranked screening may still find some"
+            )
+        return f"Not yet: screen a random sample of {needed:,} records ({draw_hint}){early}."
+    if needed > size:
+        return (
+            f"Not yet: {report['sample_relevant']:,} relevant in the random sample; "
+            f"draw {needed - size:,} more ({draw_hint} --extend) and screen them."
+        )
+    return f"Not yet: screen the rest of the random sample ({done:,} of {size:,} screened)."
+
+
+def report_lines(stage: str, report: dict[str, Any]) -> list[str]:
+    """The report of ``review stopping`` for one stage, for a terminal."""
+    p = report["p_value"]
+    alpha = 1 - report["confidence"]
+    p_text = "— (no random-sample record screened yet)"
+    if p is not None:
+        p_text = ("< 0.001" if p < 0.001 else f"{p:.3f}") + f" (stopping needs p < {alpha:.3g})"
+    sample = "none drawn"
+    if report["sample_size"]:
+        sample = (
+            f"{report['sample_screened']:,} of {report['sample_size']:,} screened, "
+            f"{report['sample_relevant']:,} relevant (of {report['urn_size']:,} unscreened)"
+        )
+    return [
+        f"Stopping at {STAGE_WORDS[stage]}: target {share(report['target'])} recall, "
+        f"{share(report['confidence'])} confidence",
+        f"  phase:            {report['phase']}",
+        f"  screened:         {report['screened']:,} of {report['records']:,} "
+        f"({report['relevant_found']:,} relevant)",
+        f"  ranked part:      {report['ranked_screened']:,} screened, "
+        f"{report['ranked_relevant']:,} relevant",
+        f"  irrelevant run:   {report['irrelevant_run']:,} (threshold {report['run_threshold']:,})",
+        f"  random sample:    {sample}",
+        f"  p value:          {p_text}",
+        f"  estimated recall: {recall_text(report)}",
+        "  " + verdict(report, "review stopping sample"),
+        "",
+        report["sentence"],
+    ]
+
+
+def status_line(stage: str, report: dict[str, Any] | None, hidden: bool) -> str:
+    """One line per stage for plain ``review status``."""
+    name = f"{STAGE_WORDS[stage] + ':':<16}"
+    if hidden:
+        return f"  {name}hidden while screening is blind (a lead sees it)"
+    if report is None:
+        return f"  {name}nothing screened yet"
+    return f"  {name}{report['phase']}; recall {recall_text(report)}; " + verdict(
+        report, "review stopping sample"
+    )
