@@ -11,7 +11,7 @@ from functools import partial
 from typing import ClassVar
 
 from sqlite_utils import Database
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -24,6 +24,7 @@ from review.tui.dashboard import HomeScreen, dashboard_data
 from review.tui.dedup_screen import DedupScreen
 from review.tui.dedup_session import Action, DedupSession, Outcome
 from review.tui.detail_screen import RecordDetailScreen, SearchScreen
+from review.tui.idle_gc import IdleCollector
 from review.tui.ranking_worker import RankingWorker
 from review.tui.screening_data import Settings
 from review.tui.screening_screen import ScreeningScreen
@@ -116,6 +117,7 @@ class ReviewApp(App[None]):
         self.session = DedupSession(project, reviewer)
         self._db: Database | None = None
         self._ranking: RankingWorker | None = None
+        self.collector = IdleCollector()
 
     @property
     def db(self) -> Database:
@@ -133,13 +135,21 @@ class ReviewApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.review_title
+        self.collector.start()
+        self.set_interval(0.25, self.collector.tick)
         self.push_screen(HomeScreen())
         if self.start == "duplicates":
             self.push_screen(DedupScreen())
         elif self.start == "screening":
             self.push_screen(ScreeningScreen(self.stage))
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.collector.key()
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
+        self.collector.stop()
         if self._ranking is not None:
             self._ranking.close()  # a worker thread waiting on it ends, so exit does not wait
         if self._db is not None:

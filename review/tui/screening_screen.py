@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 from textual.widgets.text_area import Selection
 
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 
 #: Below this width the criteria go under the card instead of beside it.
 NARROW = 100
+#: Seconds without a landed write before the progress line is recounted.
+COUNT_IDLE_S = 1.0
 
 
 class ScreeningScreen(Screen[None]):
@@ -87,6 +90,7 @@ class ScreeningScreen(Screen[None]):
         self.find = ""
         self.started = False
         self._counting = self._count_again = False
+        self._count_timer: Timer | None = None
         self.session: ScreeningSession
 
     @property
@@ -400,7 +404,19 @@ class ScreeningScreen(Screen[None]):
                 self.show_group(result.group_id, Shown())
             elif current == result.group_id:
                 self.show_group(result.group_id, self.shown)
-        self.count()
+        self.count_when_idle()
+
+    def count_when_idle(self) -> None:
+        """Recount once the keys pause for ``COUNT_IDLE_S``, not after every key.
+
+        A count is a scan in a thread; during a fast run of keys it would
+        share the GIL with the UI thread and stretch key-to-card times, while
+        the progress line stays right meanwhile (pending writes are
+        subtracted from the last count).
+        """
+        if self._count_timer is not None:
+            self._count_timer.stop()
+        self._count_timer = self.set_timer(COUNT_IDLE_S, self.count)
 
     def count(self) -> None:
         """Recount soon: now if idle, else once after the running count.
