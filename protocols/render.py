@@ -104,5 +104,7 @@ def _screening_lines(protocol: Protocol) -> list[str]:
         + (", blind" if s.blind else ", not blind"),
         f"conflicts resolved by: {s.conflict_resolution.replace('_', ' ')}",
         f"order: {order}",
+        f"stopping: {s.stopping_target:.0%} recall target at {s.stopping_confidence:.0%} "
+        "confidence (hypergeometric test, Callaghan & Müller-Hansen 2020)",
         f"default reviewer: {s.default_reviewer or '(login name)'}",
     ]

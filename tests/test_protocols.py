@@ -349,6 +349,7 @@ def test_show_and_validate(tmp_path: Path) -> None:
     shown = runner.invoke(cli, ["--project", str(root), "protocol", "show"])
     assert shown.exit_code == 0
     assert "Research questions:" in shown.output and "QA1" in shown.output
+    assert "stopping: 95% recall target at 95% confidence" in shown.output
     data = json.loads(
         runner.invoke(cli, ["--project", str(root), "protocol", "show", "--json"]).output
     )
