@@ -152,6 +152,7 @@ def simulate(
         embeddings=vectors,
         target=recall_target,
         confidence=level,
+        progress=_report_seed,
     )
     if plot is not None:
         curves = [s.curve for s in result.seeds]
@@ -164,6 +165,11 @@ def simulate(
         click.echo(json.dumps(result.to_json(), indent=2))
         return
     _print_table(result.to_json(), data.name)
+
+
+def _report_seed(result: Any, seconds: float) -> None:
+    """One stderr line per finished seed, so a long simulation shows it is alive."""
+    click.echo(f"seed {result.seed}: WSS@95 {result.wss95:.3f} ({seconds:.0f} s)", err=True)
 
 
 def _print_table(payload: dict[str, Any], name: str) -> None:

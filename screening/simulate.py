@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -330,18 +331,24 @@ def simulate(
     features: Any = None,
     target: float = 0.95,
     confidence: float = 0.95,
+    progress: Callable[[SeedResult, float], None] | None = None,
 ) -> Simulation:
-    """Run the protocol, and the stopping rule at ``target``/``confidence``, per seed."""
+    """Run the protocol, and the stopping rule at ``target``/``confidence``, per seed.
+
+    ``progress(result, seconds)`` is called after each seed: a seed retrains
+    once per label, which takes minutes on large reviews.
+    """
     if features is None:
         features = ranking.tfidf_features(data.texts)
 
     def scorer(idx: np.ndarray, lab: np.ndarray) -> np.ndarray:
         return ranking.score(features, idx, lab, model=model, embeddings=embeddings)
 
-    results = [
-        evaluate(
-            replay(data.labels, scorer, seed, retrain_every), data.labels, seed, target, confidence
-        )
-        for seed in seeds
-    ]
+    results = []
+    for seed in seeds:
+        start = time.perf_counter()
+        order = replay(data.labels, scorer, seed, retrain_every)
+        results.append(evaluate(order, data.labels, seed, target, confidence))
+        if progress is not None:
+            progress(results[-1], time.perf_counter() - start)
     return Simulation(len(data.texts), data.relevant, model, results, target, confidence)

@@ -98,6 +98,7 @@ def test_cli_json_and_plot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     )
     assert out.exit_code == 0, out.output
     assert "embedding 120 records" in out.stderr
+    assert "seed 1: WSS@95" in out.stderr and "seed 2: WSS@95" in out.stderr
     payload = json.loads(out.stdout)
     assert set(payload["mean"]) == {
         "wss95",
