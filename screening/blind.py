@@ -203,6 +203,12 @@ class Tallies:
         """Tell whether a study passed title/abstract (so it reaches full text)."""
         return sdb.raw_passed(self._db, self.required, group_id)
 
+    def passed_groups(self) -> list[int]:
+        """Return the studies that passed title/abstract (full text's eligible set), ascending."""
+        from screening.stages import PROCEEDS  # stages imports this module
+
+        return sorted(g for g, outcome in self.outcomes() if outcome in PROCEEDS)
+
     def full_text_counts(self) -> tuple[int, int]:
         """Return ``(reports sought, reports not retrieved)``."""
         return sdb.raw_full_text_counts(self._db, self.required)

@@ -40,7 +40,7 @@ from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
 from screening.errors import ScreeningError
-from screening.stages import FULL_TEXT, PROCEEDS, TITLE_ABSTRACT
+from screening.stages import FULL_TEXT, TITLE_ABSTRACT
 from screening.stopping import StoppingReport, assess, required_sample
 
 #: Outcomes counted as relevant (see the module doc).
@@ -70,7 +70,7 @@ class _Stage:
         if stage == FULL_TEXT:
             passed = blind.full_text_open(db, who)
             assert passed is not None  # visible() checked it
-            self.eligible = sorted(g for g, o in passed.outcomes() if o in PROCEEDS)
+            self.eligible = passed.passed_groups()
         else:
             self.eligible = sdb.study_ids(db)
         members = set(self.eligible)

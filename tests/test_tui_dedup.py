@@ -18,6 +18,7 @@ from review.project import Project, init_project
 from review.tui import ReviewApp, make_app
 from review.tui.app import HomeScreen
 from review.tui.dedup_screen import DedupScreen, differs, word_diff
+from tests.test_tui_screening import settle
 
 SIZE = (80, 24)
 
@@ -108,15 +109,6 @@ def pair_status(project: Project, pair: tuple[int, int] = (1, 3)) -> str:
         return str(corpus_db.pairs(db, pair=pair)[0]["status"])
     finally:
         db.close()
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until decisions are written and the screens have redrawn."""
-    while True:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
 
 
 def drive(app: ReviewApp, script: Callable[[Pilot[Any]], Awaitable[None]]) -> None:

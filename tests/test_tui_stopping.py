@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from review.tui import make_app
@@ -15,16 +13,9 @@ from review.tui.modals import Notice
 from review.tui.screening_screen import ScreeningScreen
 from screening import db as sdb
 from tests.test_stopping_review import cli_review, decide_first
+from tests.test_tui_screening import settle
 
 SIZE = (100, 40)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    while True:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
 
 
 def test_dashboard_shows_stopping_and_k_draws_the_sample(tmp_path: Path) -> None:

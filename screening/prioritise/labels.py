@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from screening import blind
 from screening.blind import Viewer
-from screening.stages import FULL_TEXT, PROCEEDS
+from screening.stages import FULL_TEXT
 
 #: Labels that count as relevant: a maybe goes on to be read in full, which
 #: is what the ranking tries to bring forward.
@@ -60,7 +60,7 @@ def label_view(db: Database, who: Viewer, stage: str) -> LabelView | None:
         passed = blind.full_text_open(db, who)
         if passed is None:
             return None
-        eligible = frozenset(g for g, outcome in passed.outcomes() if outcome in PROCEEDS)
+        eligible = frozenset(passed.passed_groups())
     votes: dict[int, list[int]] = {}
     closed: set[int] = set()
     for event in blind.events(db, who, stage=stage):
