@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 from urllib.parse import unquote
 
@@ -32,7 +33,10 @@ def clean(value: object) -> str | None:
     """Return ``value`` as one line of text, or None when empty.
 
     HTML entities are decoded and inline markup (``<i>``, ``<sup>``) that
-    databases put in titles is removed, whitespace collapsed.
+    databases put in titles is removed, whitespace collapsed, and the text
+    put in Unicode NFC: databases differ in composed vs decomposed accents,
+    and BibTeX's LaTeX accents are composed, so one form makes every
+    importer's text (and the duplicate keys built from it) comparable.
     """
     if value is None:
         return None
@@ -44,6 +48,8 @@ def clean(value: object) -> str | None:
     if "&" in text:
         text = html.unescape(text)
     text = _WS.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     return text or None
 
 

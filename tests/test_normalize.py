@@ -46,3 +46,10 @@ def test_pages_and_text() -> None:
     assert n.clean("  <i>Homo sapiens</i> &amp;  grooming\n") == "Homo sapiens & grooming"
     assert n.keywords(["a; b", "A", None]) == ["a", "b"]
     assert n.pmid("PMID: 00012345") == "12345"
+
+
+def test_clean_puts_text_in_nfc() -> None:
+    # Decomposed accents (some database exports) and compatibility ideographs
+    # come out in the composed form BibTeX's LaTeX accents produce.
+    assert n.clean("Mu\u0308ller e\u0301tude") == "Müller étude"
+    assert n.clean("\U0002f800") == "\u4e3d"
