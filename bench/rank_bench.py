@@ -55,7 +55,7 @@ from screen_bench import pct  # noqa: E402
 from corpus import db as corpus_db  # noqa: E402
 from corpus.model import Record  # noqa: E402
 from protocols import loader  # noqa: E402
-from review.project import Project, init_project  # noqa: E402
+from review.core.project import Project, init_project  # noqa: E402
 from screening import blind, prioritise  # noqa: E402
 from screening.prioritise import features as feature_cache  # noqa: E402
 
@@ -191,8 +191,8 @@ async def drive(project: Project, keys: int, interval: float) -> Run:
     from textual.worker import WorkerCancelled, WorkerFailed
 
     from review.tui import make_app
-    from review.tui.relevance import RelevancePanel
-    from review.tui.screening_screen import ScreeningScreen
+    from review.tui.screens.screening import ScreeningScreen
+    from review.tui.widgets.relevance import RelevancePanel
 
     app = make_app(project, "ana", start="screening")
     run = Run()

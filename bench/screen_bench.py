@@ -30,9 +30,9 @@ from textual import events  # noqa: E402
 
 from corpus import db as corpus_db  # noqa: E402
 from corpus.model import Record  # noqa: E402
-from review.project import init_project  # noqa: E402
+from review.core.project import init_project  # noqa: E402
 from review.tui import make_app  # noqa: E402
-from review.tui.screening_screen import ScreeningScreen  # noqa: E402
+from review.tui.screens.screening import ScreeningScreen  # noqa: E402
 
 PROTOCOL = """
 [review]
@@ -85,7 +85,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def drive(root: Path, keys: int) -> tuple[list[float], list[float]]:
-    from review.project import Project
+    from review.core.project import Project
 
     app = make_app(Project(root), "ana", start="screening")
     handler: list[float] = []

@@ -30,7 +30,7 @@ ASREVIEW = {"nudging": (0.715, 0.640, 0.090), "wilson": (0.837, 0.948, 0.039)}
 
 def embeddings_for(name: str, texts: list[str]) -> np.ndarray:
     """Return sentence vectors for a dataset (cached like ``review simulate`` does)."""
-    from review.sim_vectors import cached_vectors
+    from review.indexing.sim_vectors import cached_vectors
 
     return cached_vectors(texts)
 

@@ -46,10 +46,13 @@ _PUNCT_CHARS = b'!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n\r\x0b\x0c'
 # bytes.translate is a C table lookup: twice as fast as str.translate on titles.
 _PUNCT = bytes.maketrans(_PUNCT_CHARS, b" " * len(_PUNCT_CHARS))
 # Ovid adds "[Review] [42 refs]", "[Erratum appears in ...]" to MEDLINE titles.
+# Exports cut long titles, leaving "[Erratum appears in J Pediatr. 2003 Jun" unclosed;
+# WoS marks letters "(multiple letters) [1]".
 _OVID_MARKER = re.compile(
     r"\[(?:review|comment|editorial|letter|\d+ refs?|see comments?|news)\]|"
     r"\[(?:published )?(?:erratum|retraction|comment|update|summary for patients) "
-    r"(?:appears? )?in[^\]]*\]|\[corrected and republished[^\]]*\]",
+    r"(?:appears? )?in[^\]]*(?:\]|$)|\[corrected and republished[^\]]*\]|"
+    r"\(multiple letters\)(?:\s*\[\d{1,2}\])?",
     re.IGNORECASE,
 )
 # "[Article in German]", "(author's transl)": MEDLINE's marks of a translated title.
@@ -94,7 +97,10 @@ GENERIC_TITLES = frozenset(
     front matter|back matter|masthead|highlights|conference report|meeting report|
     invited commentary|viewpoint|perspective|perspectives|case report|
     letter from the editor|from the editor|abstract|notes|note|overview|research highlights|
-    in this issue|retraction notice|notice of retraction""".split("|")
+    in this issue|retraction notice|notice of retraction|editor s comments|editors comments|
+    editor s comment|editorial comments|from the editors|editor s introduction|issue information|
+    editorial board|in brief|news in brief|president s message|message from the editor|
+    message from the president|letter from the editors|editor s corner|news and views""".split("|")
 )
 JUNK_TITLES = frozenset(
     {"unknown", "untitled", "no title", "no title available", "not available", "na", "n a",
@@ -266,15 +272,26 @@ def is_generic(key: str) -> bool:
 
 
 # ---------------------------------------------------------------- journals
-_PARENS = re.compile(r"\([^)]*\)")
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Embase names a conference abstract's venue "Circulation. Conference: American Heart
+# Association's Scientific Sessions 2017": the journal is the part before the meeting.
+_MEETING_PART = re.compile(r"[.,;]\s*(?:conference|congress|meeting|symposium)\b", re.IGNORECASE)
 _SUBTITLE = re.compile(r"\s(?:-|–|=)\s|:|\.\s+-")
 _JOURNAL_STOP = frozenset("of the and for in on at to und fur fuer de des du la le et".split())
 
 
 @lru_cache(maxsize=1 << 14)
 def journal_key(name: str) -> tuple[str, ...]:
-    """Content tokens of a journal name: ``The Lancet (London)`` -> ``('lancet',)``."""
+    """Content tokens of a journal name: ``The Lancet (London)`` -> ``('lancet',)``.
+
+    ``PLoS ONE [Electronic Resource]`` is ``PLoS ONE``, and Embase's ``Circulation.
+    Conference: <meeting>`` is ``Circulation``, so the supplement's abstract meets the
+    same abstract exported from MEDLINE under the journal's own name.
+    """
     text = strip_markup(name).replace("&", " and ")
+    m = _MEETING_PART.search(text)
+    if m and m.start() > 2:
+        text = text[: m.start()]
     text = _PARENS.sub(" ", text)
     m = _SUBTITLE.search(text)
     if m and m.start() > 2:
@@ -323,6 +340,7 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 # ---------------------------------------------------------------- numbers
 _FIRST_PAGE = re.compile(r"[a-z]*\d+[a-z]*")
 _FIRST_NUMBER = re.compile(r"\d+")
+_ROMAN_PAGE = re.compile(r"[ivxlc]+")
 
 
 def first_page(pages: str | None) -> str | None:
@@ -334,11 +352,30 @@ def first_page(pages: str | None) -> str | None:
         return head.lstrip("0") or "0"
     m = _FIRST_PAGE.search(pages.lower())
     if not m:
-        return None
+        # Front matter is numbered in Roman numerals ("iii-vi"): still a page that
+        # tells one issue's editorial from the next one's.
+        roman = head.lower()
+        return roman if roman and _ROMAN_PAGE.fullmatch(roman) else None
     page = m.group(0)
     if page[0] == "e" and page[1:].isdigit():
         page = page[1:]
     return page.lstrip("0") or "0"
+
+
+def pages_match(a: str, b: str) -> bool:
+    """First pages agree, or one is the other with a letter prefix a database dropped.
+
+    ``P63`` (a poster number) and ``63``, ``S12`` and ``12``, ``viii108`` and ``108``:
+    supplements and abstract books prefix page numbers, and not every export keeps
+    the prefix. Two different prefixes (``S12`` / ``A12``) still differ.
+    """
+    if a == b:
+        return True
+    if a.isdigit() == b.isdigit():
+        return False
+    bare, prefixed = (a, b) if a.isdigit() else (b, a)
+    head = prefixed[: len(prefixed) - len(bare)]
+    return prefixed.endswith(bare) and head.isalpha()
 
 
 def number_key(value: object) -> str | None:

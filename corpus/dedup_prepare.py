@@ -36,6 +36,7 @@ _PREPRINT_URL = re.compile(
     r"osf\.io/preprints|preprints\.org"
 )
 _NOTICE_TYPE = re.compile(r"erratum|correction|corrigendum|retraction|expression of concern")
+_SUPPLEMENT = re.compile(r"suppl|supplement|\bs\d", re.IGNORECASE)
 _MAX_AUTHORS = 6  # enough to tell authorships apart; parsing names is the main cost
 
 
@@ -54,6 +55,7 @@ class Prepared:
     journal: tuple[str, ...]
     volume: str | None
     issue: str | None
+    supplement: bool
     first_page: str | None
     doi: str | None
     doi_base: str | None
@@ -61,6 +63,7 @@ class Prepared:
     pmid: str | None
     abstract_head: str
     erratum: bool
+    notice_title: bool
     conference: bool
     preprint: bool
     cochrane: bool
@@ -136,10 +139,13 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
     raw = get("raw")
     doc_type = kind + " " + _raw_type(raw) if raw else kind
     venue = " ".join(journal)
+    # The whole venue, not its key: the key drops "ICIS - Thirty First International
+    # Conference on ..." to "icis" and "Circulation. Conference: ..." to "circulation".
+    full_venue = dk.key_text(journal_raw) if journal_raw else ""
     conference = bool(
         (_CONFERENCE_TYPE.search(doc_type) and "proceedings paper" not in doc_type)
         or ("proceedings paper" in doc_type and "article" not in doc_type)
-        or (venue and _CONFERENCE_VENUE.search(venue))
+        or (full_venue and _CONFERENCE_VENUE.search(full_venue))
         or _conference_keyword(get("keywords"))
     )
     url = _text(get("url"))
@@ -163,6 +169,7 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
         journal=journal,
         volume=dk.number_key(get("volume")),
         issue=dk.number_key(get("issue")),
+        supplement=bool(_SUPPLEMENT.search(f"{get('volume') or ''} {get('issue') or ''}")),
         first_page=dk.first_page(_text(get("pages"))),
         doi=doi,
         doi_base=doi_base,
@@ -170,6 +177,7 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
         pmid=_pmid(get("pmid")),
         abstract_head=abstract[:300] if abstract else "",
         erratum=erratum,
+        notice_title=notice,
         conference=conference and not preprint,
         preprint=preprint,
         cochrane=venue.startswith("cochrane database")

@@ -49,6 +49,8 @@ Verdict = Literal["duplicate", "distinct", "uncertain"]
 _TITLE_SAME = 0.95
 _TITLE_CLOSE = 0.85
 _TITLE_RELATED = 0.6
+#: Related titles by the same authors, neither with a venue: close enough to ask.
+_TITLE_RELATED_BARE = 0.75
 _LONG_TITLE_WORDS = 6
 
 
@@ -127,7 +129,9 @@ def score_pair(a: Prepared, b: Prepared, policy: DedupPolicy = _DEFAULT) -> Pair
 class _Pair:
     """Field-by-field comparison of two records, computed once for all rules."""
 
-    __slots__ = tuple("a b t arel afrac ydiff jrel vrel prel doi pmid bib related ev sim".split())
+    __slots__ = tuple(
+        "a b t arel afrac ydiff jrel vrel irel prel doi pmid bib kinds differ related ev sim".split()
+    )
 
     def __init__(self, a: Prepared, b: Prepared) -> None:
         self.a, self.b = a, b
@@ -136,14 +140,19 @@ class _Pair:
         self.ydiff = abs(a.year - b.year) if a.year is not None and b.year is not None else None
         self.jrel = _rel(a.journal, b.journal, dk.journals_compatible(a.journal, b.journal))
         self.vrel = _rel(a.volume, b.volume, a.volume == b.volume)
-        self.prel = _rel(a.first_page, b.first_page, a.first_page == b.first_page)
+        self.irel = _rel(a.issue, b.issue, a.issue == b.issue)
+        self.prel = _rel(
+            a.first_page,
+            b.first_page,
+            bool(a.first_page and b.first_page and dk.pages_match(a.first_page, b.first_page)),
+        )
         doi = _rel(a.doi, b.doi, a.doi == b.doi)
         self.doi = "version" if doi == "conflict" and a.doi_base == b.doi_base else doi
         self.pmid = _rel(a.pmid, b.pmid, a.pmid == b.pmid)
         # Same journal, volume and first page: one article, whatever the titles say.
         self.bib = self.jrel == "same" and self.vrel == "same" and self.prel == "same"
         # A preprint, conference abstract or erratum next to an article.
-        self.related = (
+        self.kinds = (
             a.preprint != b.preprint or a.conference != b.conference or a.erratum != b.erratum
         )
         self.ev: dict[str, Any] = {
@@ -158,6 +167,15 @@ class _Pair:
             "pmid": self.pmid,
         }
         self.sim = _similarity(self)
+        # The kinds only say "version" when the records themselves differ: Embase calls
+        # the MEDLINE record's abstract "Circulation. Conference: ..." and both are one.
+        self.differ = _own_evidence_differs(self) if self.kinds else None
+        # "Erratum: <title>" is the notice's own title saying what it is.
+        if not self.differ and a.erratum != b.erratum and (a.notice_title or b.notice_title):
+            self.differ = "title (a notice)"
+        self.related = bool(self.differ)
+        if self.differ:
+            self.ev["versions_differ_in"] = self.differ
 
     def out(self, verdict: Verdict, rule: str, reason: str) -> PairScore:
         """The answer, with the score capped so it never contradicts the verdict."""
@@ -224,20 +242,53 @@ def _kept_apart(p: _Pair, policy: DedupPolicy) -> PairScore | None:
             return p.out(
                 "distinct", "versions", f"Cochrane review versions {a.year} vs {b.year} kept apart"
             )
-    if a.erratum != b.erratum and policy.keep_errata_apart:
+    if not p.related:  # one record however the databases label it (see _own_evidence_differs)
+        return None
+    why = f" (their {p.differ} differ)"
+    if a.erratum != b.erratum and policy.keep_errata_apart and not p.bib:
         return p.out(
-            "distinct", "erratum", "erratum or retraction notice vs the article kept apart"
+            "distinct", "erratum", "erratum or retraction notice vs the article kept apart" + why
         )
     if p.bib:  # same journal, volume and page: a database mislabelled the document type
         return None
     if a.preprint != b.preprint and policy.keep_preprints_apart:
-        return p.out("distinct", "preprint", "preprint vs journal article kept apart")
+        return p.out("distinct", "preprint", "preprint vs journal article kept apart" + why)
     other = b if a.conference else a
     if a.conference != b.conference and other.article and policy.keep_conference_abstracts_apart:
         return p.out(
-            "distinct", "conference", "conference abstract or paper vs journal article kept apart"
+            "distinct",
+            "conference",
+            "conference abstract or paper vs journal article kept apart" + why,
         )
     return None
+
+
+def _own_evidence_differs(p: _Pair) -> str | None:
+    """Name the fields in which a version's own record differs from the other, or None.
+
+    A conference abstract, erratum or preprint is another publication than the
+    article only if its record says so: another year, issue, pages, DOI or abstract, or
+    another venue where volume and pages do not tie it to the article's issue. The
+    kind alone comes from a venue string or a database's type and is no proof:
+    Embase files the abstract that MEDLINE lists under "Circulation" as
+    "Circulation. Conference: ..." with the same authors, title, year and volume.
+    """
+    found = []
+    if p.ydiff:
+        found.append("year")
+    if p.prel == "conflict":
+        found.append("pages")
+    # "Supplement 1" vs issue 3: the meeting's abstract book, not the article's issue.
+    if p.irel == "conflict" and not (p.a.supplement and p.b.supplement):
+        found.append("issue")
+    if p.doi in ("conflict", "version") or p.pmid == "conflict":
+        found.append("identifiers")
+    if p.jrel == "conflict" and not (p.vrel == "same" and p.prel == "same"):
+        found.append("venue")
+    abstract = _abstract_similarity(p)
+    if abstract is not None and abstract < _SAME_ABSTRACT:
+        found.append("abstract")
+    return ", ".join(found) or None
 
 
 def _conflicting_ids(p: _Pair, policy: DedupPolicy) -> PairScore | None:
@@ -277,6 +328,8 @@ _IDENTICAL_ABSTRACT = 0.99
 _OTHER_ABSTRACT = 0.7
 #: Title similarity at which only punctuation, case or a letter differ.
 _TITLE_EXACT = 0.97
+#: Title similarity that, with authors, journal, volume and year, confirms a copy.
+_TITLE_CONFIRMED = 0.9
 
 
 def _abstract_similarity(p: _Pair) -> float | None:
@@ -311,6 +364,15 @@ def _near_identical(p: _Pair) -> PairScore:
     """Titles agree: the rest must not contradict and something must corroborate."""
     a, b = p.a, p.b
     if p.arel == "conflict":
+        identical = (p.t or 0.0) >= _TITLE_EXACT and a.title.count(" ") + 1 >= _LONG_TITLE_WORDS
+        if p.bib and p.ydiff == 0 and identical and not (a.generic or b.generic):
+            # One long title at one journal, volume and page is one article; the names
+            # are what databases write differently ("Wu, Ching-yi" / "Ching-yi, Wu").
+            return p.out(
+                "duplicate",
+                "title_same_source",
+                f"title {p.title}, same journal, volume, pages and year; author names differ",
+            )
         if p.bib and p.ydiff == 0:
             return p.out(
                 "uncertain",
@@ -320,14 +382,23 @@ def _near_identical(p: _Pair) -> PairScore:
         return p.out("distinct", "title_authors_differ", f"title {p.title} but other authors")
     # Ahead-of-print copies have no volume yet and provisional pages (often from 1).
     online_first = (a.volume is None) != (b.volume is None) or "1" in (a.first_page, b.first_page)
+    long_title = a.title.count(" ") + 1 >= _LONG_TITLE_WORDS
     conflicts = []
     if not p.related:  # versions the policy merges differ in venue and pages by nature
+        # Proceedings are named a dozen ways ("ICIS 2010 Proceedings", "International
+        # Conference on Information Systems"): between two conference records the venue
+        # string is no evidence; volume and pages still are.
+        venue_spelling = a.conference and b.conference
         if p.jrel == "conflict" and not (p.vrel == "same" and p.prel == "same"):
-            conflicts.append("journal")
+            if not venue_spelling:
+                conflicts.append("journal")
         if p.vrel == "conflict":
             conflicts.append("volume")
         if p.prel == "conflict" and not online_first:
             conflicts.append("pages")
+    recurring = _recurring(p, long_title)
+    if recurring:
+        return p.out("distinct", "recurring_title", recurring)
     if a.generic or b.generic:
         # An issue holds several editorials or replies: the first page must agree,
         # or the same authors in the same volume and issue.
@@ -351,12 +422,18 @@ def _near_identical(p: _Pair) -> PairScore:
             f"generic title '{a.title}' without journal and pages to confirm",
         )
     if conflicts:
+        elsewhere = _placed_elsewhere(p)
+        if elsewhere:
+            return p.out(
+                "distinct",
+                "title_elsewhere",
+                f"title {p.title} but published elsewhere ({elsewhere}): a related paper",
+            )
         return p.out(
             "uncertain",
             "title_fields_differ",
             f"title {p.title} but different {', '.join(conflicts)}",
         )
-    long_title = a.title.count(" ") + 1 >= _LONG_TITLE_WORDS
     located = p.vrel == "same" or p.prel == "same"
     if p.ydiff == 1:
         if p.related and p.arel == "same":
@@ -397,17 +474,25 @@ def _different_titles(p: _Pair, t: float, clash: str | None) -> PairScore:
     """Reworded, translated or different titles: the bibliographic fields decide."""
     a, b = p.a, p.b
     if p.bib and p.ydiff == 0 and p.arel != "conflict" and not clash:
-        if p.arel != "missing" or t >= _TITLE_CLOSE:
-            return p.out(
-                "duplicate",
-                "reworded_title_same_source",
-                f"title {p.title} (reworded, translated or typos) but same journal, "
-                "volume, pages and year",
-            )
+        same_source = _same_source(p, t)
+        if same_source is not None:
+            return same_source
+    elsewhere = _placed_elsewhere(p, issue=True)
+    if elsewhere and not (a.translated or b.translated) or (elsewhere and p.vrel == "conflict"):
         return p.out(
-            "uncertain",
-            "reworded_title_same_source",
-            f"title {p.title} but same journal, volume, pages and year",
+            "distinct",
+            "title_elsewhere",
+            f"title {p.title} published elsewhere ({elsewhere}): a related paper",
+        )
+    same_place = p.vrel == "same" and p.prel == "same" and p.ydiff == 0 and p.arel == "same"
+    if same_place and not clash and (t >= _TITLE_RELATED or a.translated or b.translated):
+        # The journal's name is what differs ("Jthoraccardiovascsurg", "Ann Fr Anesth
+        # Reanim" / "Annales francaises d'anesthesie..."): volume, page, year and
+        # authors are one article's, and the title is a rewording or translation of it.
+        return p.out(
+            "duplicate",
+            "reworded_title_same_place",
+            f"title {p.title}, same authors, volume, pages and year; journal spelled otherwise",
         )
     if p.arel == "conflict":
         return p.out("distinct", "different", f"title {p.title} and different authors")
@@ -427,6 +512,12 @@ def _different_titles(p: _Pair, t: float, clash: str | None) -> PairScore:
                 return p.out(
                     "duplicate", "title_close", f"title {p.title} and abstract {abstract:.2f}"
                 )
+        if t >= _TITLE_CONFIRMED and _same_issue_run(p):
+            return p.out(
+                "duplicate",
+                "title_close_same_volume",
+                f"title {p.title}, same authors, journal, volume and year, pages compatible",
+            )
         return p.out(
             "uncertain",
             "title_close",
@@ -445,11 +536,111 @@ def _different_titles(p: _Pair, t: float, clash: str | None) -> PairScore:
                 "same_abstract",
                 f"title {p.title} but same authors and abstract {abstract:.2f}",
             )
-    if t >= _TITLE_RELATED and near_year and p.arel == "same" and not (a.generic or b.generic):
-        return p.out(
-            "uncertain", "title_related", f"related titles ({p.title}) by the same authors"
-        )
+    if near_year and p.arel == "same" and not (a.generic or b.generic):
+        # A group's related papers share authors and words; only the same venue, or
+        # titles close enough where no venue is known, make a reworded copy plausible.
+        floor = {"same": _TITLE_RELATED, "missing": _TITLE_RELATED_BARE}.get(p.jrel, 1.0)
+        if t >= floor:
+            return p.out(
+                "uncertain", "title_related", f"related titles ({p.title}) by the same authors"
+            )
     return p.out("distinct", "different", f"titles differ ({p.title})")
+
+
+def _same_source(p: _Pair, t: float) -> PairScore | None:
+    """Other titles at one journal, volume, first page and year: a reworded copy, or not.
+
+    Abstract books print several abstracts on one page, and an issue's pages
+    restart in the next issue, so the page alone is not the article: the titles
+    must still be alike (or one translated), and the issues must not differ.
+    """
+    a, b = p.a, p.b
+    reworded = t >= _TITLE_CLOSE or a.translated or b.translated or extends_title(a, b)
+    if p.irel == "conflict" and not reworded:
+        return p.out(
+            "distinct",
+            "same_pages_other_issue",
+            f"title {p.title}: same journal, volume and pages but issues {a.issue}/{b.issue}",
+        )
+    if reworded and (p.arel != "missing" or t >= _TITLE_CLOSE):
+        return p.out(
+            "duplicate",
+            "reworded_title_same_source",
+            f"title {p.title} (reworded, translated or typos) but same journal, "
+            "volume, pages and year",
+        )
+    if t >= _TITLE_RELATED and p.arel == "same" and p.irel != "conflict":
+        return p.out(
+            "duplicate",
+            "reworded_title_same_source",
+            f"title {p.title} (reworded) by the same authors at the same journal, "
+            "volume, issue, pages and year",
+        )
+    if t < _TITLE_RELATED and p.arel != "same":
+        return p.out(
+            "distinct",
+            "same_pages_other_title",
+            f"title {p.title}: another abstract on the same page",
+        )
+    return p.out(
+        "uncertain",
+        "reworded_title_same_source",
+        f"title {p.title} but same journal, volume, pages and year",
+    )
+
+
+def _same_issue_run(p: _Pair) -> bool:
+    """Same authors, journal, volume and year, and no page that differs.
+
+    A title that differs only in a word or a subtitle (0.9 and up) in that company is
+    the same article; a sequel or a reply would have its own pages, and "part 1/2"
+    titles are told apart by :func:`title_clash` before this is asked.
+    """
+    return (
+        p.arel == "same"
+        and p.ydiff == 0
+        and p.jrel == "same"
+        and p.vrel == "same"
+        and p.prel != "conflict"
+    )
+
+
+def _placed_elsewhere(p: _Pair, *, issue: bool = False) -> str | None:
+    """Name where two records' own bibliographic fields put them apart, or None.
+
+    Another journal and another volume, or another volume of the same journal, is
+    another publication (the abstract and the paper, or one study reported in two
+    journals). With ``issue``, another issue and first page of the same volume counts
+    too; only for titles that differ, because some exports fill the issue field with
+    record numbers. Two conference records' venues are no evidence (spelling).
+    """
+    if p.vrel != "conflict":
+        if issue and p.jrel == "same" and p.irel == "conflict" and p.prel == "conflict":
+            return "another issue and pages of the volume"
+        return None
+    if p.jrel == "same":
+        return "another volume"
+    if p.jrel == "conflict" and not (p.a.conference and p.b.conference):
+        return "another journal and volume"
+    return None
+
+
+def _recurring(p: _Pair, long_title: bool) -> str | None:
+    """A short title in two issues of one volume: a recurring item, not one record.
+
+    "Editor's Comments" or "Gateways to clinical trials" come back every issue with
+    the same title and often the same authors; without the same first page two
+    issues of one volume are two items. Long titles do not recur, so their issue may
+    be a typo; and an issue without a volume beside it is often the volume misfiled.
+    """
+    a, b = p.a, p.b
+    if long_title and not (a.generic or b.generic):
+        return None
+    if p.irel != "conflict" or p.prel == "same" or p.jrel == "conflict" or p.vrel != "same":
+        return None
+    if p.ydiff not in (0, None):
+        return None
+    return f"'{a.title}' recurs in issues {a.issue} and {b.issue}: one item per issue"
 
 
 _RULES = (_shared_id, _kept_apart, _conflicting_ids, _years_apart, _titles)

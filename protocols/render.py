@@ -9,9 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from protocols.model import Protocol
-
-_STAGE_TITLES = {"title_abstract": "Title and abstract", "full_text": "Full text"}
+from protocols.model import Protocol, Stage
 
 
 def to_dict(protocol: Protocol) -> dict[str, Any]:
@@ -30,7 +28,10 @@ def _lists(value: Any) -> Any:
 
 def stage_title(stage: str) -> str:
     """Return a stage's display name (``full_text`` -> ``Full text``)."""
-    return _STAGE_TITLES.get(stage, stage.replace("_", " ").capitalize())
+    try:
+        return Stage.parse(stage).label
+    except ValueError:
+        return stage.replace("_", " ").capitalize()
 
 
 def describe(protocol: Protocol) -> str:

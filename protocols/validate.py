@@ -237,13 +237,13 @@ def _criteria(check: Checker, data: dict[str, Any]) -> m.Criteria:
     return m.Criteria(check.texts(table, path, "inclusion"), check.texts(table, path, "exclusion"))
 
 
-def _stages(check: Checker, data: dict[str, Any]) -> dict[str, m.Stage]:
+def _stages(check: Checker, data: dict[str, Any]) -> dict[str, m.StageSettings]:
     stages = check.table(data, ("stages",), m.STAGES)
-    out: dict[str, m.Stage] = {}
+    out: dict[str, m.StageSettings] = {}
     for name in m.STAGES:
         path: KeyPath = ("stages", name)
         table = check.table(stages, path, ("exclusion_reasons", "instructions"))
-        out[name] = m.Stage(
+        out[name] = m.StageSettings(
             name,
             check.texts(table, path, "exclusion_reasons"),
             check.text(table, path, "instructions"),

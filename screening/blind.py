@@ -205,9 +205,7 @@ class Tallies:
 
     def passed_groups(self) -> list[int]:
         """Return the studies that passed title/abstract (full text's eligible set), ascending."""
-        from screening.stages import PROCEEDS  # stages imports this module
-
-        return sorted(g for g, outcome in self.outcomes() if outcome in PROCEEDS)
+        return sorted(g for g, outcome in self.outcomes() if outcome in sdb.PROCEEDS)
 
     def full_text_counts(self) -> tuple[int, int]:
         """Return ``(reports sought, reports not retrieved)``."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from protocols.model import Stage
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -35,38 +36,22 @@ from screening.errors import ScreeningError
 TITLE_ABSTRACT = sdb.TITLE_ABSTRACT
 FULL_TEXT = sdb.FULL_TEXT
 STAGES = sdb.STAGES
-OUTCOMES: tuple[str, ...] = (
-    "undecided",
-    "include",
-    "exclude",
-    "maybe",
-    "conflict",
-    "resolved_include",
-    "resolved_exclude",
-)
+OUTCOMES = sdb.OUTCOMES
 #: Outcomes with which a study goes on to full text.
-PROCEEDS: frozenset[str] = frozenset({"include", "maybe", "resolved_include"})
-
-_ALIASES = {
-    "title-abstract": TITLE_ABSTRACT,
-    "title_abstract": TITLE_ABSTRACT,
-    "ta": TITLE_ABSTRACT,
-    "full-text": FULL_TEXT,
-    "full_text": FULL_TEXT,
-    "ft": FULL_TEXT,
-}
+PROCEEDS = sdb.PROCEEDS
 
 
-def parse_stage(text: str) -> str:
+
+def parse_stage(text: str) -> Stage:
     """Return the stage for the CLI spelling (``title-abstract``, ``full-text``) or the name.
 
     Raises:
         ScreeningError: naming the accepted spellings.
     """
-    stage = _ALIASES.get(text.strip().lower())
-    if stage is None:
-        raise ScreeningError(f"unknown stage {text!r}; use title-abstract or full-text")
-    return stage
+    try:
+        return Stage.parse(text)
+    except ValueError as exc:
+        raise ScreeningError(str(exc)) from None
 
 
 def classify(

@@ -60,8 +60,14 @@ API, for the dashboard and status::
 Lower level: :func:`hypergeometric_p`, :func:`sequential_p` (p after each sample
 record), :func:`required_sample` (sample size that would suffice),
 :func:`estimate_recall`, :func:`irrelevant_run`, :func:`run_threshold`,
-:func:`ready_for_random_check`, :func:`screening_phase`. scipy is imported
-inside functions so that ``review --help`` stays fast.
+:func:`ready_for_random_check`, :func:`screening_phase`.
+
+No scipy or numpy here: ``review status`` computes these figures within its
+0.3 s start-up budget, and importing scipy.stats alone took ~1.5 s. The
+hypergeometric probabilities come from :mod:`screening.hypergeom` (pure
+Python, accurate to ~1e-13, checked against scipy in the tests); numpy is
+imported lazily only where an array is returned (:func:`sequential_p`, for
+``review simulate``). ``tests/test_hypergeom.py`` keeps it that way.
 """
 
 from __future__ import annotations
@@ -70,11 +76,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import numpy as np
-
+from screening import hypergeom
 from screening.errors import ScreeningError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 CITATION = (
     "Callaghan MW, Müller-Hansen F. Statistical stopping criteria for automated screening "
@@ -85,8 +93,8 @@ RUN_FLOOR = 50
 #: ... or this share of the records, whichever is larger (see the module docstring).
 RUN_SHARE = 0.10
 
-#: 0/1 labels in screening order (1 = relevant).
-Labels = Sequence[int] | np.ndarray
+#: 0/1 labels in screening order (1 = relevant); a list or a numpy array.
+Labels: TypeAlias = "Sequence[int] | np.ndarray"
 
 
 class Phase(StrEnum):
@@ -140,36 +148,31 @@ def _check_counts(urn_size: int, relevant_before: int, sample_size: int, found: 
         raise ScreeningError(f"{found} relevant records in a sample of {sample_size}")
 
 
-def _labels(values: Labels, what: str) -> np.ndarray:
-    array = np.asarray(values, dtype=np.int64).reshape(-1)
-    if array.size and not np.isin(array, (0, 1)).all():
+def _labels(values: Labels, what: str) -> list[int]:
+    """Return the labels as a list of ints, checking each is 0 or 1."""
+    labels = [int(v) for v in values]
+    if any(v not in (0, 1) for v in labels):
         raise ScreeningError(f"{what}: labels must be 0 (irrelevant) or 1 (relevant)")
-    return array
+    return labels
 
 
 # --- the hypergeometric test -------------------------------------------------
 
 
-def _k_target(relevant_seen: np.ndarray, target: float) -> np.ndarray:
+def _k_target(relevant_seen: int, target: float) -> int:
     """Least number of relevant records in the review for which recall < target.
 
     Rounded before the floor so that 19 / 0.95 = 20.000000000000004 gives 21, not 22.
     """
-    return np.floor(np.round(relevant_seen / target, 9)).astype(np.int64) + 1
+    return math.floor(round(relevant_seen / target, 9)) + 1
 
 
-def _p_values(
-    urn_size: int, relevant_before: int, n: np.ndarray, k: np.ndarray, target: float
-) -> np.ndarray:
-    """Vectorised p over samples of ``n`` records holding ``k`` relevant ones."""
-    from scipy.stats import hypergeom
-
+def _p_value(urn_size: int, relevant_before: int, n: int, k: int, target: float) -> float:
+    """p for a sample of ``n`` records holding ``k`` relevant ones (checked counts)."""
     in_urn = _k_target(relevant_before + k, target) - relevant_before
-    impossible = in_urn > urn_size
-    if urn_size == 0:
-        return np.zeros(n.shape, dtype=np.float64)
-    p = hypergeom.cdf(k, urn_size, np.minimum(in_urn, urn_size), n)
-    return np.clip(np.where(impossible, 0.0, p), 0.0, 1.0)
+    if urn_size == 0 or in_urn > urn_size:
+        return 0.0  # the urn cannot hold the records H0 needs
+    return min(1.0, max(0.0, hypergeom.cdf(k, urn_size, in_urn, n)))
 
 
 def hypergeometric_p(
@@ -193,19 +196,27 @@ def hypergeometric_p(
     """
     _check_share("target", target, allow_one=True)
     _check_counts(urn_size, relevant_before, sample_size, sample_relevant)
-    n = np.array([sample_size])
-    return float(_p_values(urn_size, relevant_before, n, np.array([sample_relevant]), target)[0])
+    return _p_value(urn_size, relevant_before, sample_size, sample_relevant, target)
 
 
 def sequential_p(
     urn_size: int, relevant_before: int, sample_labels: Labels, target: float = 0.95
 ) -> np.ndarray:
-    """Return the p value after each random-sample record, in the order screened."""
+    """Return the p value after each random-sample record, in the order screened.
+
+    A numpy array, as ``review simulate`` compares it with alpha at once; numpy
+    is imported here only, so the status path never loads it.
+    """
+    import numpy as np
+
     _check_share("target", target, allow_one=True)
     labels = _labels(sample_labels, "sample")
-    _check_counts(urn_size, relevant_before, labels.size, int(labels.sum()))
-    n = np.arange(1, labels.size + 1)
-    return _p_values(urn_size, relevant_before, n, np.cumsum(labels), target)
+    _check_counts(urn_size, relevant_before, len(labels), sum(labels))
+    found, p = 0, []
+    for n, label in enumerate(labels, 1):
+        found += label
+        p.append(_p_value(urn_size, relevant_before, n, found, target))
+    return np.asarray(p, dtype=np.float64)
 
 
 def required_sample(
@@ -265,8 +276,6 @@ def estimate_recall(
         None before any sample record is screened (nothing to estimate from),
         unless no record is left unscreened: then recall is exactly 1.
     """
-    from scipy.stats import hypergeom
-
     _check_share("confidence", confidence, allow_one=False)
     _check_counts(urn_size, relevant_before, sample_size, sample_relevant)
     if urn_size == 0:
@@ -278,10 +287,10 @@ def estimate_recall(
     most = k + urn_size - n  # every unsampled record relevant
 
     def too_many(big_k: int) -> bool:
-        return float(hypergeom.cdf(k, urn_size, big_k, n)) < alpha
+        return hypergeom.cdf(k, urn_size, big_k, n) < alpha
 
     def enough(big_k: int) -> bool:
-        return float(hypergeom.sf(k - 1, urn_size, big_k, n)) >= alpha
+        return hypergeom.sf(k - 1, urn_size, big_k, n) >= alpha
 
     k_high = _first_true(too_many, k, most + 1) - 1
     k_low = _first_true(enough, k, most)
@@ -304,9 +313,13 @@ def _ratio(found: float, total: float) -> float:
 
 def irrelevant_run(labels: Labels) -> int:
     """Return how many records at the end of ``labels`` (screening order) are irrelevant."""
-    array = _labels(labels, "ranked")
-    hits = np.flatnonzero(array)
-    return int(array.size if hits.size == 0 else array.size - 1 - hits[-1])
+    values = _labels(labels, "ranked")
+    run = 0
+    for value in reversed(values):
+        if value:
+            break
+        run += 1
+    return run
 
 
 def run_threshold(records: int) -> int:
@@ -324,16 +337,16 @@ def screening_phase(
 ) -> Phase:
     """Return the phase from counts alone (see :class:`Phase`)."""
     labels = _labels(ranked_labels, "ranked")
-    relevant = int(labels.sum())
-    if records > 0 and labels.size >= records:
+    relevant = sum(labels)
+    if records > 0 and len(labels) >= records:
         return Phase.COMPLETE
     if stop_justified:
         return Phase.STOPPING_JUSTIFIED
     if sample_size > 0:
         return Phase.RANDOM_CHECK
-    if labels.size == 0:
+    if not labels:
         return Phase.NOT_STARTED
-    if relevant == 0 or relevant == labels.size:
+    if relevant == 0 or relevant == len(labels):
         return Phase.INITIAL
     if ready_for_random_check(records, irrelevant_run(labels)):
         return Phase.READY_FOR_CHECK
@@ -463,17 +476,17 @@ def assess(
     _check_share("confidence", confidence, allow_one=False)
     ranked = _labels(ranked_labels, "ranked")
     sample = _labels(sample_labels, "sample")
-    if ranked.size > records:
-        raise ScreeningError(f"{ranked.size} records screened of only {records}")
-    urn, before, found = records - ranked.size, int(ranked.sum()), int(sample.sum())
-    drawn = sample.size if sample_size is None else sample_size
-    if drawn < sample.size:
-        raise ScreeningError(f"{sample.size} sample records screened of {drawn} drawn")
+    if len(ranked) > records:
+        raise ScreeningError(f"{len(ranked)} records screened of only {records}")
+    urn, before, found = records - len(ranked), sum(ranked), sum(sample)
+    drawn = len(sample) if sample_size is None else sample_size
+    if drawn < len(sample):
+        raise ScreeningError(f"{len(sample)} sample records screened of {drawn} drawn")
     _check_counts(urn, before, drawn, found)
     if urn == 0:
         p: float | None = 0.0
-    elif sample.size:
-        p = hypergeometric_p(urn, before, int(sample.size), found, target)
+    elif sample:
+        p = hypergeometric_p(urn, before, len(sample), found, target)
     else:
         p = None
     justified = p is not None and p < 1.0 - confidence
@@ -481,16 +494,16 @@ def assess(
         target=target,
         confidence=confidence,
         records=records,
-        ranked_screened=int(ranked.size),
+        ranked_screened=len(ranked),
         ranked_relevant=before,
         urn_size=urn,
         sample_size=int(drawn),
-        sample_screened=int(sample.size),
+        sample_screened=len(sample),
         sample_relevant=found,
         sample_needed=required_sample(urn, before, target, confidence, found),
         p_value=p,
         stop_justified=justified,
-        estimate=estimate_recall(urn, before, int(sample.size), found, confidence),
+        estimate=estimate_recall(urn, before, len(sample), found, confidence),
         irrelevant_run=irrelevant_run(ranked),
         run_threshold=run_threshold(records),
         phase=screening_phase(records, ranked, int(drawn), justified),

@@ -20,7 +20,7 @@ def test_import_linter_contracts_hold() -> None:
 def test_help_imports_neither_torch_nor_textual() -> None:
     code = (
         "import sys\n"
-        "from review.cli import cli\n"
+        "from review.cli.root import cli\n"
         "try:\n    cli(['--help'], prog_name='review')\n"
         "except SystemExit:\n    pass\n"
         "heavy = [m for m in ('torch', 'textual', 'sentence_transformers', 'faiss', "

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from review.cli import cli
+from review.cli.root import cli
 
 RIS = """TY  - JOUR
 AU  - Müller, Hans

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from review.cli import cli
-from review.project import Project
-from review.reviewing import viewer_for
+from review.cli.root import cli
+from review.core.context import viewer_for
+from review.core.project import Project
 from screening.decide import decide
 
 PROTOCOL = """[review]

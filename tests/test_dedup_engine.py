@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from review.cli import cli
+from review.cli.root import cli
 
 PUBMED = """TY  - JOUR
 AU  - Whittle, Helen

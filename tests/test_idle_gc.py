@@ -6,8 +6,8 @@ import gc
 
 import pytest
 
-from review.tui import idle_gc
-from review.tui.idle_gc import IdleCollector
+from review.tui.workers import idle_gc
+from review.tui.workers.idle_gc import IdleCollector
 
 
 def test_collects_only_when_keys_pause(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,8 +11,8 @@ from sqlite_utils import Database
 
 from corpus.importer import import_file
 from protocols import loader
-from review.cli import cli
-from review.project import Project, init_project
+from review.cli.root import cli
+from review.core.project import Project, init_project
 from screening import blind, decide, prioritise, queue
 from screening import db as sdb
 from screening.blind import Viewer

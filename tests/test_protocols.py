@@ -15,7 +15,7 @@ from protocols.loader import ProtocolError, load, parse, template_names, templat
 from protocols.locate import dotted, key_lines, line_of
 from protocols.model import FIELD_TYPES, ExtractionField, Protocol
 from protocols.terms import compile_terms, term_problem
-from review.cli import cli
+from review.cli.root import cli
 
 HEAD = '[review]\ntitle = "T"\n'
 
@@ -369,8 +369,8 @@ def test_show_and_validate(tmp_path: Path) -> None:
 
 
 def test_audit_and_amendment_logs_refuse_update_and_delete(tmp_path: Path) -> None:
-    from review import db as review_db
-    from review.project import init_project
+    from review.core import db as review_db
+    from review.core.project import init_project
 
     project = init_project(tmp_path / "rev")
     db = project.open_db()

@@ -74,7 +74,7 @@ def ris_text() -> str:
 def review(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
-    from review.cli import cli
+    from review.cli.root import cli
 
     root = tmp_path_factory.mktemp("search")
     project = root / "rev"

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from review.cli_simulate import simulate as simulate_cmd
+from review.cli.commands.simulate import simulate as simulate_cmd
 from screening import simulate as sim
 from screening import stopping
 from screening.errors import ScreeningError

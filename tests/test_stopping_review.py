@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from protocols.loader import ProtocolError, parse
-from review.cli import cli
-from review.project import Project
-from review.reviewing import viewer_for
+from review.cli.root import cli
+from review.core.context import viewer_for
+from review.core.project import Project
 from screening import blind, queue, stopping_state
 from screening import db as sdb
 from screening.decide import decide

@@ -14,10 +14,10 @@ from textual.widgets import Static
 from corpus import db as corpus_db
 from corpus.dedup import run as dedup_run
 from corpus.importer import import_file
-from review.project import Project, init_project
+from review.core.project import Project, init_project
 from review.tui import ReviewApp, make_app
 from review.tui.app import HomeScreen
-from review.tui.dedup_screen import DedupScreen, differs, word_diff
+from review.tui.screens.dedup import DedupScreen, differs, word_diff
 from tests.test_tui_screening import settle
 
 SIZE = (80, 24)

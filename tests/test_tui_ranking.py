@@ -12,11 +12,11 @@ import pytest
 from textual.pilot import Pilot
 
 from corpus.importer import import_file
-from review.project import Project, init_project
+from review.core.project import Project, init_project
 from review.tui import make_app
-from review.tui.ranking_worker import RankingError, RankingWorker
-from review.tui.relevance import RelevancePanel, level, why_text
-from review.tui.screening_screen import ScreeningScreen
+from review.tui.screens.screening import ScreeningScreen
+from review.tui.widgets.relevance import RelevancePanel, level, why_text
+from review.tui.workers.ranking import RankingError, RankingWorker
 from screening.prioritise import Neighbour, Why
 from tests.test_prioritise import PROTOCOL, STUDIES, ris
 from tests.test_tui_screening import drive, settle

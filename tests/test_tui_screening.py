@@ -14,12 +14,12 @@ from textual.widgets import DataTable, Static, TextArea
 from corpus import db as corpus_db
 from corpus.fulltext import attach
 from corpus.importer import import_file
-from review.project import Project, init_project
+from review.core.project import Project, init_project
 from review.tui import ReviewApp, make_app
-from review.tui.conflicts_screen import ConflictsScreen
-from review.tui.dashboard import HomeScreen
-from review.tui.modals import Notice, ReasonPicker
-from review.tui.screening_screen import ScreeningScreen
+from review.tui.screens.conflicts import ConflictsScreen
+from review.tui.screens.dashboard import HomeScreen
+from review.tui.screens.screening import ScreeningScreen
+from review.tui.widgets.modals import Notice, ReasonPicker
 from screening import blind, decide
 from tests.pdfs import text_pdf
 

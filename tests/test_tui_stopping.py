@@ -8,9 +8,9 @@ from pathlib import Path
 from textual.widgets import Static
 
 from review.tui import make_app
-from review.tui.dashboard import HomeScreen
-from review.tui.modals import Notice
-from review.tui.screening_screen import ScreeningScreen
+from review.tui.screens.dashboard import HomeScreen
+from review.tui.screens.screening import ScreeningScreen
+from review.tui.widgets.modals import Notice
 from screening import db as sdb
 from tests.test_stopping_review import cli_review, decide_first
 from tests.test_tui_screening import settle

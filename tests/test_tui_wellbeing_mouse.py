@@ -11,11 +11,11 @@ from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from corpus.importer import import_file
-from review.project import Project, init_project
+from review.core.project import Project, init_project
 from review.tui import make_app
-from review.tui.dashboard import HomeScreen
-from review.tui.modals import Notice, ReasonPicker
-from review.tui.screening_screen import ScreeningScreen
+from review.tui.screens.dashboard import HomeScreen
+from review.tui.screens.screening import ScreeningScreen
+from review.tui.widgets.modals import Notice, ReasonPicker
 from tests.test_tui_screening import PROTOCOL, SIZE, current, drive, ris, settle
 
 MASK = "█"

@@ -32,9 +32,11 @@ from corpus.db.records import (
 )
 from corpus.db.schema import (
     BUSY_TIMEOUT_MS,
+    begin_immediate,
     connect,
     content_hash,
     embedding_text,
+    is_busy,
     migrations,
     transaction,
 )
@@ -57,6 +59,7 @@ __all__ = [
     "PairWrite",
     "SourceInfo",
     "add_fulltext",
+    "begin_immediate",
     "connect",
     "content_hash",
     "counts",
@@ -67,6 +70,7 @@ __all__ = [
     "embedding_text",
     "fts_search",
     "fulltexts_of_group",
+    "is_busy",
     "insert_source",
     "iter_export_rows",
     "known_pairs",

@@ -7,7 +7,9 @@ can work on the same review at once.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +17,11 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = int(os.environ.get("REVIEW_BUSY_TIMEOUT_MS", "10000"))
+"""How long a connection waits for another writer (``$REVIEW_BUSY_TIMEOUT_MS``)."""
+
+BEGIN_RETRIES = 3
+"""Extra tries of ``BEGIN IMMEDIATE`` after the busy timeout ran out once."""
 
 migrations = Migrations("corpus")
 
@@ -176,7 +182,7 @@ def content_hash(title: str | None, abstract: str | None) -> str:
 def transaction(db: Database) -> Iterator[sqlite3.Connection]:
     """Run a block as one write transaction: all of it is written or none."""
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
+    begin_immediate(conn)
     try:
         yield conn
     except BaseException:
@@ -185,14 +191,16 @@ def transaction(db: Database) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def connect(path: Path | str) -> Database:
+def connect(path: Path | str, migrate: bool = True) -> Database:
     """Open a review database with the settings every connection needs.
 
     Args:
         path: ``review.db`` or ``":memory:"``.
+        migrate: Apply the corpus migrations now; the review layer passes
+            False and applies every layer's migrations in one transaction.
 
     Returns:
-        The database with the corpus migrations applied.
+        The database (with the corpus migrations applied if ``migrate``).
     """
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     db = Database(conn)
@@ -201,5 +209,29 @@ def connect(path: Path | str) -> Database:
     if str(path) != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-    migrations.apply(db)
+    if migrate:
+        migrations.apply(db)
     return db
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Tell whether an SQLite error means another connection holds the lock."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """Take the write lock, waiting the busy timeout up to ``1 + BEGIN_RETRIES`` times.
+
+    SQLite's busy handler already waits ``BUSY_TIMEOUT_MS``; a reviewer whose
+    colleague runs a long import should wait a little longer rather than see
+    an error, so the lock is asked for again a few times before giving up.
+    """
+    for attempt in range(BEGIN_RETRIES + 1):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or attempt == BEGIN_RETRIES:
+                raise
+            time.sleep(0.05 * (attempt + 1))

@@ -396,13 +396,18 @@ def _literal_list(value: str) -> list[str] | None:
     return None
 
 
+# BibTeX's "Family, Given and Family, Given": "and" between names, one comma in each.
+_BIBTEX_AND = re.compile(r"\s+and\s+")
+
+
 def split_authors(value: str) -> list[str]:
     """Split an author cell whatever the vendor's convention.
 
     ``A; B`` (Zotero, WoS, new Scopus), ``Gatica G.N., Sequeira F.A.`` (old
     Scopus, Embase), ``Gatica, G.N., Sequeira, F.A.`` (2022 Scopus),
-    ``Wang C, Lizardo O.`` (PubMed) and ``['A', 'B']`` (ASReview). A lone
-    ``Smith, John`` stays one author.
+    ``Wang C, Lizardo O.`` (PubMed), ``Smith, J. and Le Quintrec, M.`` (BibTeX
+    converted to CSV) and ``['A', 'B']`` (ASReview). A lone ``Smith, John`` stays one
+    author.
     """
     value = value.strip()
     if not value or value.lower() in _NO_AUTHOR:
@@ -412,6 +417,9 @@ def split_authors(value: str) -> list[str]:
         return _names(listed)
     if ";" in value:
         return _names(value.split(";"))
+    bibtex = _BIBTEX_AND.split(value)
+    if len(bibtex) > 1 and all(part.count(",") == 1 for part in bibtex):
+        return _names(bibtex)
     if "," not in value:
         return _names([value])
     tokens = [t.strip() for t in value.split(",") if t.strip()]

@@ -18,17 +18,18 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.widgets import HelpPanel
 
-from review.project import Project
-from review.tui.conflicts_screen import ConflictsScreen
-from review.tui.dashboard import HomeScreen, dashboard_data
-from review.tui.dedup_screen import DedupScreen
-from review.tui.dedup_session import Action, DedupSession, Outcome
-from review.tui.detail_screen import RecordDetailScreen, SearchScreen
-from review.tui.idle_gc import IdleCollector
-from review.tui.ranking_worker import RankingWorker
-from review.tui.screening_data import Settings
-from review.tui.screening_screen import ScreeningScreen
-from review.tui.screening_session import ScreeningSession, Written
+from review.core.project import Project
+from review.core.reviewer import resolve_reviewer
+from review.session.data import Settings
+from review.session.dedup import Action, DedupSession, Outcome
+from review.session.screening import ScreeningSession, Written
+from review.tui.screens.conflicts import ConflictsScreen
+from review.tui.screens.dashboard import HomeScreen, dashboard_data
+from review.tui.screens.dedup import DedupScreen
+from review.tui.screens.detail import RecordDetailScreen, SearchScreen
+from review.tui.screens.screening import ScreeningScreen
+from review.tui.workers.idle_gc import IdleCollector
+from review.tui.workers.ranking import RankingWorker
 from screening.stages import STAGES, TITLE_ABSTRACT
 
 START_SCREENS = ("home", "duplicates", "screening")
@@ -76,7 +77,7 @@ class ReviewApp(App[None]):
         start: ``home`` (the dashboard) or ``duplicates`` (the review queue).
     """
 
-    CSS_PATH = ["app.tcss", "screening.tcss"]
+    CSS_PATH = ["app.tcss", "screens/screening.tcss"]
     TITLE = "Review"
     COMMANDS = App.COMMANDS | {ReviewCommands}
 
@@ -242,13 +243,14 @@ class ReviewApp(App[None]):
 
 
 def make_app(
-    project: Project, reviewer: str, start: str = "home", stage: str = TITLE_ABSTRACT
+    project: Project, reviewer: str | None, start: str = "home", stage: str = TITLE_ABSTRACT
 ) -> ReviewApp:
     """Build the app for a review (shared by ``review tui`` and the tests).
 
     Args:
         project: The review to open.
-        reviewer: Who takes the decisions made in this session.
+        reviewer: Who takes the decisions made in this session; None for the
+            protocol's ``default_reviewer``, else ``$REVIEW_REVIEWER``, else the login.
         start: ``home`` (dashboard), ``duplicates`` (review queue) or ``screening``.
         stage: The stage ``screening`` opens on (``title_abstract`` or ``full_text``).
 
@@ -260,4 +262,6 @@ def make_app(
         raise ValueError(f"unknown start screen {start!r}; choose one of {START_SCREENS}")
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; choose one of {STAGES}")
-    return ReviewApp(project, reviewer, Settings.load(project), start, stage)
+    settings = Settings.load(project)
+    name = resolve_reviewer(reviewer, settings.protocol.screening.default_reviewer)
+    return ReviewApp(project, name, settings, start, stage)

@@ -14,10 +14,23 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from corpus.db import transaction
+from protocols.model import STAGES as PROTOCOL_STAGES
+from protocols.model import Stage
 
-TITLE_ABSTRACT = "title_abstract"
-FULL_TEXT = "full_text"
-STAGES: tuple[str, ...] = (TITLE_ABSTRACT, FULL_TEXT)
+TITLE_ABSTRACT = Stage.TITLE_ABSTRACT
+FULL_TEXT = Stage.FULL_TEXT
+STAGES: tuple[Stage, ...] = PROTOCOL_STAGES
+OUTCOMES: tuple[str, ...] = (
+    "undecided",
+    "include",
+    "exclude",
+    "maybe",
+    "conflict",
+    "resolved_include",
+    "resolved_exclude",
+)
+#: Outcomes with which a study goes on to full text.
+PROCEEDS: frozenset[str] = frozenset({"include", "maybe", "resolved_include"})
 LABELS: tuple[str, ...] = ("include", "exclude", "maybe")
 UNDO = "undo"
 ROLES: tuple[str, ...] = ("reviewer", "lead")

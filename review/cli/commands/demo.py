@@ -1,0 +1,24 @@
+"""``review demo``: a filled-in review from bundled real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("directory", required=False, default="review-demo", type=click.Path(path_type=Path))
+def demo(directory: Path) -> None:
+    """Create a demo review from bundled real data and show it.
+
+    The data are the Wilson disease screening set (Appenzeller-Herzog et al.
+    2020, CC-BY 4.0) from the ASReview simulation study.
+
+    \b
+    Example:
+        review demo && cd review-demo && review status
+    """
+    from review.demo.build import run_demo
+
+    run_demo(directory)

@@ -1,0 +1,126 @@
+"""``review init``, ``review import`` and ``review status``: a review's life on disk."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from review.cli.options import find_project, json_option, open_project, reviewer_option
+
+
+@click.command()
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--template", default="generic", show_default=True, help="Protocol template.")
+@click.option("--title", help="The review's title, written into protocol.toml.")
+def init(directory: Path, template: str, title: str | None) -> None:
+    """Create a review: DIR/review.db and DIR/protocol.toml.
+
+    \b
+    Example:
+        review init grooming-review --template generic --title "Online grooming"
+    """
+    from review.core.project import init_project
+
+    project = init_project(directory, template, title)
+    click.echo(f"Created review in {project.root}")
+    click.echo(f"  edit {project.protocol_path.name}, then: review import FILE...")
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", "database", help="Database searched, e.g. PubMed (default: detected).")
+@click.option("--search-date", help="Date the search was run (YYYY-MM-DD).")
+@click.option("--query", help="The search string, for the PRISMA report.")
+@click.option("--force", is_flag=True, help="Import a file even if it was imported before.")
+@click.option(
+    "--no-embed",
+    is_flag=True,
+    help="Skip indexing now (embeddings, full-text); search and review embed catch up.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    database: str | None,
+    search_date: str | None,
+    query: str | None,
+    force: bool,
+    no_embed: bool,
+    as_json: bool,
+) -> None:
+    """Import search results; the format is told from the content.
+
+    RIS, BibTeX, PubMed MEDLINE (.nbib), CSV/TSV, Web of Science plain text
+    and EndNote XML. Each file is one transaction: a bad file imports nothing
+    and the others still import.
+
+    \b
+    Example:
+        review import scopus.ris embase.ris --search-date 2026-11-01
+    """
+    from corpus.errors import AlreadyImportedError, ImportFormatError
+    from corpus.importer import import_file
+    from review.core.errors import check_date
+
+    if search_date:
+        check_date(search_date)
+    project, db = open_project(ctx)
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for path in files:
+        try:
+            res = import_file(
+                db, path, database=database, search_date=search_date, query=query, force=force
+            )
+        except (ImportFormatError, AlreadyImportedError) as exc:
+            failed += 1
+            click.echo(f"review: error: {exc}", err=True)
+            results.append({"file": str(path), "error": str(exc)})
+            continue
+        results.append(
+            {
+                "file": str(path),
+                "database": res.database,
+                "format": res.format,
+                "records": res.records,
+                "flagged": res.flagged,
+            }
+        )
+        if not as_json:
+            flagged = f" ({res.flagged} lack a title or abstract)" if res.flagged else ""
+            click.echo(f"{path}: {res.records} records from {res.database} [{res.format}]{flagged}")
+    if len(results) > failed:
+        from review.cli.options import progress_bar
+        from review.indexing.refresh import refresh
+
+        with progress_bar("Embedding") as bar:
+            refresh(project, db, embed=not no_embed, progress=bar)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+    if failed:
+        sys.exit(1)
+
+
+@click.command()
+@json_option
+@reviewer_option
+@click.pass_context
+def status(ctx: click.Context, as_json: bool, reviewer: str | None) -> None:
+    """Show sources, record counts and what to do next.
+
+    \b
+    Example:
+        review status --json
+    """
+    from review.status.report import collect, render
+
+    project = find_project(ctx)
+    data = collect(project, reviewer)
+    click.echo(json.dumps(data, indent=2) if as_json else render(data))
+
+

@@ -1,0 +1,158 @@
+"""``review protocol``: show, validate and amend the review protocol.
+
+The protocol is the reviewers' contract. Once screening starts it changes
+only by an amendment, which is logged with its reason, reviewer, time and full
+text, so every decision can be traced to the protocol in force when it was made.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _project(ctx: click.Context) -> Any:
+    from review.core.project import find_project
+
+    return find_project(ctx.obj)
+
+
+@click.group()
+def protocol() -> None:
+    """Show, check and amend the review protocol (protocol.toml).
+
+    \b
+    Example:
+        review protocol validate && review protocol show
+    """
+
+
+@protocol.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the protocol as JSON.")
+@click.pass_context
+def show(ctx: click.Context, as_json: bool) -> None:
+    """Print the protocol: question, criteria, reasons, screening, extraction form.
+
+    \b
+    Example:
+        review protocol show --json
+    """
+    from protocols import loader
+    from protocols.render import describe, to_dict
+
+    project = _project(ctx)
+    loaded = loader.load(project.protocol_path)
+    if as_json:
+        click.echo(json.dumps(to_dict(loaded), indent=2, ensure_ascii=False))
+    else:
+        click.echo(describe(loaded))
+
+
+@protocol.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def validate(ctx: click.Context, file: Path | None) -> None:
+    """Check a protocol file; print "ok", or the first mistake with line and key.
+
+    FILE defaults to the review's protocol.toml.
+
+    \b
+    Example:
+        review protocol validate draft-protocol.toml
+    """
+    from protocols import loader
+
+    path = file if file is not None else _project(ctx).protocol_path
+    loader.load(path)  # a ProtocolError becomes one line and exit status 1
+    click.echo("ok")
+
+
+@protocol.command()
+@click.option("--reason", required=True, help="Why the protocol changed (kept in the log).")
+@click.option(
+    "--reviewer",
+    help="Who amends it (default: the protocol's default_reviewer, $REVIEW_REVIEWER, login).",
+)
+@click.pass_context
+def amend(ctx: click.Context, reason: str, reviewer: str | None) -> None:
+    """Log the edited protocol.toml as a new version, with the reason.
+
+    Edit protocol.toml first; amend checks it, then logs the previous and new
+    version hashes, the reason, reviewer, time and the full new text.
+
+    \b
+    Example:
+        review protocol amend --reason "Added 'wrong setting' as a full-text reason"
+    """
+    from protocols import loader
+    from review.core import db as review_db
+    from review.core.errors import UsageError
+
+    if not reason.strip():
+        raise UsageError("--reason: say why the protocol changed")
+    project = _project(ctx)
+    loaded = loader.load(project.protocol_path)
+    raw = project.protocol_path.read_bytes()
+    db = project.open_db()
+    try:
+        last = review_db.latest_protocol_version(db)
+        if last is not None and last.version == loaded.version:
+            raise UsageError(
+                f"{project.protocol_path.name} is unchanged since version {last.number}"
+                f" ({last.version}); edit it first, then amend"
+            )
+        logged = review_db.log_protocol_version(
+            db,
+            raw.decode("utf-8-sig"),
+            loaded.version,
+            reason.strip(),
+            reviewer or review_db.default_reviewer(loaded.screening.default_reviewer),
+        )
+    finally:
+        db.close()
+    previous = logged.previous_version or "none"
+    click.echo(
+        f"Logged protocol version {logged.number}: {previous} -> {logged.version}"
+        f" by {logged.reviewer}"
+    )
+
+
+@protocol.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+@click.pass_context
+def history(ctx: click.Context, as_json: bool) -> None:
+    """List the logged protocol versions, oldest first.
+
+    \b
+    Example:
+        review protocol history --json
+    """
+    from review.core import db as review_db
+
+    project = _project(ctx)
+    db = project.open_db()
+    try:
+        versions = review_db.protocol_versions(db)
+    finally:
+        db.close()
+    if as_json:
+        rows = [
+            {
+                "number": v.number,
+                "version": v.version,
+                "previous_version": v.previous_version,
+                "reason": v.reason,
+                "reviewer": v.reviewer,
+                "time": v.time,
+            }
+            for v in versions
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not versions:
+        click.echo("No protocol versions logged yet; run: review protocol amend --reason TEXT")
+    for v in versions:
+        click.echo(f"{v.number:>3}  {v.version}  {v.time}  {v.reviewer}: {v.reason}")

@@ -1,0 +1,76 @@
+"""``review rank``: retrain the ranking once and show the studies it puts first."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from review.cli.options import open_project, reviewer_option
+
+
+@click.command("rank")
+@click.option(
+    "--stage", default="title-abstract", show_default=True, help="title-abstract or full-text."
+)
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print the model and the top as JSON.")
+@reviewer_option
+@click.pass_context
+def rank(ctx: click.Context, stage: str, top: int, as_json: bool, reviewer: str | None) -> None:
+    """Retrain the ranking model on the decisions so far and show the top studies.
+
+    The ranking is stored for the reviewer: with `order = "ranked"` in the
+    protocol, `review tui` shows studies in this order (and retrains as you
+    screen). In a blind review it learns from the reviewer's own decisions
+    only. Before the first include, studies are ranked by similarity to the
+    protocol's question and include terms (cold start).
+
+    \b
+    Example:
+        review rank --stage title-abstract --reviewer ana --top 5 --json
+    """
+    from review.core.context import reviewer_name
+    from review.ranking.jobs import retrain_job
+    from screening import db as sdb
+    from screening.stages import parse_stage
+
+    chosen = parse_stage(stage)
+    project, db = open_project(ctx)
+    name = reviewer_name(project, reviewer)
+    ranked = retrain_job(str(project.root), name, chosen)
+    payload: dict[str, Any] = {"stage": chosen, "reviewer": name, "model_version": None}
+    if ranked is not None:
+        rows = sdb.ranking_top(db, ranked.model_version, chosen, top)
+        titles = {g: t for g, t, _ in sdb.group_texts(db, [g for g, _ in rows])}
+        payload.update(
+            model_version=ranked.model_version,
+            model=ranked.model,
+            labelled=ranked.labelled,
+            included=ranked.included,
+            ranked=ranked.size,
+            seconds=round(ranked.seconds, 3),
+            top=[
+                {"rank": i, "group_id": g, "score": round(s, 6), "title": titles.get(g, "")}
+                for i, (g, s) in enumerate(rows, 1)
+            ],
+        )
+    db.close()
+    if as_json:
+        click.echo(json.dumps(payload, indent=2))
+        return
+    if ranked is None:
+        click.echo(
+            "Nothing ranked: no study is open to you at this stage, or there is no "
+            "question, include term or include to rank by yet."
+        )
+        return
+    click.echo(
+        f"Model {ranked.model_version}: {ranked.labelled} decisions "
+        f"({ranked.included} relevant), {ranked.size:,} studies ranked in {ranked.seconds:.2f} s"
+    )
+    for item in payload["top"]:
+        click.echo(
+            f"{item['rank']:>4}  {item['score']:+.3f}  {item['group_id']:>7}  {item['title']}"
+        )

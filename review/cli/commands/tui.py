@@ -1,0 +1,54 @@
+"""``review tui`` and ``review screen``: open the review in the terminal UI."""
+
+from __future__ import annotations
+
+import click
+
+from protocols.model import Stage
+from review.cli.options import find_project, reviewer_option, stage_option
+
+
+@click.command()
+@reviewer_option
+@click.option(
+    "--start",
+    type=click.Choice(["home", "duplicates", "screening"]),
+    default="home",
+    show_default=True,
+    help="Screen to open on: the dashboard, the duplicate queue or title/abstract screening.",
+)
+@click.pass_context
+def tui(ctx: click.Context, reviewer: str | None, start: str) -> None:
+    """Open the review in the terminal UI (keyboard and mouse).
+
+    Keys: s screen, f full text, c conflicts, d duplicates, / search, ? help,
+    q quit; ctrl+p for the command palette.
+
+    \b
+    Example:
+        review tui --reviewer ana --start duplicates
+    """
+    # Imported here so that `review --help` never loads textual.
+    from review.tui import make_app
+
+    make_app(find_project(ctx), reviewer, start).run()
+
+
+@click.command()
+@stage_option()
+@reviewer_option
+@click.pass_context
+def screen(ctx: click.Context, stage: Stage, reviewer: str | None) -> None:
+    """Screen records in the terminal UI, one key per decision.
+
+    Keys: i include, e exclude (with a reason), m maybe, u undo, n note,
+    r reason, x report not retrieved (full text), v reveal masked terms,
+    / search, ? help, Esc dashboard, q quit. Every decision is saved at once.
+
+    \b
+    Example:
+        review screen --stage title-abstract --reviewer ana
+    """
+    from review.tui import make_app
+
+    make_app(find_project(ctx), reviewer, "screening", stage).run()

@@ -1,0 +1,123 @@
+"""The ``review`` command line: a lazy root group over ``review.cli.commands``.
+
+Click's documented lazy-loading pattern: the root knows each command's name
+and where it lives, and imports a command module only when that command
+runs (or its help is asked for). ``review --help`` therefore loads click and
+this module only; command modules import :mod:`review.cli.options`, never
+this module, so there is no import cycle.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import click
+
+from review.cli.options import fail
+
+#: Command name -> (module under review.cli.commands, attribute, one-line help).
+#: The help is repeated here so that ``review --help`` lists commands without
+#: importing them; tests/test_cli_structure.py checks it matches each command.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("project", "init", "Create a review: DIR/review.db and DIR/protocol.toml."),
+    "import": ("project", "import_", "Import search results (format told from the content)."),
+    "status": ("project", "status", "Show sources, record counts and what to do next."),
+    "dedup": ("dedup", "dedup", "Find, merge, review, explain and undo duplicates."),
+    "embed": ("search", "embed", "Compute missing embeddings and refresh the search indexes."),
+    "search": ("search", "search", "Search records by keywords, by meaning, or both (default)."),
+    "attach": ("fulltext", "attach", "Attach a full-text PDF to a record."),
+    "protocol": ("protocol", "protocol", "Show, check and amend the review protocol."),
+    "reviewer": ("screening", "reviewer_group", "Manage reviewers (roles matter in blind mode)."),
+    "decide": ("decide", "decide", "Record one screening decision without the UI."),
+    "import-decisions": (
+        "decide",
+        "import_decisions",
+        "Import screening decisions from a CSV (review's own export, ASReview, Rayyan).",
+    ),
+    "unblind": ("screening", "unblind", "Unblind a stage: every reviewer sees every decision."),
+    "rank": ("rank", "rank", "Retrain the ranking model once and show the top studies."),
+    "stopping": ("stopping", "stopping", "The stopping rule: recall estimate and when to stop."),
+    "simulate": ("simulate", "simulate", "Replay a labelled review to measure a ranking model."),
+    "tui": ("tui", "tui", "Open the review in the terminal UI (keyboard and mouse)."),
+    "screen": ("tui", "screen", "Screen records in the terminal UI, one key per decision."),
+    "export": ("export", "export", "Export records, decisions (and, later, evidence tables)."),
+    "demo": ("demo", "demo", "Create a demo review from bundled real data and show it."),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import and return the command registered under ``name``."""
+    module_name, attribute, _ = COMMANDS[name]
+    module = importlib.import_module(f"review.cli.commands.{module_name}")
+    command: click.Command = getattr(module, attribute)
+    return command
+
+
+class LazyGroup(click.Group):
+    """A root group that loads commands on demand and reports user errors in one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from :data:`COMMANDS` without importing them."""
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from review.core.errors import USER_ERRORS
+
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            fail(str(exc))
+        except sqlite3.OperationalError as exc:
+            fail(database_message(exc))
+        except sqlite3.DatabaseError as exc:
+            fail(f"review database: {exc}; is review.db a review created by `review init`?")
+
+
+def database_message(exc: sqlite3.OperationalError) -> str:
+    """Return the one line for an SQLite error: "busy" for a lock, else what it says."""
+    text = str(exc)
+    if "locked" in text.lower() or "busy" in text.lower():
+        return (
+            "the review is busy: another reviewer or process is writing to review.db;"
+            " waited and retried, still locked; run the command again in a moment"
+        )
+    return f"review database: {text}; is review.db a review created by `review init`?"
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Review folder (default: $REVIEW_PROJECT, else nearest parent with review.db).",
+)
+@click.version_option(package_name="review-assistant")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path | None) -> None:
+    """Offline systematic literature review assistant.
+
+    \b
+    Example:
+        review init my-review && cd my-review
+        review import pubmed.nbib scopus.ris --search-date 2026-11-01
+        review status
+    """
+    ctx.obj = project_dir
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="review")

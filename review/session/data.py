@@ -1,0 +1,124 @@
+"""What the screening screens read: settings, record cards, progress (no UI).
+
+Kept apart from the widgets (harlequin's split) so that the bench and the
+tests can call the same reads the screens make, and so that every read of
+other reviewers' decisions goes through ``screening.blind``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlite_utils import Database
+
+from corpus import db as corpus_db
+from corpus.dedup import merged_view
+from protocols import loader
+from protocols.model import Protocol
+from screening import blind, queue
+from screening import db as sdb
+from screening.blind import Viewer
+from screening.stages import FULL_TEXT, TITLE_ABSTRACT, eligible_count
+
+if TYPE_CHECKING:
+    from review.core.project import Project
+
+STAGE_NAMES = {TITLE_ABSTRACT: "Title/abstract", FULL_TEXT: "Full text"}
+MASK = "█"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The protocol values the screens use, read once per app."""
+
+    protocol: Protocol
+    mask: re.Pattern[str] | None
+    include: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+
+    @classmethod
+    def load(cls, project: Project) -> Settings:
+        protocol = loader.load(project.protocol_path)
+        return cls(
+            protocol,
+            protocol.wellbeing.mask_pattern(),
+            protocol.highlight.include_pattern(),
+            protocol.highlight.exclude_pattern(),
+        )
+
+    def viewer(self, db: Database, name: str) -> Viewer:
+        """Return the reviewer as the protocol's blind rules see them."""
+        s = self.protocol.screening
+        return blind.viewer(db, name, blind=s.blind, required=s.reviewers_per_record)
+
+    def reasons(self, stage: str) -> tuple[str, ...]:
+        """Return the stage's exclusion reasons (the digit keys of the picker)."""
+        return self.protocol.exclusion_reasons(stage)[:9]
+
+    def masked(self, text: str) -> str:
+        """Return ``text`` with every masked term blacked out (same length, so offsets hold)."""
+        if self.mask is None or not text:
+            return text
+        return self.mask.sub(lambda m: MASK * len(m.group(0)), text)
+
+
+@dataclass(slots=True)
+class Card:
+    """One study as the screening screen shows it."""
+
+    group_id: int
+    fields: dict[str, Any]
+    records: list[dict[str, Any]]
+    fulltexts: list[dict[str, Any]] = field(default_factory=list)
+    own: sdb.Event | None = None
+    report_flag: str | None = None
+
+
+def load_card(db: Database, who: Viewer, group_id: int, stage: str) -> Card | None:
+    """Read a study: its records merged to the most complete values (indexed look-ups)."""
+    ids = [r for (r,) in db.execute("SELECT id FROM records WHERE group_id = ?", [group_id])]
+    records = corpus_db.records_full(db, ids)
+    if not records:
+        return None
+    card = Card(group_id, merged_view(records), records)
+    card.own = blind.own_current(db, who, group_id, stage)
+    if stage == FULL_TEXT:
+        card.fulltexts = corpus_db.fulltexts_of_group(db, group_id)
+        card.report_flag = sdb.report_flag(db, group_id)
+    return card
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where the reviewer stands at a stage (None: the stage is closed to them)."""
+
+    eligible: int | None
+    remaining: int | None
+    mine: int
+
+
+def stage_progress(db: Database, who: Viewer, stage: str) -> Progress:
+    """Count what is left for the reviewer (tens of ms at 100k: call from a worker)."""
+    own = blind.label_counts(db, who, stage).get(who.name, {})
+    return Progress(
+        eligible_count(db, who, stage), queue.remaining(db, who, stage), sum(own.values())
+    )
+
+
+def search_records(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Keyword (FTS5) search over the review, one hit per study, best first.
+
+    Raises:
+        sqlite3.OperationalError: for FTS5 syntax errors in ``query``.
+    """
+    corpus_db.sync_fts(db)
+    rows = corpus_db.fts_search(db, query, limit * 2, None, None)
+    found = corpus_db.record_summaries(db, [rid for rid, _ in rows])
+    hits: dict[int, dict[str, Any]] = {}
+    for rid, _ in rows:
+        hit = found.get(rid)
+        if hit is not None and hit["group_id"] not in hits:
+            hits[hit["group_id"]] = hit
+    return list(hits.values())[:limit]

@@ -1,0 +1,203 @@
+"""The dashboard: imports, deduplication and screening progress at a glance.
+
+Every number is read in a worker with its own connection (counts run over
+every record); screening figures come from ``screening.progress`` for the
+reviewer at the keyboard, so in a blind review a reviewer sees only their own.
+The stopping rule's lines (``review.tui.widgets.stopping_view``) show once a stage has
+decisions the viewer may see whole; ``k`` draws its random sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from corpus import db as corpus_db
+from review.session.data import STAGE_NAMES
+from review.status.report import collect
+from review.tui.widgets import stopping_view
+from screening.stages import STAGES
+
+if TYPE_CHECKING:
+    from review.core.project import Project
+    from review.session.data import Settings
+    from review.tui.app import ReviewApp
+
+BAR = 20
+
+
+def dashboard_data(project: Project, settings: Settings, reviewer: str) -> dict[str, Any]:
+    """Gather what the dashboard shows (runs in a worker with its own connection)."""
+    data = collect(project, reviewer)  # screening progress and stopping as the reviewer sees them
+    db = project.open_db()
+    try:
+        merges = corpus_db.merges(db)
+        data["merges"] = sum(1 for m in merges if m["undone_at"] is None)
+        data["merges_undone"] = len(merges) - data["merges"]
+        data["queued"] = len(corpus_db.pairs(db, "queued"))
+        data["skipped"] = len(corpus_db.pairs(db, "skipped"))
+    finally:
+        db.close()
+    return data
+
+
+def _lines(rows: list[tuple[str, object]], width: int = 24) -> str:
+    return "\n".join(f"{name[:width]:<{width}} {value!s:>7}" for name, value in rows)
+
+
+def _bar(done: int, total: int) -> Content:
+    filled = round(BAR * done / total) if total else 0
+    pct = f" {100 * done / total:3.0f}%" if total else ""
+    return Content.assemble(("█" * filled, "$success"), ("░" * (BAR - filled), "$text-muted"), pct)
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def stage_lines(name: str, p: dict[str, Any]) -> Content:
+    """Return one stage's block: bar, outcomes, reviewers, agreement, rate."""
+    eligible, screened = p.get("eligible"), p.get("screened")
+    parts: list[Content | str | tuple[str, str]] = [(f"{name:<15}", "bold")]
+    if eligible is None or screened is None:
+        parts.append("opens when the lead unblinds title/abstract\n")
+    else:
+        parts += [_bar(screened, eligible), f"  {screened:,}/{eligible:,} screened\n"]
+    if p.get("included") is not None:
+        outcome = [f"included {p['included']:,}", f"excluded {p['excluded']:,}"]
+        outcome += [f"maybe {p['maybe']:,}", f"conflicts {p['conflicts']:,}"]
+        if p.get("not_retrieved") is not None:
+            outcome.append(f"not retrieved {p['not_retrieved']:,}")
+        parts.append("  " + " · ".join(outcome) + "\n")
+    elif eligible is not None:
+        parts.append(("  outcomes hidden while screening is blind\n", "italic"))
+    for who, labels in sorted((p.get("reviewers") or {}).items()):
+        counts = ", ".join(f"{labels.get(k, 0)} {k}" for k in ("include", "exclude", "maybe"))
+        parts.append(f"  {who}: {counts}\n")
+    agreement = p.get("agreement")
+    two = agreement["two_categories"] if agreement else None
+    if two and two["n"]:
+        parts.append(
+            f"  agreement {_num(two['percent'], 1)}% · kappa {_num(two['kappa'])} · "
+            f"AC1 {_num(two['ac1'])} (n {two['n']})\n"
+        )
+    rate = p.get("rate")
+    if rate and rate["decisions"]:
+        per_hour = f", {rate['per_hour']:.0f}/h" if rate.get("per_hour") else ""
+        parts.append(f"  your last session: {rate['decisions']} records{per_hour}\n")
+    return Content.assemble(*parts)
+
+
+class HomeScreen(Screen[None]):
+    """The dashboard: what was imported, what deduplication and screening did, what waits."""
+
+    TITLE = "Dashboard"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "app.screen('title_abstract')", "Screen", id="home.screen"),
+        Binding("f", "app.screen('full_text')", "Full text", id="home.full_text"),
+        Binding("c", "app.conflicts", "Conflicts", id="home.conflicts"),
+        Binding("slash", "app.search", "Search", id="home.search"),
+        Binding(stopping_view.KEY, "random_check", "Random check", show=False, id="home.sample"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """Fresh dashboard numbers, read off the UI thread."""
+
+        data: dict[str, Any]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="home"):
+            yield Static(id="review-title")
+            yield Static(id="screening", classes="panel")
+            with Horizontal(id="panels"):
+                yield Static(id="identified", classes="panel")
+                yield Static(id="dedup", classes="panel")
+            yield Static(id="next-step")
+            with Horizontal(id="home-buttons"):
+                yield Button("Screen (s)", id="open-screening", compact=True)
+                yield Button("Conflicts (c)", id="open-conflicts", compact=True)
+                yield Button("Review duplicates (d)", id="open-duplicates", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#identified").border_title = "Records identified"
+        self.query_one("#dedup").border_title = "Deduplication"
+        self.query_one("#screening").border_title = "Screening"
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    @work(thread=True, exclusive=True)
+    def refresh_data(self) -> None:
+        """Reload the numbers (a count over every record: not on the UI thread)."""
+        app: ReviewApp = self.app  # type: ignore[assignment]
+        self.post_message(self.Loaded(dashboard_data(app.project, app.settings, app.reviewer)))
+
+    def on_home_screen_loaded(self, message: Loaded) -> None:
+        self.data = data = message.data
+        self.query_one("#review-title", Static).update(data["title"])
+        by_db = list(data["identified_by_database"].items())
+        self.query_one("#identified", Static).update(
+            _lines([*by_db, ("Total", data["records"])]) if by_db else "No records imported yet."
+        )
+        waiting = data["queued"] + data["skipped"]
+        self.query_one("#dedup", Static).update(
+            _lines(
+                [
+                    ("Studies (groups)", data["groups"]),
+                    ("Merges so far", data["merges"]),
+                    ("Pairs waiting in queue", waiting),
+                    ("Records lacking title", data["missing_title"]),
+                    ("Records lacking abstract", data["missing_abstract"]),
+                ]
+            )
+        )
+        stages = data["screening"]["stages"]
+        self.query_one("#screening", Static).update(
+            Content("\n").join(
+                Content.assemble(
+                    stage_lines(STAGE_NAMES[s], stages[s]),
+                    stopping_view.stage_block(stages[s].get("stopping")),
+                )
+                for s in STAGES
+            )
+        )
+        if not data["records"]:
+            hint = "Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)"
+        elif waiting:
+            pairs = "1 pair waits" if waiting == 1 else f"{waiting} pairs wait"
+            hint = f"{pairs} for a decision: press d to review. Press s to screen."
+        else:
+            hint = "Press s to screen titles and abstracts, f for full texts, c for conflicts."
+        self.query_one("#next-step", Static).update(hint)
+
+    def action_random_check(self) -> None:
+        """Draw the random sample the stopping rule needs (after a confirmation)."""
+        if self.data:
+            app: ReviewApp = self.app  # type: ignore[assignment]
+            stopping_view.ask_to_draw(app, self.data, self.refresh_data)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {
+            "open-duplicates": "duplicates",
+            "open-screening": "screen('title_abstract')",
+            "open-conflicts": "conflicts",
+        }
+        if event.button.id in actions:
+            await self.app.run_action(actions[event.button.id])

@@ -1,0 +1,102 @@
+"""The stopping rule in the TUI: the dashboard's lines, the card's "Random check" title,
+and the key that draws the random sample.
+
+Logic lives in ``screening.stopping_state``; the words in ``review.status.stopping_text``.
+The figures combine every reviewer's decisions, so ``review.status.report`` leaves them
+out (None) while a stage is blind to the viewer and nothing is shown here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlite_utils import Database
+from textual.content import Content
+
+from review.status.stopping_text import STAGE_WORDS, recall_text, verdict
+from review.tui.widgets.modals import Notice
+from screening import db as sdb
+from screening.errors import ScreeningError
+from screening.stages import STAGES
+from screening.stopping_state import draw_sample, extend_sample
+
+if TYPE_CHECKING:
+    from review.tui.app import ReviewApp
+
+#: The dashboard key that draws the random sample (``HomeScreen`` binds it).
+KEY = "k"
+
+
+def stage_block(report: dict[str, Any] | None) -> Content:
+    """Return the stopping lines under a stage's block (empty while hidden or unscreened)."""
+    if report is None:
+        return Content("")
+    line = verdict(report, f"press {KEY}")
+    style = "bold $success" if report["stop_justified"] else "$warning"
+    return Content.assemble(
+        f"  stopping: {report['phase']} · estimated recall {recall_text(report)}\n",
+        "  ",
+        (line, style),
+        "\n",
+    )
+
+
+def record_title(db: Database, stage: str, group_id: int | None) -> str:
+    """Return the card's border title: "Random check 12 of 400" for a sample record."""
+    sample = None if group_id is None else sdb.stopping_sample(db, stage)
+    position = None if sample is None or group_id is None else sample.position(group_id)
+    if sample is None or position is None:
+        return "Record"
+    return f"Random check {position:,} of {len(sample.groups):,}"
+
+
+def _wanted(data: dict[str, Any]) -> tuple[str, bool, int] | None:
+    """Return ``(stage, extend, records)`` of the first stage whose sample is due."""
+    for stage in STAGES:
+        report = data["screening"]["stages"][stage].get("stopping")
+        if report is None or report["stop_justified"] or report["urn_size"] == 0:
+            continue
+        if report["sample_size"] == 0:
+            return stage, False, report["sample_needed"]
+        if report["sample_needed"] > report["sample_size"]:
+            return stage, True, report["sample_needed"] - report["sample_size"]
+    return None
+
+
+def ask_to_draw(app: ReviewApp, data: dict[str, Any], done: Any) -> None:
+    """Confirm, then draw (or extend) the random sample; ``done()`` refreshes the dashboard."""
+    wanted = _wanted(data)
+    if wanted is None:
+        app.notify("No random sample is due: nothing screened, already drawn, or hidden.")
+        return
+    stage, extend, count = wanted
+    words = STAGE_WORDS[stage]
+    text = (
+        f"Draw {count:,} more unscreened {words} records into the random sample?"
+        if extend
+        else f"Draw a random sample of {count:,} unscreened {words} records?"
+    ) + (
+        "\n\nThey are shown first when screening, marked Random check. Screen every one: "
+        "stopping is justified only once the sample is screened. The draw is recorded "
+        "with its seed and cannot be undone."
+    )
+
+    def answered(go: bool | None) -> None:
+        if not go:
+            return
+        settings = app.settings.protocol.screening
+        db = app.project.open_db()
+        try:
+            who = app.settings.viewer(db, app.reviewer)
+            args = (db, who, stage, settings.stopping_target, settings.stopping_confidence)
+            drawn = extend_sample(*args) if extend else len(draw_sample(*args).groups)
+        except ScreeningError as exc:
+            app.notify(str(exc), title="Not drawn", severity="warning")
+            return
+        finally:
+            db.close()
+        key = "s" if stage == STAGES[0] else "f"
+        app.notify(f"Drew {drawn:,} records: press {key} to screen them.")
+        done()
+
+    app.push_screen(Notice("Random check", text, go_on="Draw", leave="Cancel"), answered)
