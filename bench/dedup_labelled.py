@@ -55,9 +55,9 @@ from bib_dedupe.bib_dedupe import block, cluster, match, prep
 
 records = pd.read_csv(sys.argv[1])
 start = time.perf_counter()
-prepared = prep(records, verbosity_level=0)
-pairs = block(prepared, verbosity_level=0)
-matched = match(pairs, verbosity_level=0)
+prepared = prep(records, verbosity_level=0, cpu=2)
+pairs = block(prepared, verbosity_level=0, cpu=2)
+matched = match(pairs, verbosity_level=0, cpu=2)
 groups = cluster(matched, verbosity_level=0)
 print(json.dumps({"groups": [list(g) for g in groups], "seconds": time.perf_counter() - start}))
 """
@@ -110,9 +110,7 @@ def run_ours(name: str) -> tuple[set[Pair], dict[str, float], list[Pair]]:
     groups: dict[int, list[str]] = defaultdict(list)
     for rid, gid in db.execute("SELECT id, group_id FROM records"):
         groups[gid].append(source[rid])
-    queued = [
-        (source[p["record_a"]], source[p["record_b"]]) for p in corpus_db.pairs(db, "queued")
-    ]
+    queued = [(source[p["record_a"]], source[p["record_b"]]) for p in corpus_db.pairs(db, "queued")]
     times = {"import": imported - start, "dedup": done - imported}
     return group_pairs(groups.values()), times, queued
 

@@ -10,8 +10,11 @@ decide, in this order, and each answer says which rule fired and why:
    identifier (title, authors and year all differ) is distinct.
 2. Versions the protocol keeps apart (``[dedup]`` table): Cochrane updates
    ``.pub2``/``.pub3`` and other versioned DOIs, errata and retraction
-   notices, conference abstracts, preprints. When the protocol lets them
-   merge, their own DOIs, venues and pages no longer count as conflicts.
+   notices, conference abstracts, preprints; but only where the records' own
+   year, issue, pages, DOI, abstract or venue differ, never on the kind alone
+   (Embase files MEDLINE's "Circulation" abstract under "Circulation.
+   Conference: ..."). When the protocol lets them merge, their own DOIs,
+   venues and pages no longer count as conflicts.
 3. Different DOIs or PMIDs: distinct, unless all else is identical
    (uncertain: databases do carry wrong DOIs).
 4. Years two or more apart: distinct.
@@ -19,7 +22,11 @@ decide, in this order, and each answer says which rule fired and why:
    for online-first), journal, volume and pages are duplicates; generic
    titles ("Editorial", "Reply") also need the venue and pages to agree;
    reworded or translated titles are duplicates only when journal, volume,
-   first page and year agree, otherwise uncertain or distinct.
+   first page and year agree, otherwise uncertain or distinct. Records placed
+   elsewhere (another volume; another journal and volume) are related papers,
+   not copies; a short title in two issues of one volume is a recurring item
+   ("Editor's Comments"); two conference records' venue names are no evidence,
+   since proceedings are named many ways.
 
 Missing fields never block a match; conflicting fields do.
 """
@@ -130,7 +137,7 @@ class _Pair:
     """Field-by-field comparison of two records, computed once for all rules."""
 
     __slots__ = tuple(
-        "a b t arel afrac ydiff jrel vrel irel prel doi pmid bib kinds differ related ev sim".split()
+        "a b t arel afrac ydiff jrel vrel irel prel doi pmid bib differ related ev sim".split()
     )
 
     def __init__(self, a: Prepared, b: Prepared) -> None:
@@ -152,9 +159,7 @@ class _Pair:
         # Same journal, volume and first page: one article, whatever the titles say.
         self.bib = self.jrel == "same" and self.vrel == "same" and self.prel == "same"
         # A preprint, conference abstract or erratum next to an article.
-        self.kinds = (
-            a.preprint != b.preprint or a.conference != b.conference or a.erratum != b.erratum
-        )
+        kinds = a.preprint != b.preprint or a.conference != b.conference or a.erratum != b.erratum
         self.ev: dict[str, Any] = {
             "title": None if self.t is None else round(self.t, 3),
             "authors": self.arel,
@@ -169,7 +174,7 @@ class _Pair:
         self.sim = _similarity(self)
         # The kinds only say "version" when the records themselves differ: Embase calls
         # the MEDLINE record's abstract "Circulation. Conference: ..." and both are one.
-        self.differ = _own_evidence_differs(self) if self.kinds else None
+        self.differ = _own_evidence_differs(self) if kinds else None
         # "Erratum: <title>" is the notice's own title saying what it is.
         if not self.differ and a.erratum != b.erratum and (a.notice_title or b.notice_title):
             self.differ = "title (a notice)"
@@ -478,7 +483,8 @@ def _different_titles(p: _Pair, t: float, clash: str | None) -> PairScore:
         if same_source is not None:
             return same_source
     elsewhere = _placed_elsewhere(p, issue=True)
-    if elsewhere and not (a.translated or b.translated) or (elsewhere and p.vrel == "conflict"):
+    # A translated title's copy may sit in the journal's other-language edition.
+    if elsewhere and (p.vrel == "conflict" or not (a.translated or b.translated)):
         return p.out(
             "distinct",
             "title_elsewhere",
@@ -629,14 +635,19 @@ def _recurring(p: _Pair, long_title: bool) -> str | None:
     """A short title in two issues of one volume: a recurring item, not one record.
 
     "Editor's Comments" or "Gateways to clinical trials" come back every issue with
-    the same title and often the same authors; without the same first page two
-    issues of one volume are two items. Long titles do not recur, so their issue may
-    be a typo; and an issue without a volume beside it is often the volume misfiled.
+    the same title and often the same authors; without the same first page (or with
+    front-matter pages, which restart every issue) two issues of one volume are two
+    items. Long titles do not recur, so their issue may be a typo; and an issue
+    without a volume beside it is often the volume misfiled.
     """
     a, b = p.a, p.b
     if long_title and not (a.generic or b.generic):
         return None
-    if p.irel != "conflict" or p.prel == "same" or p.jrel == "conflict" or p.vrel != "same":
+    # Front matter is paged in Roman numerals from "iii" in every issue.
+    front_matter = bool(a.first_page and a.first_page.isalpha())
+    if p.irel != "conflict" or p.jrel == "conflict" or p.vrel != "same":
+        return None
+    if p.prel == "same" and not front_matter:
         return None
     if p.ydiff not in (0, None):
         return None

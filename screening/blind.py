@@ -178,8 +178,13 @@ class Tallies:
         self.required = required
 
     def group_labels(self, group_id: int) -> dict[str, str]:
-        """Return reviewer -> current label for one group."""
+        """Return reviewer -> current label for one study (``"exclude / include"`` when a
+        reviewer labelled groups merged into it differently; see ``screening.merges``)."""
         return sdb.raw_group_labels(self._db, self.stage, group_id)
+
+    def group_votes(self, group_id: int) -> list[tuple[str, str]]:
+        """Return a study's votes, ``(reviewer, label)``: one per reviewer and label."""
+        return sdb.raw_group_votes(self._db, self.stage, group_id)
 
     def resolution(self, group_id: int) -> dict[str, Any] | None:
         """Return the resolution in force for one group."""

@@ -226,15 +226,15 @@ def undo_last(db: Database, who: Viewer, stage: str) -> int | None:
     """Retract the viewer's most recent decision still in force at a stage (the ``u`` key).
 
     Returns:
-        The group whose decision was undone (to show it again), or None when
-        there is nothing left to undo.
+        The study whose decision was undone (to show it again: the group a merge
+        took the decided group into, if any), or None when there is nothing left to undo.
     """
     with transaction(db):
         current = blind.own_latest(db, who, blind.check_stage(stage))
         if current is None:
             return None
         _insert_undo(db, current)
-        return current.group_id
+        return sdb.study_of(db, current.group_id)
 
 
 def _insert_undo(db: Database, current: sdb.Event) -> int:

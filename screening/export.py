@@ -3,12 +3,16 @@
 All rows come through ``screening.blind.events``, so in a blind review a
 reviewer's export holds only their own decisions until the lead unblinds the
 stage; a lead's export holds everyone's.
+
+Every spreadsheet-bound cell goes through :func:`safe_cell` (here, in one
+place, so the records export of ``review.exports`` applies the same rule).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
 from sqlite_utils import Database
@@ -29,6 +33,53 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "rank_shown",
     "score_shown",
 )
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def safe_cell(value: Any) -> Any:
+    """Return a cell value that a spreadsheet shows as text, never runs as a formula.
+
+    OWASP's advice against CSV injection
+    (https://owasp.org/www-community/attacks/CSV_Injection): a cell that
+    starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed
+    with a single quote, so Excel, LibreOffice and Google Sheets show it as
+    text. A record title such as ``=HYPERLINK("http://...","click")`` would
+    otherwise become a live link in the reviewer's spreadsheet. Numbers stay
+    numbers, as OWASP asks: int and float values, and text that is one plain
+    number (``-3.5``, ``+1``, ``-2e3``), which a spreadsheet reads as that
+    number and nothing else. Every CSV, TSV and XLSX export calls this.
+
+    Args:
+        value: The cell: text, a number, or None.
+
+    Returns:
+        ``value`` unchanged, or the text with ``'`` in front.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def safe_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a row (column -> value) with every cell passed through :func:`safe_cell`."""
+    return {key: safe_cell(value) for key, value in row.items()}
+
+
+def unsafe_cell(text: str) -> str:
+    """Undo :func:`safe_cell` on a cell read back from an export (for re-imports).
+
+    Only a quote followed by a formula character is removed, which is what
+    :func:`safe_cell` adds; other leading quotes are the cell's own text.
+    """
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
 
 
 def decision_rows(
@@ -74,7 +125,7 @@ def write_csv(db: Database, who: Viewer, out: TextIO, *, history: bool = False) 
     writer.writeheader()
     n = 0
     for row in decision_rows(db, who, history=history):
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
         n += 1
     return n
 

@@ -4,10 +4,16 @@ Counts that follow from other reviewers' labels (included, excluded, maybe,
 conflicts, resolved, agreement, other reviewers' tallies) are None while a
 stage is blind to the viewer. How many studies were screened at all is shown
 in any case: it says how far the team is, not what anyone decided.
+
+Results are typed (:class:`Progress`, :class:`StageProgress`,
+:class:`SessionRate`) so the dashboard reads attributes a type checker
+knows; ``to_json()`` gives the stable ``--json`` form.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,61 +26,127 @@ from screening.blind import Viewer
 from screening.stages import FULL_TEXT, STAGES, TITLE_ABSTRACT, eligible_count
 
 
-def progress(db: Database, who: Viewer) -> dict[str, Any]:
-    """Return the whole screening progress as the viewer may see it (JSON-ready)."""
-    return {
-        "viewer": who.name,
-        "lead": who.is_lead,
-        "blind": who.blind,
-        "reviewers_per_record": who.required,
-        "unblinded": sorted(sdb.unblinded(db)),
-        "stages": {stage: stage_progress(db, who, stage) for stage in STAGES},
-    }
+@dataclass(frozen=True, slots=True)
+class SessionRate:
+    """The viewer's last screening session at a stage."""
+
+    session_id: int
+    started: str
+    decisions: int
+    minutes: float
+    per_hour: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON form (the field names)."""
+        return dataclasses.asdict(self)
 
 
-def stage_progress(db: Database, who: Viewer, stage: str) -> dict[str, Any]:
-    """Return one stage's counts, per-reviewer tallies, agreement and screening rate.
+@dataclass(slots=True)
+class StageProgress:
+    """One stage's counts as the viewer may see them (None: hidden or not yet open).
 
-    Keys: ``eligible`` (studies the stage screens; at full text, PRISMA's
-    reports sought), ``screened`` (by at least one reviewer),
-    ``fully_screened`` (by the required number), ``included``, ``excluded``,
-    ``maybe``, ``conflicts`` (unresolved), ``resolved``, ``undecided``,
-    ``not_retrieved`` (full text), ``reviewers`` (name -> label counts),
-    ``agreement`` and ``rate`` (groups the viewer decided per hour in their
-    last session).
+    Attributes:
+        eligible: Studies the stage screens (at full text, PRISMA's reports sought).
+        screened: Studies decided by at least one reviewer.
+        fully_screened: Studies decided by the required number of reviewers.
+        included, excluded, maybe, conflicts, resolved, undecided: Outcome counts.
+        not_retrieved: Full text only: reports not retrieved.
+        reviewers: Reviewer -> label -> current decisions.
+        agreement: Agreement statistics (JSON form), None while blind.
+        rate: The viewer's last session.
+        stopping: The stopping rule's report (filled by the review layer).
     """
+
+    eligible: int | None
+    screened: int | None = None
+    fully_screened: int | None = None
+    included: int | None = None
+    excluded: int | None = None
+    maybe: int | None = None
+    conflicts: int | None = None
+    resolved: int | None = None
+    undecided: int | None = None
+    not_retrieved: int | None = None
+    reviewers: dict[str, dict[str, int]] = field(default_factory=dict)
+    agreement: dict[str, Any] | None = None
+    rate: SessionRate | None = None
+    stopping: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON form; ``stopping`` only once the review layer set it."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["rate"] = self.rate.to_json() if self.rate else None
+        return out
+
+
+@dataclass(slots=True)
+class Progress:
+    """The whole screening progress as one viewer may see it."""
+
+    viewer: str
+    lead: bool
+    blind: bool
+    reviewers_per_record: int
+    unblinded: list[str]
+    stages: dict[str, StageProgress]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON form used by ``review status --json``."""
+        return {
+            "viewer": self.viewer,
+            "lead": self.lead,
+            "blind": self.blind,
+            "reviewers_per_record": self.reviewers_per_record,
+            "unblinded": list(self.unblinded),
+            "stages": {stage: p.to_json() for stage, p in self.stages.items()},
+        }
+
+    def hidden(self, stage: str) -> bool:
+        """Tell whether other reviewers' labels at ``stage`` are hidden from the viewer."""
+        return self.blind and not self.lead and stage not in self.unblinded
+
+
+def progress(db: Database, who: Viewer) -> Progress:
+    """Return the whole screening progress as the viewer may see it."""
+    return Progress(
+        viewer=who.name,
+        lead=who.is_lead,
+        blind=who.blind,
+        reviewers_per_record=who.required,
+        unblinded=sorted(sdb.unblinded(db)),
+        stages={stage: stage_progress(db, who, stage) for stage in STAGES},
+    )
+
+
+def stage_progress(db: Database, who: Viewer, stage: str) -> StageProgress:
+    """Return one stage's counts, per-reviewer tallies, agreement and screening rate."""
     blind.check_stage(stage)
-    out: dict[str, Any] = {"eligible": eligible_count(db, who, stage)}
+    out = StageProgress(eligible=eligible_count(db, who, stage))
     ta_open = blind.full_text_open(db, who) if stage == FULL_TEXT else None
     if stage == TITLE_ABSTRACT or ta_open is not None:
-        out["screened"], out["fully_screened"] = sdb.screened_counts(db, stage, who.required)
-    else:
-        out["screened"] = out["fully_screened"] = None
-    out.update(dict.fromkeys(("included", "excluded", "maybe", "conflicts", "resolved"), None))
-    out["undecided"] = None
+        out.screened, out.fully_screened = sdb.screened_counts(db, stage, who.required)
     tallies = blind.tallies(db, who, stage)
-    if tallies is not None and out["eligible"] is not None:
+    if tallies is not None and out.eligible is not None:
         counts = tallies.outcome_counts()
         resolved_in = counts.get("resolved_include", 0)
         resolved_out = counts.get("resolved_exclude", 0)
-        out["included"] = counts.get("include", 0) + resolved_in
-        out["excluded"] = counts.get("exclude", 0) + resolved_out
-        out["maybe"] = counts.get("maybe", 0)
-        out["conflicts"] = counts.get("conflict", 0)
-        out["resolved"] = resolved_in + resolved_out
+        out.included = counts.get("include", 0) + resolved_in
+        out.excluded = counts.get("exclude", 0) + resolved_out
+        out.maybe = counts.get("maybe", 0)
+        out.conflicts = counts.get("conflict", 0)
+        out.resolved = resolved_in + resolved_out
         decided = sum(v for k, v in counts.items() if k != "undecided")
-        out["undecided"] = max(out["eligible"] - decided, 0)
-    out["not_retrieved"] = None
+        out.undecided = max(out.eligible - decided, 0)
     if stage == FULL_TEXT and ta_open is not None:
-        out["not_retrieved"] = ta_open.full_text_counts()[1]
-    out["reviewers"] = blind.label_counts(db, who, stage)
+        out.not_retrieved = ta_open.full_text_counts()[1]
+    out.reviewers = blind.label_counts(db, who, stage)
     agreement = stage_agreement(db, who, stage)
-    out["agreement"] = None if agreement is None else agreement.as_dict()
-    out["rate"] = session_rate(db, who, stage)
+    out.agreement = None if agreement is None else agreement.as_dict()
+    out.rate = session_rate(db, who, stage)
     return out
 
 
-def session_rate(db: Database, who: Viewer, stage: str) -> dict[str, Any] | None:
+def session_rate(db: Database, who: Viewer, stage: str) -> SessionRate | None:
     """Return the viewer's last session at a stage: groups decided, minutes, groups per hour."""
     last = sdb.last_session(db, who.name, stage)
     if last is None:
@@ -86,10 +158,4 @@ def session_rate(db: Database, who: Viewer, stage: str) -> dict[str, Any] | None
         elapsed = datetime.fromisoformat(last_time) - datetime.fromisoformat(started)
         minutes = max(elapsed.total_seconds(), 0.0) / 60
     per_hour = round(count / (minutes / 60), 1) if minutes > 0 else None
-    return {
-        "session_id": session_id,
-        "started": started,
-        "decisions": count,
-        "minutes": round(minutes, 2),
-        "per_hour": per_hour,
-    }
+    return SessionRate(session_id, started, count, round(minutes, 2), per_hour)

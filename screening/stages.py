@@ -41,7 +41,6 @@ OUTCOMES = sdb.OUTCOMES
 PROCEEDS = sdb.PROCEEDS
 
 
-
 def parse_stage(text: str) -> Stage:
     """Return the stage for the CLI spelling (``title-abstract``, ``full-text``) or the name.
 
@@ -60,7 +59,9 @@ def classify(
     """Return the outcome of one group from its current labels (see the module doc).
 
     Args:
-        labels: Every reviewer's current label (include / exclude / maybe).
+        labels: Every reviewer's current label (include / exclude / maybe); on a
+            merged study, every distinct vote (``screening.merges``), so one
+            reviewer's disagreeing labels count as two votes.
         required: Reviewers per record.
         stage: ``title_abstract`` or ``full_text``.
         resolution: The resolution label in force (include / exclude), if any.
@@ -108,12 +109,10 @@ def outcome(db: Database, who: Viewer, group_id: int, stage: str) -> Outcome | N
     tallies = blind.tallies(db, who, stage)
     if tallies is None:
         return None
-    labels = tallies.group_labels(group_id)
+    votes = [label for _, label in tallies.group_votes(group_id)]
     resolution = tallies.resolution(group_id)
-    code = classify(
-        list(labels.values()), who.required, stage, resolution["label"] if resolution else None
-    )
-    return Outcome(group_id, stage, code, labels, resolution)
+    code = classify(votes, who.required, stage, resolution["label"] if resolution else None)
+    return Outcome(group_id, stage, code, tallies.group_labels(group_id), resolution)
 
 
 def outcomes(db: Database, who: Viewer, stage: str) -> dict[int, str] | None:

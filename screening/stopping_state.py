@@ -84,8 +84,8 @@ class _Stage:
             return 1
         if outcome in IRRELEVANT:
             return 0
-        votes = tallies.group_labels(group_id).values()
-        return int(any(label != "exclude" for label in votes))
+        votes = tallies.group_votes(group_id)
+        return int(any(label != "exclude" for _, label in votes))
 
     def settled(self, group_id: int) -> bool:
         """True once the required reviewers decided a study (or it was resolved)."""

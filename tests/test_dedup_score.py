@@ -415,3 +415,134 @@ def test_reworded_title_needs_the_identical_abstract() -> None:
         _ABSTRACT.replace("hepatic and neurological", "renal and hepatic"),
     )
     assert score_pair(prepare(a), prepare(b)).verdict != "duplicate"
+
+
+# ---------------------------------------------------------------- versions need their own evidence
+# Defect "Dedup keeps real duplicates apart": the version rules fired on the venue
+# string alone, and recurring or co-paginated items merged.
+
+CIRCULATION_ABSTRACT: dict[str, Any] = {
+    "title": "Sacubitril-valsartan and ventricular remodelling after myocardial infarction",
+    "authors": ["Okafor, Chidi", "Lindqvist, Maja", "Berger, Tomas"],
+    "year": 2017,
+    "journal": "Circulation",
+    "volume": "136",
+    "abstract": "Background: Remodelling after infarction predicts heart failure. Methods: "
+    "We randomised 412 patients to sacubitril-valsartan or valsartan for 12 months.",
+    "type": "JOUR",
+}
+
+
+def test_conference_abstract_under_the_journal_name_and_under_the_meeting_merge() -> None:
+    embase = {
+        **CIRCULATION_ABSTRACT,
+        "journal": "Circulation. Conference: American Heart Association's Scientific "
+        "Sessions 2017. United States",
+        "keywords": ["conference abstract"],
+    }
+    result = score(CIRCULATION_ABSTRACT, embase)
+    assert result.verdict == "duplicate", result.reason
+    assert journal_key(embase["journal"]) == ("circulation",)
+    assert prepare(embase).conference  # still known as a meeting abstract
+
+
+def test_conference_abstract_whose_record_differs_from_the_paper_stays_apart() -> None:
+    meeting = {
+        **CIRCULATION_ABSTRACT,
+        "journal": "Circulation. Conference: American Heart Association's Scientific "
+        "Sessions 2017. United States",
+        "issue": "Supplement 1",
+        "pages": "A14021",
+        "keywords": ["conference abstract"],
+    }
+    paper = {
+        **CIRCULATION_ABSTRACT,
+        "issue": "4",
+        "pages": "412-424",
+        "abstract": "Ventricular remodelling after a first infarction was smaller with "
+        "sacubitril-valsartan in a double-blind trial of 412 patients followed for a year.",
+    }
+    result = score(meeting, paper)
+    assert result.verdict == "distinct" and result.evidence["rule"] == "conference"
+    assert {"pages", "abstract"} <= set(result.evidence["versions_differ_in"].split(", "))
+    # The abstract book's supplement against the article's issue is evidence too.
+    no_pages = {**meeting, "pages": None, "abstract": paper["abstract"]}
+    apart = score(no_pages, paper)
+    assert apart.verdict == "distinct" and "issue" in apart.evidence["versions_differ_in"]
+
+
+def test_conference_venue_spellings_of_one_paper_merge() -> None:
+    paper = {
+        "title": "Digital platform governance and complementor exit: a panel study",
+        "authors": ["Nakamura, Aiko", "Osei, Kwame"],
+        "year": 2010,
+        "journal": "International Conference on Information Systems",
+    }
+    icis = {**paper, "journal": "ICIS 2010 Proceedings - Thirty First International Conference "
+            "on Information Systems"}  # fmt: skip
+    assert score(paper, icis).verdict == "duplicate"
+    typed = {**paper, "type": "CONF", "journal": "Proceedings of the 31st International "
+             "Conference on Information Systems, St. Louis"}  # fmt: skip
+    assert score({**paper, "type": "CONF", "journal": "ICIS 2010"}, typed).verdict == "duplicate"
+
+
+def test_recurring_title_in_other_issues_of_a_volume_stays_apart() -> None:
+    column = {
+        "title": "Editor's Comments",
+        "authors": ["Rai, Arun"],
+        "year": 2017,
+        "journal": "MIS Quarterly",
+        "volume": "41",
+        "issue": "1",
+        "pages": "iii-xiv",
+        "type": "JOUR",
+    }
+    second = {**column, "issue": "2", "pages": "iii-viii"}
+    assert score(column, second).verdict == "distinct"
+    assert score(column, {**second, "pages": None}).verdict == "distinct"
+    assert score(column, {**column, "pages": None}).verdict == "duplicate"
+    assert first_page("iii-xiv") == "iii"
+
+
+def test_same_pages_in_another_issue_under_another_title_stays_apart() -> None:
+    a = {
+        "title": "Factor H autoantibodies are associated with membranoproliferative "
+        "glomerulonephritis",
+        "authors": ["Pappworth, I. Y.", "Denton, M.", "Kavanagh, D."],
+        "year": 2010,
+        "journal": "Molecular Immunology",
+        "volume": "47",
+        "issue": "13",
+        "pages": "2291",
+    }
+    b = {
+        **a,
+        "title": "Factor I autoantibodies in atypical haemolytic uraemic syndrome",
+        "authors": ["Kavanagh, D.", "Pappworth, I. Y.", "Roversi, P."],
+        "issue": "14",
+        "pages": "2291-2292",
+    }
+    result = score(a, b)
+    assert result.verdict == "distinct", result.reason
+    # Abstract books print several abstracts on one page: a different title is not a copy.
+    same_issue = {**b, "issue": "13", "title": "Complement activation in dense deposit disease"}
+    assert score(a, same_issue).verdict != "duplicate"
+
+
+def test_letter_prefixed_and_bare_page_numbers_agree() -> None:
+    poster = copy(doi=None, issue=None, pages="P63 [tp 104]")
+    assert score(copy(doi=None, issue=None, pages="63"), poster).verdict == "duplicate"
+    assert (
+        score(copy(doi=None, pages="S12"), copy(doi=None, pages="A12")).evidence["pages"]
+        == "conflict"
+    )
+
+
+def test_bibtex_style_author_cells_split_into_names() -> None:
+    from corpus.formats.tabular import split_authors
+
+    names = split_authors("Le Quintrec, M. and Zuber, J. and Noel, L. H.")
+    assert names == ["Le Quintrec, M.", "Zuber, J.", "Noel, L. H."]
+    assert split_authors("Department of Health and Social Care") == [
+        "Department of Health and Social Care"
+    ]

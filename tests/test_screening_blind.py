@@ -36,7 +36,7 @@ def everything_seen_by(db: Database, who: Viewer, groups: list[int]) -> dict[str
         "history": [strip_times(r) for r in export.decision_rows(db, who, history=True)],
         "current": [strip_times(r) for r in export.decision_rows(db, who)],
         "group_decisions": export.group_decisions(db, who),
-        "progress": strip_times(progress.progress(db, who)),
+        "progress": strip_times(progress.progress(db, who).to_json()),
         "label_counts": {s: label_counts(db, who, s) for s in (TA, FT)},
         "outcomes": {s: stages.outcomes(db, who, s) for s in (TA, FT)},
         "outcome": [stages.outcome(db, who, g, s) for g in groups for s in (TA, FT)],
@@ -117,8 +117,8 @@ def test_after_unblinding_everything_is_visible(tmp_path: Path) -> None:
     assert list(export.decision_rows(db, ann, history=True, stage=TA)) == list(
         export.decision_rows(db, lead, history=True, stage=TA)
     )
-    ann_ta = progress.stage_progress(db, ann, TA)
-    lead_ta = progress.stage_progress(db, lead, TA)
+    ann_ta = progress.stage_progress(db, ann, TA).to_json()
+    lead_ta = progress.stage_progress(db, lead, TA).to_json()
     assert ann_ta == lead_ta
     assert (ann_ta["conflicts"], ann_ta["included"], ann_ta["excluded"]) == (1, 1, 2)
     # Full text opens for ann now that title/abstract is unblinded, and is itself blind.

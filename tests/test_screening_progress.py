@@ -59,7 +59,7 @@ def test_progress_counts_per_stage_and_reviewer(tmp_path: Path) -> None:
         if b:
             decide(db, bob, group, TA, b)
     set_note(db, ann, g[0], TA, "borderline")
-    data = progress.progress(db, lead)
+    data = progress.progress(db, lead).to_json()
     json.dumps(data)  # JSON-ready
     ta = data["stages"][TA]
     assert ta["eligible"] == 8 and ta["screened"] == 5 and ta["fully_screened"] == 4
@@ -75,16 +75,16 @@ def test_progress_counts_per_stage_and_reviewer(tmp_path: Path) -> None:
     ft = data["stages"][FT]
     assert ft["eligible"] == 2 and ft["screened"] == 0 and ft["not_retrieved"] == 0
     assert ta["rate"] is None  # the lead has no session
-    rate = progress.stage_progress(db, ann, TA)["rate"]
+    rate = progress.stage_progress(db, ann, TA).to_json()["rate"]
     assert (
         rate["session_id"] == session and rate["decisions"] == 5
     )  # groups: the note is no record more
-    blind_view = progress.progress(db, ann)
+    blind_view = progress.progress(db, ann).to_json()
     assert blind_view["stages"][TA]["agreement"] is None
     assert blind_view["stages"][TA]["reviewers"] == {
         "ann": {"include": 2, "exclude": 2, "maybe": 1}
     }
     assert blind_view["stages"][FT]["eligible"] is None
     unblind(db, lead, TA)
-    assert progress.progress(db, ann)["stages"][TA] == {**ta, "rate": rate}
-    assert progress.progress(db, ann)["unblinded"] == [TA]
+    assert progress.progress(db, ann).to_json()["stages"][TA] == {**ta, "rate": rate}
+    assert progress.progress(db, ann).to_json()["unblinded"] == [TA]

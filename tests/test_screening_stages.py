@@ -104,9 +104,9 @@ def test_full_text_only_for_studies_that_passed(tmp_path: Path) -> None:
     # A report that cannot be retrieved leaves the full-text queue and is counted.
     flag_report(db, bob, g[2])
     assert queue.next_group(db, ann, FT) is None
-    ft = progress.stage_progress(db, ann, FT)
+    ft = progress.stage_progress(db, ann, FT).to_json()
     assert (ft["eligible"], ft["not_retrieved"], ft["screened"]) == (4, 1, 3)
-    ta = progress.stage_progress(db, ann, TA)
+    ta = progress.stage_progress(db, ann, TA).to_json()
     assert (ta["included"], ta["maybe"], ta["excluded"], ta["resolved"]) == (2, 2, 1, 1)
     assert (ta["conflicts"], ta["undecided"], ta["eligible"]) == (0, 1, 6)
 
@@ -170,5 +170,5 @@ def test_full_text_maybe_needs_resolution(tmp_path: Path) -> None:
     decide(db, bob, g[0], FT, "maybe")
     assert [c.group_id for c in conflicts(db, lead, FT) or []] == [g[0]]
     resolve(db, lead, g[0], FT, "include", "consensus")
-    ft = progress.stage_progress(db, lead, FT)
+    ft = progress.stage_progress(db, lead, FT).to_json()
     assert (ft["included"], ft["conflicts"], ft["resolved"]) == (1, 0, 1)

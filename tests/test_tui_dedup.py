@@ -139,7 +139,7 @@ def test_duplicate_key_merges_and_undo_restores(project: Project) -> None:
 
     async def script(pilot: Pilot[Any]) -> None:
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.data["queued"] == 2 and app.screen.data["merges"] == 0
+        assert app.screen.data.queued == 2 and app.screen.data.merges == 0
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, DedupScreen)
@@ -159,7 +159,7 @@ def test_duplicate_key_merges_and_undo_restores(project: Project) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.data["merges"] == 0
+        assert app.screen.data.merges == 0
 
     drive(app, script)
     db = project.open_db()
@@ -178,9 +178,9 @@ def test_dashboard_numbers_follow_decisions(project: Project) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.data["groups"] == 3
-        assert app.screen.data["merges"] == 1
-        assert app.screen.data["queued"] == 1
+        assert app.screen.data.status.groups == 3
+        assert app.screen.data.merges == 1
+        assert app.screen.data.queued == 1
         panel = text_of(app, "#dedup")
         assert "Merges so far" in panel and "Studies (groups)" in panel
         assert "PubMed" in text_of(app, "#identified")

@@ -1,5 +1,9 @@
 """Exporting the review's records (CSV, RIS, BibTeX, JSON lines).
 
+CSV cells pass through :func:`screening.export.safe_cell`, so a title such as
+``=HYPERLINK(...)`` is text, not a formula, in a spreadsheet. RIS, BibTeX and
+JSON lines are not opened by spreadsheets and are written as imported.
+
 Files are written to a temporary name and renamed into place, so an export
 that fails half-way never leaves a half-written file.
 """
@@ -19,6 +23,7 @@ from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from corpus.model import FIELDS, Record
+from screening.export import safe_row
 
 EXPORT_FORMATS = ("csv", "ris", "bibtex", "jsonl")
 
@@ -85,7 +90,7 @@ def _write_csv(
             row[f"decision_{stage}"] = label
         row["authors"] = "; ".join(row["authors"])
         row["keywords"] = "; ".join(row["keywords"])
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
         n += 1
     return n
 

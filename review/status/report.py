@@ -1,101 +1,153 @@
-"""``review status``: what is in the review and what to do next."""
+"""``review status``: what is in the review and what to do next.
+
+:func:`collect` returns a typed :class:`StatusReport`; the CLI prints
+:func:`render` or ``report.to_json()``, and the dashboard reads attributes.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from corpus import db as corpus_db
-from protocols import loader
-from review.core.context import viewer_for
+from review.core.context import open_context
 from review.core.project import Project
 from review.status.stopping_text import status_line
 from screening import stopping_state
-from screening.progress import progress
+from screening.progress import Progress, progress
 from screening.stages import STAGES
 
 
-def collect(project: Project, reviewer: str | None = None) -> dict[str, Any]:
-    """Gather the status of a review as plain data (the ``--json`` form).
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """One imported file (or sync) as ``review status`` lists it."""
+
+    id: int
+    database: str
+    file_name: str
+    format: str
+    records: int
+    flagged: int
+    imported_at: str
+    search_date: str | None
+    query: str | None
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON form (the field names)."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """The state of a review as one reviewer may see it."""
+
+    project: str
+    title: str
+    protocol_version: str
+    records: int
+    groups: int
+    missing_title: int
+    missing_abstract: int
+    identified_by_database: dict[str, int]
+    sources: list[SourceSummary]
+    screening: Progress
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``review status --json`` form."""
+        return {
+            "project": self.project,
+            "title": self.title,
+            "protocol_version": self.protocol_version,
+            "records": self.records,
+            "groups": self.groups,
+            "missing_title": self.missing_title,
+            "missing_abstract": self.missing_abstract,
+            "identified_by_database": dict(self.identified_by_database),
+            "sources": [s.to_json() for s in self.sources],
+            "screening": self.screening.to_json(),
+        }
+
+
+def collect(project: Project, reviewer: str | None = None) -> StatusReport:
+    """Gather the status of a review.
 
     Args:
+        project: The review.
         reviewer: Whose view of screening (in blind mode only their own decisions).
     """
-    db = project.open_db()
+    context = open_context(project, reviewer)
     try:
-        who = viewer_for(project, db, reviewer)
-        protocol = loader.load(project.protocol_path)
+        db, protocol, who = context.db, context.protocol, context.viewer
         counts = corpus_db.counts(db)
         sources = [
-            {
-                "id": s["id"],
-                "database": s["database"],
-                "file_name": s["file_name"],
-                "format": s["format"],
-                "records": s["record_count"],
-                "flagged": s["flagged_count"],
-                "imported_at": s["imported_at"],
-                "search_date": s["search_date"],
-                "query": s["query"],
-                "sha256": s["sha256"],
-            }
+            SourceSummary(
+                id=s["id"],
+                database=s["database"],
+                file_name=s["file_name"],
+                format=s["format"],
+                records=s["record_count"],
+                flagged=s["flagged_count"],
+                imported_at=s["imported_at"],
+                search_date=s["search_date"],
+                query=s["query"],
+                sha256=s["sha256"],
+            )
             for s in corpus_db.sources(db)
         ]
         screening = progress(db, who)
         settings = protocol.screening
         for stage in STAGES:
             # Computed from everyone's labels: null while the stage is blind to the viewer.
-            screening["stages"][stage]["stopping"] = (
+            screening.stages[stage].stopping = (
                 stopping_state.stage_json(
                     db, who, stage, settings.stopping_target, settings.stopping_confidence
                 )
                 if stopping_state.visible(db, who, stage)
                 else None
             )
-        return {
-            "project": str(project.root),
-            "title": protocol.title,
-            "protocol_version": protocol.version,
-            "records": counts["records"],
-            "groups": counts["groups"],
-            "missing_title": counts["missing_title"],
-            "missing_abstract": counts["missing_abstract"],
-            "identified_by_database": corpus_db.counts_by_database(db),
-            "sources": sources,
-            "screening": screening,
-        }
+        return StatusReport(
+            project=str(project.root),
+            title=protocol.title,
+            protocol_version=protocol.version,
+            records=counts["records"],
+            groups=counts["groups"],
+            missing_title=counts["missing_title"],
+            missing_abstract=counts["missing_abstract"],
+            identified_by_database=corpus_db.counts_by_database(db),
+            sources=sources,
+            screening=screening,
+        )
     finally:
-        db.close()
+        context.close()
 
 
-def render(data: dict[str, Any]) -> str:
+def render(report: StatusReport) -> str:
     """Render the status for a terminal."""
-    lines = [f"{data['title']}  ({data['project']})", ""]
-    if not data["sources"]:
+    lines = [f"{report.title}  ({report.project})", ""]
+    if not report.sources:
         lines.append("No records yet. Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)")
         return "\n".join(lines)
     lines.append("Records identified (PRISMA):")
-    for name, n in data["identified_by_database"].items():
+    for name, n in report.identified_by_database.items():
         lines.append(f"  {name:<28} {n:>8}")
-    lines.append(f"  {'total':<28} {data['records']:>8}")
-    lines.append(f"Studies (groups):              {data['groups']:>8}")
+    lines.append(f"  {'total':<28} {report.records:>8}")
+    lines.append(f"Studies (groups):              {report.groups:>8}")
     lines.append(
-        f"Missing title / abstract:      {data['missing_title']:>8} / {data['missing_abstract']}"
+        f"Missing title / abstract:      {report.missing_title:>8} / {report.missing_abstract}"
     )
     lines.append("")
     lines.append("Sources:")
-    for s in data["sources"]:
-        date = f", searched {s['search_date']}" if s["search_date"] else ""
+    for s in report.sources:
+        date = f", searched {s.search_date}" if s.search_date else ""
         lines.append(
-            f"  #{s['id']} {s['file_name']} - {s['database']} [{s['format']}], "
-            f"{s['records']} records{date}"
+            f"  #{s.id} {s.file_name} - {s.database} [{s.format}], {s.records} records{date}"
         )
-    screening = data["screening"]
+    screening = report.screening
     lines.append("")
     lines.append("Stopping (review stopping):")
-    for stage, p in screening["stages"].items():
-        blind = screening["blind"] and not screening["lead"]
-        hidden = blind and stage not in screening["unblinded"]
-        lines.append(status_line(stage, p.get("stopping"), hidden))
+    for stage, p in screening.stages.items():
+        lines.append(status_line(stage, p.stopping, screening.hidden(stage)))
     lines.append("")
     lines.append("Next: review export records --format csv -o records.csv")
     return "\n".join(lines)

@@ -17,6 +17,8 @@ Modules: ``schema`` (tables, triggers, migrations), ``log`` (events),
 ``tallies`` (group outcomes and counts), ``queue`` (next-group walks and the
 rankings hook), ``rankings`` (study texts and ranking reads for
 ``screening.prioritise``), ``stopping`` (random samples of the stopping rule).
+Merged studies (``screening.merges``): ``schema`` keeps ``group_ancestors`` and
+``study_votes`` by triggers on ``dedup_merges``; ``tallies`` reads them.
 """
 
 from screening.db.log import (
@@ -91,11 +93,14 @@ from screening.db.stopping import (
 from screening.db.tallies import (
     derived_mismatches,
     raw_full_text_counts,
+    raw_group_votes,
     raw_outcome_counts,
     raw_outcomes,
     raw_passed,
     rebuild_derived,
     screened_counts,
+    study_members,
+    study_of,
 )
 
 __all__ = [
@@ -141,6 +146,7 @@ __all__ = [
     "raw_events",
     "raw_full_text_counts",
     "raw_group_labels",
+    "raw_group_votes",
     "raw_label_counts",
     "raw_latest_current",
     "raw_next_random_full_text",
@@ -164,5 +170,7 @@ __all__ = [
     "store_ranking",
     "study_count",
     "study_ids",
+    "study_members",
+    "study_of",
     "unblinded",
 ]

@@ -228,12 +228,21 @@ def raw_label_counts(db: Database, stage: str, reviewer: str | None) -> dict[str
 
 
 def raw_group_labels(db: Database, stage: str, group_id: int) -> dict[str, str]:
-    """Return reviewer -> current label for one group at a stage."""
+    """Return reviewer -> current label on a study at a stage, over its merged groups.
+
+    A reviewer who labelled groups now merged into one study differently shows
+    every label, ``"exclude / include"`` (see ``screening.merges``).
+    """
     rows = db.execute(
-        "SELECT reviewer, label FROM current_decisions WHERE stage = ? AND group_id = ?",
+        "SELECT reviewer, label FROM study_votes WHERE stage = ? AND study_id = ? "
+        "ORDER BY reviewer, label",
         [stage, group_id],
     ).fetchall()
-    return {str(r): str(label) for r, label in rows}
+    out: dict[str, str] = {}
+    for reviewer, label in rows:
+        name = str(reviewer)
+        out[name] = f"{out[name]} / {label}" if name in out else str(label)
+    return out
 
 
 def raw_pair_tables(db: Database, stage: str) -> list[tuple[str, str, str, str, int]]:

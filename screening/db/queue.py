@@ -16,13 +16,14 @@ from corpus.db import transaction
 from screening.db.schema import FULL_TEXT, TITLE_ABSTRACT, now
 from screening.db.tallies import NOT_RETRIEVED, PASSED_CTE, STUDY
 
-#: Open to :reviewer at :stage: not yet full, not decided by them, a study.
+#: Open to :reviewer at :stage: not yet full, not decided by them, a study. "Decided"
+#: counts a decision on any group merged into the study (``screening.merges``).
 #: (Cheapest and most selective tests first: a walk may test thousands of rows.)
 _OPEN = (
     "COALESCE((SELECT t.n FROM group_tallies t WHERE t.stage = :stage "
     "AND t.group_id = o.group_id), 0) < :required "
-    "AND NOT EXISTS (SELECT 1 FROM current_decisions c WHERE c.stage = :stage "
-    "AND c.group_id = o.group_id AND c.reviewer = :reviewer) AND "
+    "AND NOT EXISTS (SELECT 1 FROM study_votes c WHERE c.stage = :stage "
+    "AND c.study_id = o.group_id AND c.reviewer = :reviewer) AND "
     + STUDY
     + " AND o.group_id NOT IN (SELECT value FROM json_each(:skip))"
 )

@@ -277,6 +277,146 @@ _STOPPING: list[str] = [
 ]
 
 
+@migrations()
+def m004_merged_studies(db: Database) -> None:
+    """Decisions follow a merge: a study's votes come from every group merged into it.
+
+    The rule (``screening.merges`` explains why): decisions stay attached to the
+    group they were made on, and the log is never rewritten. A merged study's
+    votes are the distinct (reviewer, label) pairs of the current decisions on
+    its own group and on every group merged into it, directly or through
+    another merge: a reviewer who gave two groups the same label votes once;
+    one who gave them different labels votes twice, so the study is a conflict
+    (include and maybe at title/abstract excepted, as for two reviewers).
+    Undoing a merge gives each group its own votes back.
+
+    ``group_ancestors`` is the closure of the merges in force (``dedup_merges``
+    without ``undone_by``): one row per absorbed group and each group above it,
+    so a study's members, a group's study and an undo are set operations that
+    triggers can do (SQLite allows no recursive query in a trigger).
+    ``study_votes`` counts, per vote, the member groups carrying it.
+    ``group_tallies`` is now kept from ``study_votes`` (so ``n`` counts votes,
+    which is reviewers unless one disagrees with themself), which is what makes
+    outcomes, conflicts, full-text eligibility and the queue treat the merged
+    study as one.
+    """
+    for statement in _MERGED:
+        db.execute(statement)
+    db.execute("DELETE FROM group_tallies")
+    db.execute("INSERT INTO group_ancestors (group_id, ancestor) " + ANCESTORS_FROM_LOG)
+    db.execute(
+        "INSERT INTO study_votes (stage, study_id, reviewer, label, n) " + VOTES_FROM_CURRENT
+    )
+
+
+#: Both stages, spelled for index look-ups on ``(stage, group_id, ...)`` keys.
+_BOTH = "('title_abstract', 'full_text')"
+
+
+def root_of(group: str) -> str:
+    """SQL for the study a group belongs to now: its topmost ancestor, or itself."""
+    return (
+        "COALESCE((SELECT a.ancestor FROM group_ancestors a WHERE a.group_id = " + group + " "
+        "AND NOT EXISTS (SELECT 1 FROM group_ancestors b WHERE b.group_id = a.ancestor)), "
+        + group
+        + ")"
+    )
+
+
+def _revote(study: str) -> str:
+    """Trigger SQL: recount the votes of one group from its members (none unless a study)."""
+    return (
+        "DELETE FROM study_votes WHERE stage IN " + _BOTH + " AND study_id = " + study + ";"
+        "INSERT INTO study_votes (stage, study_id, reviewer, label, n) "
+        "SELECT c.stage, " + study + ", c.reviewer, c.label, COUNT(*) FROM current_decisions c "
+        "WHERE c.stage IN " + _BOTH + " AND c.group_id IN (SELECT " + study + " UNION "
+        "SELECT group_id FROM group_ancestors WHERE ancestor = " + study + ") "
+        "AND NOT EXISTS (SELECT 1 FROM group_ancestors WHERE group_id = " + study + ") "
+        "GROUP BY c.stage, c.reviewer, c.label;"
+    )
+
+
+def _tally(row: str, sign: str) -> str:
+    return (
+        "UPDATE group_tallies SET n = n " + sign + " 1, "
+        "n_include = n_include " + sign + " (" + row + ".label = 'include'), "
+        "n_exclude = n_exclude " + sign + " (" + row + ".label = 'exclude'), "
+        "n_maybe = n_maybe " + sign + " (" + row + ".label = 'maybe') "
+        "WHERE stage = " + row + ".stage AND group_id = " + row + ".study_id;"
+    )
+
+
+#: Every absorbed group with each group above it, from the merges in force.
+ANCESTORS_FROM_LOG = (
+    "SELECT * FROM (WITH RECURSIVE edge(child, parent) AS (SELECT from_group, into_group FROM dedup_merges "
+    "WHERE undone_by IS NULL AND from_group != into_group), "
+    "up(group_id, ancestor) AS (SELECT child, parent FROM edge UNION "
+    "SELECT u.group_id, e.parent FROM up u JOIN edge e ON e.child = u.ancestor) "
+    "SELECT group_id, ancestor FROM up)"
+)
+#: Each study's votes from the current decisions (needs ``group_ancestors``).
+VOTES_FROM_CURRENT = (
+    "SELECT c.stage, " + root_of("c.group_id") + " AS study, c.reviewer, c.label, COUNT(*) "
+    "FROM current_decisions c GROUP BY 1, 2, 3, 4"
+)
+
+_MERGED: list[str] = [
+    """CREATE TABLE group_ancestors (
+        group_id INTEGER NOT NULL,
+        ancestor INTEGER NOT NULL,
+        PRIMARY KEY (group_id, ancestor)) WITHOUT ROWID""",
+    "CREATE INDEX group_ancestors_down ON group_ancestors(ancestor, group_id)",
+    """CREATE TABLE study_votes (
+        stage TEXT NOT NULL,
+        study_id INTEGER NOT NULL,
+        reviewer TEXT NOT NULL,
+        label TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (stage, study_id, reviewer, label)) WITHOUT ROWID""",
+    "DROP TRIGGER current_decisions_in",
+    "DROP TRIGGER current_decisions_out",
+    "CREATE TRIGGER current_decisions_in AFTER INSERT ON current_decisions BEGIN "
+    "INSERT INTO study_votes (stage, study_id, reviewer, label, n) VALUES (NEW.stage, "
+    + root_of("NEW.group_id")
+    + ", NEW.reviewer, NEW.label, 1) ON CONFLICT DO UPDATE SET n = n + 1; END",
+    "CREATE TRIGGER current_decisions_out AFTER DELETE ON current_decisions BEGIN "
+    "UPDATE study_votes SET n = n - 1 WHERE stage = OLD.stage AND study_id = "
+    + root_of("OLD.group_id")
+    + " AND reviewer = OLD.reviewer AND label = OLD.label; "
+    "DELETE FROM study_votes WHERE stage = OLD.stage AND study_id = "
+    + root_of("OLD.group_id")
+    + " AND reviewer = OLD.reviewer AND label = OLD.label AND n <= 0; END",
+    "CREATE TRIGGER study_votes_in AFTER INSERT ON study_votes BEGIN "
+    "INSERT INTO group_tallies (stage, group_id) VALUES (NEW.stage, NEW.study_id) "
+    "ON CONFLICT DO NOTHING; " + _tally("NEW", "+") + " END",
+    "CREATE TRIGGER study_votes_out AFTER DELETE ON study_votes BEGIN "
+    + _tally("OLD", "-")
+    + " END",
+    # A merge: the absorbed group and everything under it join the study above.
+    "CREATE TRIGGER dedup_merges_studies AFTER INSERT ON dedup_merges "
+    "WHEN NEW.from_group != NEW.into_group BEGIN "
+    "INSERT OR IGNORE INTO group_ancestors (group_id, ancestor) SELECT d.g, a.g FROM "
+    "(SELECT NEW.from_group AS g UNION SELECT group_id FROM group_ancestors "
+    "WHERE ancestor = NEW.from_group) d, "
+    "(SELECT NEW.into_group AS g UNION SELECT ancestor FROM group_ancestors "
+    "WHERE group_id = NEW.into_group) a; "
+    + _revote("NEW.from_group")
+    + _revote(root_of("NEW.into_group"))
+    + " END",
+    # Its undo: the group and everything under it leave every group above it.
+    "CREATE TRIGGER dedup_merges_studies_undo AFTER UPDATE OF undone_by ON dedup_merges "
+    "WHEN OLD.undone_by IS NULL AND NEW.undone_by IS NOT NULL "
+    "AND NEW.from_group != NEW.into_group BEGIN "
+    "DELETE FROM group_ancestors WHERE (group_id = NEW.from_group OR group_id IN "
+    "(SELECT group_id FROM group_ancestors WHERE ancestor = NEW.from_group)) "
+    "AND (ancestor = NEW.into_group OR ancestor IN "
+    "(SELECT ancestor FROM group_ancestors WHERE group_id = NEW.into_group)); "
+    + _revote("NEW.from_group")
+    + _revote(root_of("NEW.into_group"))
+    + " END",
+]
+
+
 def apply(db: Database) -> None:
     """Apply pending screening migrations (after the corpus ones ``connect`` applies).
 

@@ -138,14 +138,16 @@ def last_decision_id(db: Database, stage: str) -> int:
 def decision_order(db: Database, stage: str) -> list[tuple[int, int]]:
     """Return ``(group, first decision id)`` for studies someone decided, first decided first.
 
-    Only groups with a current decision count (an undone group is unscreened
-    again); the first event still in the log gives the order in which the
-    ranked part was screened.
+    Only studies with a current decision count (an undone group is unscreened
+    again), on their own group or one merged into them (``screening.merges``);
+    the first event still in the log on any of those groups gives the order in
+    which the ranked part was screened.
     """
     rows = db.execute(
         "SELECT o.group_id, (SELECT MIN(d.id) FROM decisions d WHERE d.stage = :stage "
-        "AND d.group_id = o.group_id) AS first FROM (SELECT DISTINCT group_id "
-        "FROM current_decisions WHERE stage = :stage) o WHERE " + STUDY + " ORDER BY first",
+        "AND d.group_id IN (SELECT o.group_id UNION SELECT a.group_id FROM group_ancestors a "
+        "WHERE a.ancestor = o.group_id)) AS first FROM (SELECT DISTINCT study_id AS group_id "
+        "FROM study_votes WHERE stage = :stage) o WHERE " + STUDY + " ORDER BY first, o.group_id",
         {"stage": stage},
     ).fetchall()
     return [(int(g), int(f)) for g, f in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from corpus.db import transaction
+from screening.db.schema import ANCESTORS_FROM_LOG, VOTES_FROM_CURRENT, root_of
 
 #: The outcome of a group at a stage, in SQL; ``screening.stages.classify`` is
 #: the same rule in Python (a test checks they agree on every combination).
@@ -109,8 +110,8 @@ _LOG_CURRENT = (
     "AND NOT EXISTS (SELECT 1 FROM decisions v WHERE v.retracts = e.id))"
 )
 _TALLIES = (
-    "SELECT stage, group_id, COUNT(*), SUM(label = 'include'), SUM(label = 'exclude'), "
-    "SUM(label = 'maybe') FROM current_decisions GROUP BY stage, group_id"
+    "SELECT stage, study_id, COUNT(*), SUM(label = 'include'), SUM(label = 'exclude'), "
+    "SUM(label = 'maybe') FROM study_votes GROUP BY stage, study_id"
 )
 _LOG_RESOLUTIONS = (
     "SELECT s.stage, s.group_id, s.id, s.label FROM resolutions s WHERE s.label != 'reopen' "
@@ -123,6 +124,8 @@ def derived_mismatches(db: Database) -> int:
     """Return how many derived rows differ from what the log implies (0 when sound)."""
     checks = (
         (_LOG_CURRENT, "SELECT stage, group_id, reviewer, event_id, label FROM current_decisions"),
+        (ANCESTORS_FROM_LOG, "SELECT group_id, ancestor FROM group_ancestors"),
+        (VOTES_FROM_CURRENT, "SELECT stage, study_id, reviewer, label, n FROM study_votes"),
         (_TALLIES, "SELECT * FROM group_tallies WHERE n > 0"),
         (_LOG_RESOLUTIONS, "SELECT stage, group_id, event_id, label FROM current_resolutions"),
     )
@@ -136,11 +139,18 @@ def derived_mismatches(db: Database) -> int:
 
 
 def rebuild_derived(db: Database) -> None:
-    """Recompute the derived tables from the append-only log."""
+    """Recompute the derived tables from the append-only log and the merges in force.
+
+    The triggers on ``current_decisions`` rebuild ``study_votes`` and
+    ``group_tallies`` as the current decisions are inserted again.
+    """
     with transaction(db) as conn:
         conn.execute("DELETE FROM current_decisions")
+        conn.execute("DELETE FROM study_votes")
         conn.execute("DELETE FROM group_tallies")
         conn.execute("DELETE FROM current_resolutions")
+        conn.execute("DELETE FROM group_ancestors")
+        conn.execute("INSERT INTO group_ancestors (group_id, ancestor) " + ANCESTORS_FROM_LOG)
         conn.execute(
             "INSERT INTO current_decisions (stage, group_id, reviewer, event_id, label) "
             + _LOG_CURRENT
@@ -148,3 +158,33 @@ def rebuild_derived(db: Database) -> None:
         conn.execute(
             "INSERT INTO current_resolutions (stage, group_id, event_id, label) " + _LOG_RESOLUTIONS
         )
+
+
+# --- merged studies (``screening.merges``) -------------------------------------------------
+
+
+def study_of(db: Database, group_id: int) -> int:
+    """Return the study a group belongs to now: the group a merge took it into, or itself."""
+    return int(db.execute("SELECT " + root_of(":g"), {"g": group_id}).fetchone()[0])
+
+
+def study_members(db: Database, study_id: int) -> list[int]:
+    """Return the study's own group and every group merged into it, ascending."""
+    rows = db.execute(
+        "SELECT ? UNION SELECT group_id FROM group_ancestors WHERE ancestor = ? ORDER BY 1",
+        [study_id, study_id],
+    )
+    return [int(g) for (g,) in rows]
+
+
+def raw_group_votes(db: Database, stage: str, group_id: int) -> list[tuple[str, str]]:
+    """Return the study's votes, ``(reviewer, label)`` by reviewer then label.
+
+    One per reviewer and label over the study's member groups (see ``screening.merges``).
+    """
+    rows = db.execute(
+        "SELECT reviewer, label FROM study_votes WHERE stage = ? AND study_id = ? "
+        "ORDER BY reviewer, label",
+        [stage, group_id],
+    ).fetchall()
+    return [(str(r), str(label)) for r, label in rows]

@@ -119,8 +119,7 @@ def status(ctx: click.Context, as_json: bool, reviewer: str | None) -> None:
     """
     from review.status.report import collect, render
 
-    project = find_project(ctx)
-    data = collect(project, reviewer)
-    click.echo(json.dumps(data, indent=2) if as_json else render(data))
+    report = collect(find_project(ctx), reviewer)
+    click.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))
 
 

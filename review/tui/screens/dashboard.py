@@ -23,8 +23,9 @@ from textual.widgets import Button, Footer, Header, Static
 
 from corpus import db as corpus_db
 from review.session.data import STAGE_NAMES
-from review.status.report import collect
+from review.status.report import StatusReport, collect
 from review.tui.widgets import stopping_view
+from screening.progress import StageProgress
 from screening.stages import STAGES
 
 if TYPE_CHECKING:
@@ -35,19 +36,33 @@ if TYPE_CHECKING:
 BAR = 20
 
 
-def dashboard_data(project: Project, settings: Settings, reviewer: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class DashboardData:
+    """What the dashboard shows: the status report plus the duplicate queue's counts."""
+
+    status: StatusReport
+    merges: int
+    merges_undone: int
+    queued: int
+    skipped: int
+
+
+def dashboard_data(project: Project, settings: Settings, reviewer: str) -> DashboardData:
     """Gather what the dashboard shows (runs in a worker with its own connection)."""
-    data = collect(project, reviewer)  # screening progress and stopping as the reviewer sees them
+    status = collect(project, reviewer)  # screening progress and stopping as the reviewer sees
     db = project.open_db()
     try:
         merges = corpus_db.merges(db)
-        data["merges"] = sum(1 for m in merges if m["undone_at"] is None)
-        data["merges_undone"] = len(merges) - data["merges"]
-        data["queued"] = len(corpus_db.pairs(db, "queued"))
-        data["skipped"] = len(corpus_db.pairs(db, "skipped"))
+        active = sum(1 for m in merges if m["undone_at"] is None)
+        return DashboardData(
+            status=status,
+            merges=active,
+            merges_undone=len(merges) - active,
+            queued=len(corpus_db.pairs(db, "queued")),
+            skipped=len(corpus_db.pairs(db, "skipped")),
+        )
     finally:
         db.close()
-    return data
 
 
 def _lines(rows: list[tuple[str, object]], width: int = 24) -> str:
@@ -64,36 +79,36 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def stage_lines(name: str, p: dict[str, Any]) -> Content:
+def stage_lines(name: str, p: StageProgress) -> Content:
     """Return one stage's block: bar, outcomes, reviewers, agreement, rate."""
-    eligible, screened = p.get("eligible"), p.get("screened")
+    eligible, screened = p.eligible, p.screened
     parts: list[Content | str | tuple[str, str]] = [(f"{name:<15}", "bold")]
     if eligible is None or screened is None:
         parts.append("opens when the lead unblinds title/abstract\n")
     else:
         parts += [_bar(screened, eligible), f"  {screened:,}/{eligible:,} screened\n"]
-    if p.get("included") is not None:
-        outcome = [f"included {p['included']:,}", f"excluded {p['excluded']:,}"]
-        outcome += [f"maybe {p['maybe']:,}", f"conflicts {p['conflicts']:,}"]
-        if p.get("not_retrieved") is not None:
-            outcome.append(f"not retrieved {p['not_retrieved']:,}")
+    if p.included is not None:
+        outcome = [f"included {p.included:,}", f"excluded {p.excluded or 0:,}"]
+        outcome += [f"maybe {p.maybe or 0:,}", f"conflicts {p.conflicts or 0:,}"]
+        if p.not_retrieved is not None:
+            outcome.append(f"not retrieved {p.not_retrieved:,}")
         parts.append("  " + " · ".join(outcome) + "\n")
     elif eligible is not None:
         parts.append(("  outcomes hidden while screening is blind\n", "italic"))
-    for who, labels in sorted((p.get("reviewers") or {}).items()):
+    for who, labels in sorted(p.reviewers.items()):
         counts = ", ".join(f"{labels.get(k, 0)} {k}" for k in ("include", "exclude", "maybe"))
         parts.append(f"  {who}: {counts}\n")
-    agreement = p.get("agreement")
+    agreement = p.agreement
     two = agreement["two_categories"] if agreement else None
     if two and two["n"]:
         parts.append(
             f"  agreement {_num(two['percent'], 1)}% · kappa {_num(two['kappa'])} · "
             f"AC1 {_num(two['ac1'])} (n {two['n']})\n"
         )
-    rate = p.get("rate")
-    if rate and rate["decisions"]:
-        per_hour = f", {rate['per_hour']:.0f}/h" if rate.get("per_hour") else ""
-        parts.append(f"  your last session: {rate['decisions']} records{per_hour}\n")
+    rate = p.rate
+    if rate and rate.decisions:
+        per_hour = f", {rate.per_hour:.0f}/h" if rate.per_hour else ""
+        parts.append(f"  your last session: {rate.decisions} records{per_hour}\n")
     return Content.assemble(*parts)
 
 
@@ -114,11 +129,11 @@ class HomeScreen(Screen[None]):
     class Loaded(Message):
         """Fresh dashboard numbers, read off the UI thread."""
 
-        data: dict[str, Any]
+        data: DashboardData
 
     def __init__(self) -> None:
         super().__init__()
-        self.data: dict[str, Any] = {}
+        self.data: DashboardData | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,34 +166,35 @@ class HomeScreen(Screen[None]):
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         self.data = data = message.data
-        self.query_one("#review-title", Static).update(data["title"])
-        by_db = list(data["identified_by_database"].items())
+        status = data.status
+        self.query_one("#review-title", Static).update(status.title)
+        by_db = list(status.identified_by_database.items())
         self.query_one("#identified", Static).update(
-            _lines([*by_db, ("Total", data["records"])]) if by_db else "No records imported yet."
+            _lines([*by_db, ("Total", status.records)]) if by_db else "No records imported yet."
         )
-        waiting = data["queued"] + data["skipped"]
+        waiting = data.queued + data.skipped
         self.query_one("#dedup", Static).update(
             _lines(
                 [
-                    ("Studies (groups)", data["groups"]),
-                    ("Merges so far", data["merges"]),
+                    ("Studies (groups)", status.groups),
+                    ("Merges so far", data.merges),
                     ("Pairs waiting in queue", waiting),
-                    ("Records lacking title", data["missing_title"]),
-                    ("Records lacking abstract", data["missing_abstract"]),
+                    ("Records lacking title", status.missing_title),
+                    ("Records lacking abstract", status.missing_abstract),
                 ]
             )
         )
-        stages = data["screening"]["stages"]
+        stages = status.screening.stages
         self.query_one("#screening", Static).update(
             Content("\n").join(
                 Content.assemble(
                     stage_lines(STAGE_NAMES[s], stages[s]),
-                    stopping_view.stage_block(stages[s].get("stopping")),
+                    stopping_view.stage_block(stages[s].stopping),
                 )
                 for s in STAGES
             )
         )
-        if not data["records"]:
+        if not status.records:
             hint = "Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)"
         elif waiting:
             pairs = "1 pair waits" if waiting == 1 else f"{waiting} pairs wait"
@@ -189,9 +205,9 @@ class HomeScreen(Screen[None]):
 
     def action_random_check(self) -> None:
         """Draw the random sample the stopping rule needs (after a confirmation)."""
-        if self.data:
+        if self.data is not None:
             app: ReviewApp = self.app  # type: ignore[assignment]
-            stopping_view.ask_to_draw(app, self.data, self.refresh_data)
+            stopping_view.ask_to_draw(app, self.data.status, self.refresh_data)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {

@@ -21,6 +21,7 @@ from screening.stages import STAGES
 from screening.stopping_state import draw_sample, extend_sample
 
 if TYPE_CHECKING:
+    from review.status.report import StatusReport
     from review.tui.app import ReviewApp
 
 #: The dashboard key that draws the random sample (``HomeScreen`` binds it).
@@ -50,10 +51,10 @@ def record_title(db: Database, stage: str, group_id: int | None) -> str:
     return f"Random check {position:,} of {len(sample.groups):,}"
 
 
-def _wanted(data: dict[str, Any]) -> tuple[str, bool, int] | None:
+def _wanted(status: StatusReport) -> tuple[str, bool, int] | None:
     """Return ``(stage, extend, records)`` of the first stage whose sample is due."""
     for stage in STAGES:
-        report = data["screening"]["stages"][stage].get("stopping")
+        report = status.screening.stages[stage].stopping
         if report is None or report["stop_justified"] or report["urn_size"] == 0:
             continue
         if report["sample_size"] == 0:
@@ -63,9 +64,9 @@ def _wanted(data: dict[str, Any]) -> tuple[str, bool, int] | None:
     return None
 
 
-def ask_to_draw(app: ReviewApp, data: dict[str, Any], done: Any) -> None:
+def ask_to_draw(app: ReviewApp, status: StatusReport, done: Any) -> None:
     """Confirm, then draw (or extend) the random sample; ``done()`` refreshes the dashboard."""
-    wanted = _wanted(data)
+    wanted = _wanted(status)
     if wanted is None:
         app.notify("No random sample is due: nothing screened, already drawn, or hidden.")
         return
