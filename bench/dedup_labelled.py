@@ -16,7 +16,8 @@ Pairwise scoring, as the bench README asks: a true pair is two records in one
 labelled group; recall (sensitivity) = true pairs found in one predicted group
 / all true pairs; precision = predicted pairs that are true / predicted pairs;
 specificity = 1 - false pairs / all record pairs that are not true pairs.
-The queue is the pairs left ``queued`` and the share of records in them.
+The queue is the pairs left ``queued`` and the share of records in them. ASySD's
+record-level sensitivity and specificity (bench/dedup_data.py) are printed too.
 
 ``--bib-dedupe PYTHON`` also runs bib-dedupe with that interpreter (a scratch
 venv, never a project dependency) on the same CSVs and scores it the same way.
@@ -38,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dedup_data import asysd_metrics  # noqa: E402
 
 from corpus import db as corpus_db  # noqa: E402
 from corpus.dedup import run  # noqa: E402
@@ -83,11 +87,11 @@ def record_ids(name: str) -> list[str]:
         return [row["ID"] for row in csv.DictReader(fh)]
 
 
-def scores(truth: set[Pair], found: set[Pair], records: int) -> dict[str, float | int]:
-    """Pairwise recall, precision and specificity over all record pairs."""
+def scores(truth: set[Pair], found: set[Pair], ids: list[str]) -> dict[str, float | int]:
+    """Pairwise recall, precision and specificity over all record pairs, and ASySD's."""
     tp = len(truth & found)
     fp = len(found - truth)
-    negatives = records * (records - 1) // 2 - len(truth)
+    negatives = len(ids) * (len(ids) - 1) // 2 - len(truth)
     return {
         "recall": tp / len(truth) if truth else 1.0,
         "precision": tp / len(found) if found else 1.0,
@@ -95,7 +99,30 @@ def scores(truth: set[Pair], found: set[Pair], records: int) -> dict[str, float 
         "tp": tp,
         "fp": fp,
         "fn": len(truth) - tp,
+        **{f"asysd_{k}": v for k, v in _asysd(truth, found, ids).items()},
     }
+
+
+def _asysd(truth: set[Pair], found: set[Pair], ids: list[str]) -> dict[str, float | int]:
+    """ASySD's record-level counting: pairs become groups (connected components)."""
+    return asysd_metrics(_components(truth, ids), _components(found, ids))
+
+
+def _components(pairs: set[Pair], ids: list[str]) -> dict[str, str]:
+    """Record id -> the smallest id of its group, for pairs that form groups."""
+    parent = {rid: rid for rid in ids}
+
+    def root(rid: str) -> str:
+        while parent[rid] != rid:
+            parent[rid] = parent[parent[rid]]
+            rid = parent[rid]
+        return rid
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {rid: root(rid) for rid in ids}
 
 
 def run_ours(name: str) -> tuple[set[Pair], dict[str, float], list[Pair]]:
@@ -149,8 +176,9 @@ def _short(text: str, width: int = 70) -> str:
 def line(label: str, m: Mapping[str, float | int], extra: str) -> str:
     return (
         f"  {label:<10} recall {m['recall']:.4f}  precision {m['precision']:.4f}  "
-        f"specificity {m['specificity']:.6f}  (tp {m['tp']}, fp {m['fp']}, fn {m['fn']})  "
-        f"{extra}"
+        f"specificity {m['specificity']:.6f}  (tp {m['tp']}, fp {m['fp']}, fn {m['fn']}); "
+        f"ASySD sensitivity {m['asysd_sensitivity']:.4f} specificity "
+        f"{m['asysd_specificity']:.4f}  {extra}"
     )
 
 
@@ -162,7 +190,8 @@ def main() -> None:
     args = parser.parse_args()
     for name in args.sets:
         truth = true_pairs(name)
-        n = len(record_ids(name))
+        ids = record_ids(name)
+        n = len(ids)
         found, times, queued = run_ours(name)
         in_queue = {rid for pair in queued for rid in pair}
         print(f"{name}: {n} records, {len(truth)} true pairs")
@@ -171,12 +200,12 @@ def main() -> None:
             f"({100 * len(in_queue) / n:.1f}%)  dedup {times['dedup']:.1f} s "
             f"(import {times['import']:.1f} s)"
         )
-        print(line("ours", scores(truth, found, n), extra))
+        print(line("ours", scores(truth, found, ids), extra))
         if args.errors:
             show_errors(name, truth, found, args.errors)
         if args.bib_dedupe:
             theirs, seconds = run_bib_dedupe(name, args.bib_dedupe)
-            print(line("bib-dedupe", scores(truth, theirs, n), f"{seconds:.1f} s"))
+            print(line("bib-dedupe", scores(truth, theirs, ids), f"{seconds:.1f} s"))
 
 
 if __name__ == "__main__":

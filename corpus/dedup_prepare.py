@@ -24,8 +24,10 @@ _ARTICLE_TYPES = frozenset(
 )
 # WoS "Article; Proceedings Paper" is a journal article from a conference issue: not here.
 _CONFERENCE_TYPE = re.compile(r"conf|meeting|inproceedings|abst|congress")
+# "Dissertation Abstracts International" indexes theses, not meetings.
 _CONFERENCE_VENUE = re.compile(
-    r"\b(?:conference|congress|symposium|workshop|meeting|colloquium|abstracts)\b"
+    r"\b(?:conference|congress|symposium|workshop|meeting|colloquium|"
+    r"(?<!dissertation )abstracts)\b"
 )
 _PREPRINT_VENUE = re.compile(
     r"medrxiv|biorxiv|arxiv|ssrn|research ?square|psyarxiv|osf preprints|preprint|socarxiv|"

@@ -268,6 +268,16 @@ def _kept_apart(p: _Pair, policy: DedupPolicy) -> PairScore | None:
     return None
 
 
+def _policy_merges(p: _Pair, policy: DedupPolicy) -> bool:
+    """True when the protocol merges every kind of version the two records differ in."""
+    a, b = p.a, p.b
+    return not (
+        (a.erratum != b.erratum and policy.keep_errata_apart)
+        or (a.preprint != b.preprint and policy.keep_preprints_apart)
+        or (a.conference != b.conference and policy.keep_conference_abstracts_apart)
+    )
+
+
 def _own_evidence_differs(p: _Pair) -> str | None:
     """Name the fields in which a version's own record differs from the other, or None.
 
@@ -286,6 +296,11 @@ def _own_evidence_differs(p: _Pair) -> str | None:
     # "Supplement 1" vs issue 3: the meeting's abstract book, not the article's issue.
     if p.irel == "conflict" and not (p.a.supplement and p.b.supplement):
         found.append("issue")
+    elif p.a.supplement != p.b.supplement:
+        regular = p.b if p.a.supplement else p.a
+        # Page 980 of a regular issue; "A14021" would be an abstract book's page.
+        if regular.issue or (regular.first_page and regular.first_page.isdigit()):
+            found.append("issue")
     if p.doi in ("conflict", "version") or p.pmid == "conflict":
         found.append("identifiers")
     if p.jrel == "conflict" and not (p.vrel == "same" and p.prel == "same"):
@@ -361,11 +376,11 @@ def _titles(p: _Pair, policy: DedupPolicy) -> PairScore:
     if clash:
         p.ev["title_clash"] = clash
     if p.t >= _TITLE_SAME and not clash and not extends_title(p.a, p.b):
-        return _near_identical(p)
+        return _near_identical(p, policy)
     return _different_titles(p, p.t, clash)
 
 
-def _near_identical(p: _Pair) -> PairScore:
+def _near_identical(p: _Pair, policy: DedupPolicy = _DEFAULT) -> PairScore:
     """Titles agree: the rest must not contradict and something must corroborate."""
     a, b = p.a, p.b
     if p.arel == "conflict":
@@ -442,8 +457,19 @@ def _near_identical(p: _Pair) -> PairScore:
     located = p.vrel == "same" or p.prel == "same"
     if p.ydiff == 1:
         if p.related and p.arel == "same":
+            if _policy_merges(p, policy):
+                return p.out(
+                    "duplicate",
+                    "title_versions",
+                    f"title {p.title}, same authors, merged by policy",
+                )
+            # A meeting abstract or preprint of another year next to a thesis, report or
+            # chapter: the protocol keeps such versions apart, whatever the kind of the other.
             return p.out(
-                "duplicate", "title_versions", f"title {p.title}, same authors, merged by policy"
+                "distinct",
+                "title_versions",
+                f"title {p.title}, same authors, but a version of {a.year}/{b.year} "
+                f"({p.differ} differ) kept apart",
             )
         if p.jrel == "same" and (
             p.arel == "same" or (p.arel == "missing" and (located or long_title))

@@ -69,8 +69,8 @@ class Embedder:
             from transformers.utils import logging as hf_logging
 
             # Our own progress bar reports; the library's weight-loading bar is noise.
-            hf_logging.disable_progress_bar()
-            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+            hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
             try:
                 self._model = SentenceTransformer(model_location(self.name), device="cpu")

@@ -102,7 +102,7 @@ class Searcher:
         return [(int(i), float(s)) for i, s in zip(ids[0], sims[0], strict=True) if i >= 0]
 
     def _file_backed(self) -> bool:
-        return bool(self.db.execute("PRAGMA database_list").fetchone()[2])
+        return bool(corpus_db.database_path(self.db))
 
     def _both(
         self, query: str, pool: int, years: tuple[int | None, int | None]
@@ -110,7 +110,7 @@ class Searcher:
         if self._worker is None:
             from concurrent.futures import ThreadPoolExecutor
 
-            path = self.db.execute("PRAGMA database_list").fetchone()[2]
+            path = corpus_db.database_path(self.db)
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fts")
             self._worker_db = self._worker.submit(corpus_db.connect, path).result()
         worker_db = self._worker_db

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from screening import blind
+from screening import db as sdb
 from screening.blind import Viewer
 from screening.stages import STAGES, outcomes
 
@@ -135,15 +136,20 @@ def group_decisions(db: Database, who: Viewer) -> dict[int, dict[str, str]]:
 
     For ``review export records``: the group's outcome (include, exclude,
     maybe, conflict, undecided, resolved_...) where the viewer sees the whole
-    stage, else the viewer's own label.
+    stage, else the viewer's own label, taken from every group merged into the
+    study (``screening.merges``; differing labels are joined, ``"exclude / include"``).
     """
     out: dict[int, dict[str, str]] = {}
+    study = sdb.merged_away(db)
     for stage in STAGES:
         found = outcomes(db, who, stage)
         if found is not None:
             for group, code in found.items():
                 out.setdefault(group, {})[stage] = code
             continue
+        own: dict[int, set[str]] = {}
         for e in blind.events(db, who, stage=stage):
-            out.setdefault(e.group_id, {})[stage] = e.label
+            own.setdefault(study.get(e.group_id, e.group_id), set()).add(e.label)
+        for group, labels in own.items():
+            out.setdefault(group, {})[stage] = " / ".join(sorted(labels))
     return out

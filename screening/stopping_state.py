@@ -46,7 +46,7 @@ from screening.stopping import StoppingReport, assess, required_sample
 #: Outcomes counted as relevant (see the module doc).
 RELEVANT: frozenset[str] = frozenset({"include", "maybe", "conflict", "resolved_include"})
 IRRELEVANT: frozenset[str] = frozenset({"exclude", "resolved_exclude"})
-_NAMES = {TITLE_ABSTRACT: "title/abstract", FULL_TEXT: "full text"}
+_NAMES: dict[str, str] = {TITLE_ABSTRACT: "title/abstract", FULL_TEXT: "full text"}
 HIDDEN = (
     "the stopping figures combine every reviewer's decisions; in a blind review only a "
     "lead sees them until the stage is unblinded"

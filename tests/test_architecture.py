@@ -14,7 +14,8 @@ def test_import_linter_contracts_hold() -> None:
     lint = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    contracts = result.stdout.count(" KEPT")
+    assert contracts >= 4 and f"{contracts} kept, 0 broken" in result.stdout
 
 
 def test_help_imports_neither_torch_nor_textual() -> None:
@@ -39,3 +40,55 @@ def test_console_script_is_installed() -> None:
     result = subprocess.run([str(review), "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "import" in result.stdout and "demo" in result.stdout
+
+
+SQL_CALLS = ("execute(", "executescript(", "executemany(")
+
+
+def sql_outside_db_modules() -> list[str]:
+    """Return ``path:line`` of every SQL call outside a ``db.py`` module or ``db/`` package."""
+    found: list[str] = []
+    for package in ("review", "screening", "corpus", "protocols"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            if path.name == "db.py" or "db" in rel.parts[:-1]:
+                continue
+            for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+                if any(call in line for call in SQL_CALLS):
+                    found.append(f"{rel}:{number}")
+    return found
+
+
+def test_sql_runs_only_in_db_modules() -> None:
+    """One module (or package) per layer holds SQL: the UI and the CLI never do."""
+    assert sql_outside_db_modules() == []
+
+
+def test_sql_check_sees_a_stray_query(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The check above can fail: a query written in a screen module is reported."""
+    stray = ROOT / "review" / "tui" / "_stray_sql_probe.py"
+    stray.write_text('def f(db):\n    return db.execute("SELECT 1")\n', "utf-8")
+    try:
+        assert "review/tui/_stray_sql_probe.py:2" in sql_outside_db_modules()
+    finally:
+        stray.unlink()
+
+
+def test_commands_never_import_the_root() -> None:
+    """Command modules import review.cli.options, never review.cli.root (no cycle)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "review" / "cli" / "commands").glob("*.py"))
+        if "review.cli.root" in path.read_text("utf-8")
+    ]
+    assert offenders == []
+
+
+def test_root_lists_every_command_with_its_own_help() -> None:
+    """The lazy root's table names real commands, and its one-line help is theirs."""
+    from review.cli.root import COMMANDS, load_command
+
+    for name, (_, _, summary) in COMMANDS.items():
+        command = load_command(name)
+        first = (command.help or "").strip().splitlines()[0]
+        assert first == summary, f"{name}: table says {summary!r}, command says {first!r}"

@@ -446,6 +446,28 @@ def test_conference_abstract_under_the_journal_name_and_under_the_meeting_merge(
     assert prepare(embase).conference  # still known as a meeting abstract
 
 
+def test_auto_dedup_merges_the_medline_and_embase_copies_of_a_meeting_abstract() -> None:
+    from corpus import db as corpus_db
+    from corpus.dedup import run
+
+    db = corpus_db.connect(":memory:")
+    medline = Record(**CIRCULATION_ABSTRACT, source_id="medline")
+    embase = Record(
+        **{
+            **CIRCULATION_ABSTRACT,
+            "journal": "Circulation. Conference: American Heart Association's Scientific "
+            "Sessions 2017. United States",
+            "keywords": ["conference abstract"],
+        },
+        source_id="embase",
+    )
+    info = corpus_db.SourceInfo("bench", "two.ris", "sha", "ris", "now", None, None)
+    corpus_db.insert_source(db, info, [medline, embase])
+    report = run(db, auto=True)
+    groups = {gid for (gid,) in db.execute("SELECT group_id FROM records")}
+    assert len(groups) == 1 and report.queued == 0
+
+
 def test_conference_abstract_whose_record_differs_from_the_paper_stays_apart() -> None:
     meeting = {
         **CIRCULATION_ABSTRACT,

@@ -139,7 +139,7 @@ for i, group in enumerate(groups[:12]):
     decide(db, lead, group, "title_abstract", "include" if i % 4 == 0 else "exclude")
 stopping_state.draw_sample(db, lead, "title_abstract", seed="1")
 json.dumps(stopping_state.stage_json(db, lead, "title_abstract"))
-json.dumps(progress.progress(db, lead))
+json.dumps(progress.progress(db, lead).to_json())
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"scipy", "numpy"})))
 """
 

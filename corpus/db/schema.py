@@ -214,6 +214,11 @@ def connect(path: Path | str, migrate: bool = True) -> Database:
     return db
 
 
+def database_path(db: Database) -> str:
+    """Return the file behind a connection ("" for an in-memory database)."""
+    return str(db.execute("PRAGMA database_list").fetchone()[2] or "")
+
+
 def is_busy(exc: BaseException) -> bool:
     """Tell whether an SQLite error means another connection holds the lock."""
     text = str(exc).lower()

@@ -19,32 +19,105 @@ import click
 from review.cli.options import fail
 
 #: Command name -> (module under review.cli.commands, attribute, one-line help).
-#: The help is repeated here so that ``review --help`` lists commands without
-#: importing them; tests/test_cli_structure.py checks it matches each command.
+#: The help is the first line of each command's docstring, repeated here so that
+#: ``review --help`` lists commands without importing them; tests/test_architecture.py
+#: checks that it matches.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("project", "init", "Create a review: DIR/review.db and DIR/protocol.toml."),
-    "import": ("project", "import_", "Import search results (format told from the content)."),
-    "status": ("project", "status", "Show sources, record counts and what to do next."),
-    "dedup": ("dedup", "dedup", "Find, merge, review, explain and undo duplicates."),
-    "embed": ("search", "embed", "Compute missing embeddings and refresh the search indexes."),
-    "search": ("search", "search", "Search records by keywords, by meaning, or both (default)."),
-    "attach": ("fulltext", "attach", "Attach a full-text PDF to a record."),
-    "protocol": ("protocol", "protocol", "Show, check and amend the review protocol."),
-    "reviewer": ("screening", "reviewer_group", "Manage reviewers (roles matter in blind mode)."),
-    "decide": ("decide", "decide", "Record one screening decision without the UI."),
+    "init": (
+        "project",
+        "init",
+        "Create a review: DIR/review.db and DIR/protocol.toml.",
+    ),
+    "import": (
+        "project",
+        "import_",
+        "Import search results; the format is told from the content.",
+    ),
+    "status": (
+        "project",
+        "status",
+        "Show sources, record counts and what to do next.",
+    ),
+    "dedup": (
+        "dedup",
+        "dedup",
+        "Find duplicate records across sources (entity resolution, never deletion).",
+    ),
+    "embed": (
+        "search",
+        "embed",
+        "Compute missing embeddings (cached by text, so re-runs cost nothing).",
+    ),
+    "search": (
+        "search",
+        "search",
+        "Search studies by keywords (FTS5), meaning (embeddings) or both.",
+    ),
+    "attach": (
+        "fulltext",
+        "attach",
+        "Attach a full-text PDF to a record (by id or source id); only its text is kept.",
+    ),
+    "protocol": (
+        "protocol",
+        "protocol",
+        "Show, check and amend the review protocol (protocol.toml).",
+    ),
+    "reviewer": (
+        "screening",
+        "reviewer_group",
+        "Register reviewers and leads (leads see all decisions and may unblind).",
+    ),
+    "decide": (
+        "decide",
+        "decide",
+        "Record one screening decision without the UI.",
+    ),
     "import-decisions": (
         "decide",
         "import_decisions",
-        "Import screening decisions from a CSV (review's own export, ASReview, Rayyan).",
+        "Import screening decisions from a CSV file (own export or ASReview).",
     ),
-    "unblind": ("screening", "unblind", "Unblind a stage: every reviewer sees every decision."),
-    "rank": ("rank", "rank", "Retrain the ranking model once and show the top studies."),
-    "stopping": ("stopping", "stopping", "The stopping rule: recall estimate and when to stop."),
-    "simulate": ("simulate", "simulate", "Replay a labelled review to measure a ranking model."),
-    "tui": ("tui", "tui", "Open the review in the terminal UI (keyboard and mouse)."),
-    "screen": ("tui", "screen", "Screen records in the terminal UI, one key per decision."),
-    "export": ("export", "export", "Export records, decisions (and, later, evidence tables)."),
-    "demo": ("demo", "demo", "Create a demo review from bundled real data and show it."),
+    "unblind": (
+        "screening",
+        "unblind",
+        "Let every reviewer see everyone's decisions at a stage (leads only; final).",
+    ),
+    "rank": (
+        "rank",
+        "rank",
+        "Retrain the ranking model on the decisions so far and show the top studies.",
+    ),
+    "stopping": (
+        "stopping",
+        "stopping",
+        "Report whether screening may stop (Callaghan & Müller-Hansen 2020).",
+    ),
+    "simulate": (
+        "simulate",
+        "simulate",
+        "Replay a labelled review (ASReview CSV) and report WSS@95, WSS@100, RRF@10, ATD.",
+    ),
+    "tui": (
+        "tui",
+        "tui",
+        "Open the review in the terminal UI (keyboard and mouse).",
+    ),
+    "screen": (
+        "tui",
+        "screen",
+        "Screen records in the terminal UI, one key per decision.",
+    ),
+    "export": (
+        "export",
+        "export",
+        "Export records and screening decisions.",
+    ),
+    "demo": (
+        "demo",
+        "demo",
+        "Create a demo review from bundled real data and show it.",
+    ),
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from importlib import resources
 from pathlib import Path
 
@@ -15,22 +14,27 @@ from review.core.project import DB_NAME, Project, init_project
 from review.status.report import collect, render
 
 DEMO_FILE = "wilson.csv"
-DEMO_TITLE = "Comparative effectiveness of therapies for Wilson disease (demo)"
+#: The protocol template holding the Wilson disease review's real question,
+#: criteria, exclusion reasons and highlight terms (no placeholders to fill).
+DEMO_TEMPLATE = "demo-wilson"
 
 
-def run_demo(directory: Path, open_app: bool = True) -> Project:
-    """Create (or reopen) the demo review in ``directory``, show its status, open the app.
+def run_demo(directory: Path) -> Project:
+    """Create (or reopen) the demo review in ``directory`` and show its status.
 
-    The app (dashboard first) opens only when stdout is a terminal.
+    ``review demo`` then opens the app (the CLI does it: this package sits
+    below the TUI).
 
     The bundled CSV is copied into the folder so the user sees a real export
-    file next to the review it came from.
+    file next to the review it came from; the protocol is the published
+    review's own question (template ``demo-wilson``), so the criteria,
+    reasons and highlights shown while screening are real ones.
     """
     if (directory / DB_NAME).exists():
         project = Project(directory.resolve())
         click.echo(f"Demo review already exists in {project.root}; showing it.")
     else:
-        project = init_project(directory, "generic", DEMO_TITLE)
+        project = init_project(directory, DEMO_TEMPLATE)
         data = resources.files("review.demo") / "data" / DEMO_FILE
         target = project.root / DEMO_FILE
         with resources.as_file(data) as src:
@@ -47,14 +51,10 @@ def run_demo(directory: Path, open_app: bool = True) -> Project:
     click.echo("")
     click.echo("Try next:")
     click.echo(f"  cd {directory} && review status --json")
+    click.echo("  review protocol show   # the review's question, criteria and reasons")
     click.echo('  review search "penicillamine AND trientine" --mode keyword')
     click.echo("  review embed      # vectors for semantic search and dedup (a few minutes)")
     click.echo("  review dedup --auto")
     click.echo("  review export records --format ris -o records.ris")
     click.echo("  review screen --stage title-abstract   # screen by keys: i, e, m, u, n, r")
-    if open_app and sys.stdout.isatty() and sys.stdin.isatty():
-        # Only in a terminal: tests and CI pipe stdout and get the text above.
-        from review.tui import make_app
-
-        make_app(project, None).run()
     return project

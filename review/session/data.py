@@ -16,16 +16,18 @@ from sqlite_utils import Database
 from corpus import db as corpus_db
 from corpus.dedup import merged_view
 from protocols import loader
-from protocols.model import Protocol
+from protocols.model import Protocol, Stage
 from screening import blind, queue
 from screening import db as sdb
+from review.session import db as session_db
 from screening.blind import Viewer
-from screening.stages import FULL_TEXT, TITLE_ABSTRACT, eligible_count
+from screening.stages import FULL_TEXT, eligible_count
 
 if TYPE_CHECKING:
     from review.core.project import Project
 
-STAGE_NAMES = {TITLE_ABSTRACT: "Title/abstract", FULL_TEXT: "Full text"}
+#: Stage -> short name ("Title/abstract"); keyed by :class:`Stage`, so plain names look up too.
+STAGE_NAMES: dict[str, str] = {stage: stage.short for stage in Stage}
 MASK = "█"
 
 
@@ -54,7 +56,11 @@ class Settings:
         return blind.viewer(db, name, blind=s.blind, required=s.reviewers_per_record)
 
     def reasons(self, stage: str) -> tuple[str, ...]:
-        """Return the stage's exclusion reasons (the digit keys of the picker)."""
+        """Return the stage's exclusion reasons, at most nine: one per digit key.
+
+        The digits exclude with that reason in one key at title/abstract and
+        pick it in the reason picker, so a tenth reason could not be keyed.
+        """
         return self.protocol.exclusion_reasons(stage)[:9]
 
     def masked(self, text: str) -> str:
@@ -78,8 +84,7 @@ class Card:
 
 def load_card(db: Database, who: Viewer, group_id: int, stage: str) -> Card | None:
     """Read a study: its records merged to the most complete values (indexed look-ups)."""
-    ids = [r for (r,) in db.execute("SELECT id FROM records WHERE group_id = ?", [group_id])]
-    records = corpus_db.records_full(db, ids)
+    records = corpus_db.records_full(db, session_db.group_record_ids(db, group_id))
     if not records:
         return None
     card = Card(group_id, merged_view(records), records)

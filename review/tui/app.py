@@ -1,7 +1,9 @@
-"""The Textual app shell: dashboard, key bindings, command palette, writers.
+"""The Textual app shell: the screen stack, the command palette, the one write queue.
 
 Build the app with :func:`make_app`, which the CLI and the tests share, so a
-test drives exactly what ``review tui`` runs.
+test drives exactly what ``review tui`` runs. Screens are listed once, in
+:mod:`review.tui.registry`; the palette, the dashboard and ``--start`` all
+read that table, and the ``open`` action opens any of its screens.
 """
 
 from __future__ import annotations
@@ -18,52 +20,47 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.widgets import HelpPanel
 
+from protocols.model import Stage
 from review.core.project import Project
 from review.core.reviewer import resolve_reviewer
 from review.session.data import Settings
-from review.session.dedup import Action, DedupSession, Outcome
-from review.session.screening import ScreeningSession, Written
-from review.tui.screens.conflicts import ConflictsScreen
+from review.session.dedup import DedupSession
+from review.session.writes import Done, Job, WriteQueue
+from review.tui import registry
+from review.tui.screens.base import ReviewScreen
 from review.tui.screens.dashboard import HomeScreen, dashboard_data
-from review.tui.screens.dedup import DedupScreen
-from review.tui.screens.detail import RecordDetailScreen, SearchScreen
-from review.tui.screens.screening import ScreeningScreen
+from review.tui.screens.detail import RecordDetailScreen
+from review.tui.screens.registry import build
 from review.tui.workers.idle_gc import IdleCollector
 from review.tui.workers.ranking import RankingWorker
-from screening.stages import STAGES, TITLE_ABSTRACT
 
-START_SCREENS = ("home", "duplicates", "screening")
+#: Kept for callers of the old name: the screens ``make_app`` may start on.
+START_SCREENS = registry.NAMES
+#: The worker group of the write queue (a quit waits for it).
+WRITES = "writes"
 
 __all__ = ["HomeScreen", "ReviewApp", "dashboard_data", "make_app"]
 
 
 class ReviewCommands(Provider):
-    """Command palette entries for the app's screens."""
-
-    def _commands(self) -> list[tuple[str, str, str]]:
-        return [
-            ("Screen titles and abstracts", "screen('title_abstract')", "Start screening"),
-            ("Screen full texts", "screen('full_text')", "Screen the attached reports"),
-            ("Conflicts", "conflicts", "Settle studies the reviewers disagree on"),
-            ("Search this review", "search", "Keyword search; Enter opens a study"),
-            ("Review duplicates", "duplicates", "Decide the queued duplicate pairs"),
-            ("Dashboard", "dashboard", "Records, screening, agreement at a glance"),
-        ]
+    """Command palette entries: one per screen of the screen table."""
 
     async def discover(self) -> Hits:
-        for name, action, help_text in self._commands():
-            yield DiscoveryHit(name, partial(self.app.run_action, action), help=help_text)
+        for entry in registry.SCREENS:
+            yield DiscoveryHit(
+                entry.title, partial(self.app.run_action, entry.action), help=entry.description
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help_text in self._commands():
-            score = matcher.match(name)
+        for entry in registry.SCREENS:
+            score = matcher.match(entry.title)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(name),
-                    partial(self.app.run_action, action),
-                    help=help_text,
+                    matcher.highlight(entry.title),
+                    partial(self.app.run_action, entry.action),
+                    help=entry.description,
                 )
 
 
@@ -73,49 +70,37 @@ class ReviewApp(App[None]):
     Args:
         project: The review to open.
         reviewer: Name recorded with every decision taken in this session.
-        review_title: The protocol's title, shown under the screen titles.
-        start: ``home`` (the dashboard) or ``duplicates`` (the review queue).
+        settings: The protocol values the screens use.
+        start: The screen table's name of the screen to open on.
     """
 
-    CSS_PATH = ["app.tcss", "screens/screening.tcss"]
+    CSS_PATH = "app.tcss"
     TITLE = "Review"
     COMMANDS = App.COMMANDS | {ReviewCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "duplicates", "Duplicates", id="app.duplicates"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
     @dataclass
-    class Applied(Message):
-        """A queued decision was written (or refused, with why)."""
+    class Wrote(Message):
+        """A job of the write queue ran (posted by its worker, handled on the UI thread)."""
 
-        outcome: Outcome
-
-    @dataclass
-    class Screened(Message):
-        """A screening write landed (or was refused, with why)."""
-
-        written: Written
-        session: ScreeningSession
+        done: Done[ReviewScreen]
 
     def __init__(
-        self,
-        project: Project,
-        reviewer: str,
-        settings: Settings,
-        start: str,
-        stage: str = TITLE_ABSTRACT,
+        self, project: Project, reviewer: str, settings: Settings, start: str = registry.HOME
     ) -> None:
         super().__init__()
         self.project = project
         self.reviewer = reviewer
         self.settings = settings
         self.review_title = settings.protocol.title
-        self.start = start
-        self.stage = stage
-        self.session = DedupSession(project, reviewer)
+        self.start = registry.entry(start).name
+        #: The duplicate queue's decisions of this app run (its undo undoes only these merges).
+        self.dedup = DedupSession(project, reviewer)
+        self.writes: WriteQueue[ReviewScreen] = WriteQueue()
         self._db: Database | None = None
         self._ranking: RankingWorker | None = None
         self.collector = IdleCollector()
@@ -138,11 +123,9 @@ class ReviewApp(App[None]):
         self.sub_title = self.review_title
         self.collector.start()
         self.set_interval(0.25, self.collector.tick)
-        self.push_screen(HomeScreen())
-        if self.start == "duplicates":
-            self.push_screen(DedupScreen())
-        elif self.start == "screening":
-            self.push_screen(ScreeningScreen(self.stage))
+        self.push_screen(build(registry.HOME))
+        if self.start != registry.HOME:
+            self.action_open(self.start)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
@@ -156,33 +139,23 @@ class ReviewApp(App[None]):
         if self._db is not None:
             self._db.close()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show "Duplicates" on the dashboard only, leaving the footer room at 80 columns."""
-        if action == "duplicates" and not isinstance(self.screen, HomeScreen):
-            return False
-        return True
+    # --- opening screens -------------------------------------------------------------
 
-    def action_duplicates(self) -> None:
-        """Open the duplicate review queue (once: it is not stacked on itself)."""
-        if not isinstance(self.screen, DedupScreen):
-            self.push_screen(DedupScreen())
+    def action_open(self, name: str) -> None:
+        """Open a screen of the screen table (not stacked on itself).
 
-    def action_screen(self, stage: str = TITLE_ABSTRACT) -> None:
-        """Open the screening screen for a stage (replacing one already open)."""
-        if isinstance(self.screen, ScreeningScreen) and self.screen.stage == stage:
+        Args:
+            name: Its name in :data:`review.tui.registry.SCREENS`.
+        """
+        entry = registry.entry(name)
+        if name == registry.HOME:
+            self.action_dashboard()
             return
-        self.action_dashboard()
-        self.push_screen(ScreeningScreen(stage))
-
-    def action_conflicts(self) -> None:
-        """Open the conflicts of the title/abstract stage (t switches stage)."""
-        if not isinstance(self.screen, ConflictsScreen):
-            self.push_screen(ConflictsScreen())
-
-    def action_search(self) -> None:
-        """Open the keyword search over this review."""
-        if not isinstance(self.screen, SearchScreen):
-            self.push_screen(SearchScreen())
+        if isinstance(self.screen, ReviewScreen) and self.screen.registry_name == name:
+            return
+        if entry.via_dashboard:
+            self.action_dashboard()
+        self.push_screen(build(name))
 
     def open_detail(self, group_id: int) -> None:
         """Show one study in full (from search, conflicts or the screening screen)."""
@@ -201,49 +174,41 @@ class ReviewApp(App[None]):
             self.action_show_help_panel()
 
     async def action_quit(self) -> None:
-        """Quit once every decision already taken is written: a quit loses nothing."""
-        writers = [w for w in self.workers if w.group == "writes"]
+        """Quit once every write already queued has landed: a quit loses nothing."""
+        writers = [w for w in self.workers if w.group == WRITES]
         if writers:
             await self.workers.wait_for_complete(writers)
         self.exit()
 
-    def submit(self, action: Action) -> None:
-        """Queue a decision and start the worker that writes it."""
-        self.session.submit(action)
+    # --- the one write queue -----------------------------------------------------------
+
+    def queue_write(self, job: Job, origin: ReviewScreen) -> None:
+        """Queue a write for ``origin`` and start the worker that runs the oldest job."""
+        self.writes.submit(job, origin)
         self._write_next()
 
-    # Not exclusive: each worker writes one queued action, so none may be cancelled.
-    @work(thread=True, group="writes")
+    # Not exclusive: every worker runs one queued job, so none may be cancelled.
+    @work(thread=True, group=WRITES)
     def _write_next(self) -> None:
-        self.post_message(self.Applied(self.session.apply_next()))
+        self.post_message(self.Wrote(self.writes.run_next()))
 
-    def write_screening(self, session: ScreeningSession) -> None:
-        """Start the worker that writes the screening action just queued."""
-        self._write_screening(session)
-
-    @work(thread=True, group="writes")
-    def _write_screening(self, session: ScreeningSession) -> None:
-        self.post_message(self.Screened(session.apply_next(), session))
-
-    def on_review_app_screened(self, message: Screened) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, ScreeningScreen) and screen.session is message.session:
-                screen.written(message.written)
-
-    def on_review_app_applied(self, message: Applied) -> None:
-        outcome = message.outcome
-        if outcome.ok:
-            self.notify(outcome.message, timeout=3)
-        else:
-            self.notify(outcome.message, title="Not done", severity="warning")
-        if isinstance(self.screen, DedupScreen):
-            self.screen.applied(outcome)
-        elif isinstance(self.screen, HomeScreen):
-            self.screen.refresh_data()
+    def on_review_app_wrote(self, message: Wrote) -> None:
+        """Hand a landed write to the screen that queued it; others may recount."""
+        result, origin = message.done.result, message.done.origin
+        if origin in self.screen_stack:
+            origin.write_landed(result)
+        elif not result.ok:  # its screen is closed: still say what was not saved
+            self.notify(result.message, title="Not saved", severity="warning")
+        top = self.screen
+        if isinstance(top, ReviewScreen) and top is not origin:
+            top.data_changed()
 
 
 def make_app(
-    project: Project, reviewer: str | None, start: str = "home", stage: str = TITLE_ABSTRACT
+    project: Project,
+    reviewer: str | None,
+    start: str = registry.HOME,
+    stage: str = Stage.TITLE_ABSTRACT,
 ) -> ReviewApp:
     """Build the app for a review (shared by ``review tui`` and the tests).
 
@@ -251,17 +216,23 @@ def make_app(
         project: The review to open.
         reviewer: Who takes the decisions made in this session; None for the
             protocol's ``default_reviewer``, else ``$REVIEW_REVIEWER``, else the login.
-        start: ``home`` (dashboard), ``duplicates`` (review queue) or ``screening``.
-        stage: The stage ``screening`` opens on (``title_abstract`` or ``full_text``).
+        start: A name of the screen table (:data:`review.tui.registry.NAMES`):
+            ``home`` (dashboard), ``duplicates``, ``screening``, ...
+        stage: The stage ``screening`` opens on (``title_abstract`` or ``full_text``);
+            ``full_text`` makes it the ``full-text`` screen.
 
     Raises:
-        ValueError: for an unknown start screen.
+        ValueError: for an unknown start screen or stage.
         protocols.loader.ProtocolError: if ``protocol.toml`` cannot be read.
     """
-    if start not in START_SCREENS:
-        raise ValueError(f"unknown start screen {start!r}; choose one of {START_SCREENS}")
-    if stage not in STAGES:
-        raise ValueError(f"unknown stage {stage!r}; choose one of {STAGES}")
+    registry.entry(start)  # raises for an unknown name before the protocol is read
+    try:
+        stage = Stage(stage)
+    except ValueError:
+        choices = ", ".join(s.value for s in Stage)
+        raise ValueError(f"unknown stage {stage!r}; choose one of {choices}") from None
+    if start == "screening" and stage == Stage.FULL_TEXT:
+        start = "full-text"
     settings = Settings.load(project)
     name = resolve_reviewer(reviewer, settings.protocol.screening.default_reviewer)
-    return ReviewApp(project, name, settings, start, stage)
+    return ReviewApp(project, name, settings, start)

@@ -92,6 +92,7 @@ from screening.db.stopping import (
 )
 from screening.db.tallies import (
     derived_mismatches,
+    merged_away,
     raw_full_text_counts,
     raw_group_votes,
     raw_outcome_counts,
@@ -132,6 +133,7 @@ __all__ = [
     "last_decision_id",
     "last_session",
     "latest_model_version",
+    "merged_away",
     "migrations",
     "OUTCOMES",
     "PROCEEDS",

@@ -348,8 +348,8 @@ def _tally(row: str, sign: str) -> str:
 
 #: Every absorbed group with each group above it, from the merges in force.
 ANCESTORS_FROM_LOG = (
-    "SELECT * FROM (WITH RECURSIVE edge(child, parent) AS (SELECT from_group, into_group FROM dedup_merges "
-    "WHERE undone_by IS NULL AND from_group != into_group), "
+    "SELECT * FROM (WITH RECURSIVE edge(child, parent) AS (SELECT from_group, into_group "
+    "FROM dedup_merges WHERE undone_by IS NULL AND from_group != into_group), "
     "up(group_id, ancestor) AS (SELECT child, parent FROM edge UNION "
     "SELECT u.group_id, e.parent FROM up u JOIN edge e ON e.child = u.ancestor) "
     "SELECT group_id, ancestor FROM up)"

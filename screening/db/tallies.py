@@ -168,6 +168,15 @@ def study_of(db: Database, group_id: int) -> int:
     return int(db.execute("SELECT " + root_of(":g"), {"g": group_id}).fetchone()[0])
 
 
+def merged_away(db: Database) -> dict[int, int]:
+    """Return absorbed group -> the study it belongs to now, for every merge in force."""
+    rows = db.execute(
+        "SELECT a.group_id, a.ancestor FROM group_ancestors a WHERE NOT EXISTS "
+        "(SELECT 1 FROM group_ancestors b WHERE b.group_id = a.ancestor)"
+    )
+    return {int(g): int(s) for g, s in rows}
+
+
 def study_members(db: Database, study_id: int) -> list[int]:
     """Return the study's own group and every group merged into it, ascending."""
     rows = db.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -21,4 +22,9 @@ def demo(directory: Path) -> None:
     """
     from review.demo.build import run_demo
 
-    run_demo(directory)
+    project = run_demo(directory)
+    if sys.stdout.isatty() and sys.stdin.isatty():
+        # Only in a terminal: tests and CI pipe stdout and get the text above.
+        from review.tui import make_app
+
+        make_app(project, None).run()

@@ -12,7 +12,7 @@ from review.cli.options import open_project, reviewer_option
 
 @click.group()
 def export() -> None:
-    """Export records (and, later, decisions and evidence tables)."""
+    """Export records and screening decisions."""
 
 
 @export.command("records")

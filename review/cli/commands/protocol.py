@@ -89,6 +89,7 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None) -> None:
     """
     from protocols import loader
     from review.core import db as review_db
+    from review.core.reviewer import resolve_reviewer
     from review.core.errors import UsageError
 
     if not reason.strip():
@@ -109,7 +110,7 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None) -> None:
             raw.decode("utf-8-sig"),
             loaded.version,
             reason.strip(),
-            reviewer or review_db.default_reviewer(loaded.screening.default_reviewer),
+            resolve_reviewer(reviewer, loaded.screening.default_reviewer),
         )
     finally:
         db.close()

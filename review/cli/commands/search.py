@@ -156,6 +156,8 @@ def _groups_in_state(
     key = parse_stage(stage)
     known = group_decisions(db, viewer_for(project, db, reviewer))
     if state == "undecided":
-        every = {g for (g,) in db.execute("SELECT DISTINCT group_id FROM records")}
+        from screening import db as sdb
+
+        every = set(sdb.study_ids(db))
         return {g for g in every if known.get(g, {}).get(key, "undecided") == "undecided"}
     return {g for g, stages in known.items() if stages.get(key) == state}
