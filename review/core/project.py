@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from corpus import db as corpus_db
 from protocols import loader
 from review.core import db as review_db
-from review.core.errors import ProjectError
+from review.core.errors import ProjectError, UsageError
 from review.core.reviewer import resolve_reviewer
 
 DB_NAME = "review.db"
@@ -99,8 +99,12 @@ def init_project(root: Path, template: str = "generic", title: str | None = None
         escaped = title.replace("\\", "\\\\").replace('"', '\\"')
         text = text.replace('title = "Untitled systematic review"', f'title = "{escaped}"', 1)
     parsed = loader.parse(text, f"template {template}")
-    # Named before anything is written, so a missing login name leaves no half-made review.
-    author = resolve_reviewer(None, parsed.screening.default_reviewer)
+    try:
+        author = resolve_reviewer(None, parsed.screening.default_reviewer)
+    except UsageError:
+        # A container with no login name can still create a review; decisions
+        # later need a name (--reviewer or default_reviewer), creation does not.
+        author = "unknown"
     root.mkdir(parents=True, exist_ok=True)
     (root / "fulltext").mkdir(exist_ok=True)
     if not project.protocol_path.exists():

@@ -89,8 +89,8 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None) -> None:
     """
     from protocols import loader
     from review.core import db as review_db
-    from review.core.reviewer import resolve_reviewer
     from review.core.errors import UsageError
+    from review.core.reviewer import resolve_reviewer
 
     if not reason.strip():
         raise UsageError("--reason: say why the protocol changed")

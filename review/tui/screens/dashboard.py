@@ -112,16 +112,23 @@ def stage_lines(name: str, p: StageProgress) -> Content:
     return Content.assemble(*parts)
 
 
-class HomeScreen(Screen[None]):
+def _screen_bindings() -> list[BindingType]:
+    """Return a key per screen of the screen table that has one (its ``key``)."""
+    return [
+        Binding(e.key, f"app.{e.action}", e.footer, id=e.binding_id)
+        for e in registry.SCREENS
+        if e.key is not None
+    ]
+
+
+class HomeScreen(ReviewScreen):
     """The dashboard: what was imported, what deduplication and screening did, what waits."""
 
+    CSS_PATH = "dashboard.tcss"
     TITLE = "Dashboard"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "app.screen('title_abstract')", "Screen", id="home.screen"),
-        Binding("f", "app.screen('full_text')", "Full text", id="home.full_text"),
-        Binding("c", "app.conflicts", "Conflicts", id="home.conflicts"),
-        Binding("slash", "app.search", "Search", id="home.search"),
+        *_screen_bindings(),
         Binding(stopping_view.KEY, "random_check", "Random check", show=False, id="home.sample"),
     ]
 
@@ -145,9 +152,10 @@ class HomeScreen(Screen[None]):
                 yield Static(id="dedup", classes="panel")
             yield Static(id="next-step")
             with Horizontal(id="home-buttons"):
-                yield Button("Screen (s)", id="open-screening", compact=True)
-                yield Button("Conflicts (c)", id="open-conflicts", compact=True)
-                yield Button("Review duplicates (d)", id="open-duplicates", compact=True)
+                for entry in registry.SCREENS:
+                    if entry.button is not None:
+                        label = f"{entry.button} ({entry.key_display})" if entry.key else entry.button
+                        yield Button(label, id=f"open-{entry.name}", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -158,11 +166,14 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_data()
 
+    def data_changed(self) -> None:
+        """A write of a closed screen landed: the numbers moved."""
+        self.refresh_data()
+
     @work(thread=True, exclusive=True)
     def refresh_data(self) -> None:
         """Reload the numbers (a count over every record: not on the UI thread)."""
-        app: ReviewApp = self.app  # type: ignore[assignment]
-        self.post_message(self.Loaded(dashboard_data(app.project, app.settings, app.reviewer)))
+        self.post_message(self.Loaded(dashboard_data(self.project, self.settings, self.reviewer)))
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         self.data = data = message.data

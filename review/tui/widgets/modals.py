@@ -6,7 +6,7 @@ pushes it with a callback and never waits (keys stay responsive).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,8 +20,56 @@ from textual.widgets.option_list import Option
 #: What a reason picker answers for "exclude without a reason".
 NO_REASON = ""
 
+R = TypeVar("R")
 
-class ReasonPicker(ModalScreen[str | None]):
+
+class Dialog(ModalScreen[R]):
+    """A small box in the middle of the screen; the screen below stays visible.
+
+    The rules live here rather than in a screen's .tcss because any screen
+    may push a dialog.
+    """
+
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+    }
+    Dialog .dialog {
+        width: 70;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    Dialog .dialog-title {
+        text-style: bold;
+        color: $text-accent;
+        margin-bottom: 1;
+    }
+    Dialog .dialog-hint {
+        color: $text-muted;
+    }
+    Dialog .dialog #reasons {
+        height: auto;
+        max-height: 12;
+    }
+    Dialog .notice-body {
+        height: auto;
+        max-height: 14;
+    }
+    Dialog .dialog-buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    Dialog .dialog-buttons Button {
+        margin-right: 2;
+    }
+    """
+
+
+class ReasonPicker(Dialog[str | None]):
     """Pick an exclusion reason with a digit key (or the mouse).
 
     Answers the reason, :data:`NO_REASON` (``0``, when allowed), or None (Esc).
@@ -65,7 +113,7 @@ class ReasonPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog[str | None]):
     """Ask for one line of text (a note, a search); Enter answers it, Esc answers None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -92,7 +140,7 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class Notice(ModalScreen[bool]):
+class Notice(Dialog[bool]):
     """A text to read before going on: answers True to continue, False to leave.
 
     Used for the content notice, the break reminder and the session summary
