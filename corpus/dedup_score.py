@@ -250,7 +250,9 @@ def _kept_apart(p: _Pair, policy: DedupPolicy) -> PairScore | None:
     if not p.related:  # one record however the databases label it (see _own_evidence_differs)
         return None
     why = f" (their {p.differ} differ)"
-    if a.erratum != b.erratum and policy.keep_errata_apart and not p.bib:
+    # A notice sits on its own page; at the article's page only its title can say so.
+    titled = a.notice_title or b.notice_title
+    if a.erratum != b.erratum and policy.keep_errata_apart and (titled or not p.bib):
         return p.out(
             "distinct", "erratum", "erratum or retraction notice vs the article kept apart" + why
         )
@@ -282,7 +284,8 @@ def _own_evidence_differs(p: _Pair) -> str | None:
     """Name the fields in which a version's own record differs from the other, or None.
 
     A conference abstract, erratum or preprint is another publication than the
-    article only if its record says so: another year, issue, pages, DOI or abstract, or
+    article only if its record says so: another year, issue, pages, DOI, abstract or
+    title, or
     another venue where volume and pages do not tie it to the article's issue. The
     kind alone comes from a venue string or a database's type and is no proof:
     Embase files the abstract that MEDLINE lists under "Circulation" as
@@ -308,6 +311,9 @@ def _own_evidence_differs(p: _Pair) -> str | None:
     abstract = _abstract_similarity(p)
     if abstract is not None and abstract < _SAME_ABSTRACT:
         found.append("abstract")
+    # A meeting abstract retitled for the paper: the copies of one record keep its title.
+    if p.t is not None and p.t < _TITLE_SAME:
+        found.append("title")
     return ", ".join(found) or None
 
 

@@ -328,9 +328,14 @@ def _revote(study: str) -> str:
     return (
         "DELETE FROM study_votes WHERE stage IN " + _BOTH + " AND study_id = " + study + ";"
         "INSERT INTO study_votes (stage, study_id, reviewer, label, n) "
-        "SELECT c.stage, " + study + ", c.reviewer, c.label, COUNT(*) FROM current_decisions c "
-        "WHERE c.stage IN " + _BOTH + " AND c.group_id IN (SELECT " + study + " UNION "
-        "SELECT group_id FROM group_ancestors WHERE ancestor = " + study + ") "
+        "SELECT c.stage, "
+        + study
+        + ", c.reviewer, c.label, COUNT(*) FROM (SELECT "
+        + study
+        + " AS g UNION SELECT group_id FROM group_ancestors WHERE ancestor = "
+        + study
+        + ") m CROSS JOIN current_decisions c "  # members first: key look-ups, not a scan
+        "WHERE c.stage IN " + _BOTH + " AND c.group_id = m.g "
         "AND NOT EXISTS (SELECT 1 FROM group_ancestors WHERE group_id = " + study + ") "
         "GROUP BY c.stage, c.reviewer, c.label;"
     )

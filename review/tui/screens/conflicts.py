@@ -2,30 +2,35 @@
 
 Conflicts show every reviewer's decision, so ``screening.conflicts`` answers
 None while a stage is blind to the viewer; the screen then says who can see
-them instead of listing anything.
+them instead of listing anything. The list is read in a worker
+(:func:`review.session.conflicts.load`: one outcome scan and one query for
+all titles), and a resolution goes through the app's one write queue.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from corpus import db as corpus_db
+from protocols.model import Stage
+from review.session import conflicts as session_conflicts
+from review.session.conflicts import Listing
 from review.session.data import STAGE_NAMES
-from screening import conflicts
-from screening.errors import ScreeningError
-from screening.stages import FULL_TEXT, TITLE_ABSTRACT
-
-if TYPE_CHECKING:
-    from review.tui.app import ReviewApp
+from review.session.writes import WriteResult
+from review.tui.screens.base import ReviewScreen
 
 
-class ConflictsScreen(Screen[None]):
+class ConflictsScreen(ReviewScreen):
     """List a stage's unresolved conflicts; ``i``/``e`` settle the highlighted one."""
+
+    CSS_PATH = "conflicts.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "resolve('include')", "Include", id="conflicts.include"),
@@ -35,13 +40,15 @@ class ConflictsScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="conflicts.back"),
     ]
 
-    def __init__(self, stage: str = TITLE_ABSTRACT) -> None:
+    @dataclass
+    class Loaded(Message):
+        """A stage's conflicts, read off the UI thread."""
+
+        listing: Listing
+
+    def __init__(self, stage: Stage = Stage.TITLE_ABSTRACT) -> None:
         super().__init__()
         self.stage = stage
-
-    @property
-    def review_app(self) -> ReviewApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,71 +62,80 @@ class ConflictsScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        """Read the conflicts (an indexed outcome look-up) and fill the table."""
-        app = self.review_app
+        """Read the stage's conflicts again (in a worker; the table fills when they come)."""
         self.title = f"Conflicts: {STAGE_NAMES[self.stage]}"
-        who = app.settings.viewer(app.db, app.reviewer)
-        found = conflicts.conflicts(app.db, who, self.stage)
+        self.load(self.stage)
+
+    @work(thread=True, exclusive=True)
+    def load(self, stage: Stage) -> None:
+        """Read the conflicts with a connection of this thread (an outcome scan)."""
+        listing = session_conflicts.load(self.project, self.settings, self.reviewer, stage)
+        self.post_message(self.Loaded(listing))
+
+    def on_conflicts_screen_loaded(self, message: Loaded) -> None:
+        listing = message.listing
+        if listing.stage != self.stage:  # the stage was switched meanwhile
+            return
         table = self.query_one(DataTable)
         table.clear()
         info = self.query_one("#conflicts-info", Static)
-        if found is None:
+        if listing.rows is None:
             info.update(
                 "Screening is blind: conflicts show every reviewer's decision, so only "
                 "the lead sees them until the lead unblinds this stage. (t: other stage)"
             )
             table.display = False
             return
-        table.display = bool(found)
-        method = app.settings.protocol.screening.conflict_resolution.replace("_", " ")
+        rows = listing.rows
+        table.display = bool(rows)
+        method = self.settings.protocol.screening.conflict_resolution.replace("_", " ")
         info.update(
-            f"{len(found)} conflict{'s' if len(found) != 1 else ''}; resolving as "
-            f"{app.reviewer} by {method}. i include, e exclude, Enter details, t other stage."
-            if found
+            f"{len(rows)} conflict{'s' if len(rows) != 1 else ''}; resolving as "
+            f"{self.reviewer} by {method}. i include, e exclude, Enter details, t other stage."
+            if rows
             else "No unresolved conflicts at this stage. (t: other stage)"
         )
-        ids = [c.group_id for c in found]
-        first: dict[int, int] = {}
-        for g in ids:
-            row = app.db.execute(
-                "SELECT id FROM records WHERE group_id = ? ORDER BY id LIMIT 1", [g]
-            ).fetchone()
-            if row is not None:
-                first[g] = int(row[0])
-        titles = corpus_db.record_summaries(app.db, list(first.values()))
-        for c in found:
-            title = (titles.get(first.get(c.group_id, -1)) or {}).get("title") or ""
-            votes = ", ".join(f"{who}: {label}" for who, label in sorted(c.labels.items()))
-            table.add_row(
-                str(c.group_id), app.settings.masked(title)[:40], votes, key=str(c.group_id)
-            )
+        for row in rows:
+            votes = ", ".join(f"{who}: {label}" for who, label in sorted(row.labels.items()))
+            table.add_row(str(row.group_id), row.title[:40], votes, key=str(row.group_id))
 
     def _selected(self) -> int | None:
         table = self.query_one(DataTable)
         if not table.display or table.row_count == 0:
-            self.notify("No conflict selected.", severity="warning")
+            self.warn("No conflict selected.")
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return int(str(key.value))
 
     def action_resolve(self, label: str) -> None:
-        """Settle the highlighted conflict as the current reviewer (a tiny write)."""
+        """Settle the highlighted conflict as the current reviewer (on the write queue)."""
         group = self._selected()
         if group is None:
             return
-        app = self.review_app
-        who = app.settings.viewer(app.db, app.reviewer)
-        method = app.settings.protocol.screening.conflict_resolution
-        try:
-            conflicts.resolve(app.db, who, group, self.stage, label, method)
-        except ScreeningError as exc:
-            self.notify(str(exc), title="Not resolved", severity="warning")
-            return
-        self.notify(f"study {group}: resolved {label} ({method.replace('_', ' ')})")
+        self.queue_write(
+            partial(
+                session_conflicts.resolve,
+                self.project,
+                self.settings,
+                self.reviewer,
+                group,
+                self.stage,
+                label,
+            )
+        )
+
+    def write_landed(self, result: WriteResult) -> None:
+        """Say how the conflict was settled (or why not) and list what is left."""
+        if result.ok:
+            self.tell(result.message)
+        else:
+            self.warn(result.message, title="Not resolved")
         self.reload()
 
     def action_toggle_stage(self) -> None:
-        self.stage = FULL_TEXT if self.stage == TITLE_ABSTRACT else TITLE_ABSTRACT
+        """Switch between the title/abstract and the full-text conflicts."""
+        full = self.stage == Stage.TITLE_ABSTRACT
+        self.stage = Stage.FULL_TEXT if full else Stage.TITLE_ABSTRACT
         self.reload()
 
     def action_detail(self) -> None:

@@ -18,12 +18,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from corpus import db as corpus_db
 from review.session.data import STAGE_NAMES
 from review.status.report import StatusReport, collect
+from review.tui import registry
+from review.tui.screens.base import ReviewScreen
 from review.tui.widgets import stopping_view
 from screening.progress import StageProgress
 from screening.stages import STAGES
@@ -31,7 +32,6 @@ from screening.stages import STAGES
 if TYPE_CHECKING:
     from review.core.project import Project
     from review.session.data import Settings
-    from review.tui.app import ReviewApp
 
 BAR = 20
 
@@ -154,8 +154,8 @@ class HomeScreen(ReviewScreen):
             with Horizontal(id="home-buttons"):
                 for entry in registry.SCREENS:
                     if entry.button is not None:
-                        label = f"{entry.button} ({entry.key_display})" if entry.key else entry.button
-                        yield Button(label, id=f"open-{entry.name}", compact=True)
+                        key = f" ({entry.key_display})" if entry.key else ""
+                        yield Button(f"{entry.button}{key}", id=f"open-{entry.name}", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -217,14 +217,10 @@ class HomeScreen(ReviewScreen):
     def action_random_check(self) -> None:
         """Draw the random sample the stopping rule needs (after a confirmation)."""
         if self.data is not None:
-            app: ReviewApp = self.app  # type: ignore[assignment]
-            stopping_view.ask_to_draw(app, self.data.status, self.refresh_data)
+            stopping_view.ask_to_draw(self.review_app, self.data.status, self.refresh_data)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {
-            "open-duplicates": "duplicates",
-            "open-screening": "screen('title_abstract')",
-            "open-conflicts": "conflicts",
-        }
-        if event.button.id in actions:
-            await self.app.run_action(actions[event.button.id])
+        """Open the screen of the button's table entry (``open-<name>``)."""
+        name = (event.button.id or "").removeprefix("open-")
+        if name in registry.NAMES:
+            await self.app.run_action(registry.entry(name).action)

@@ -2,22 +2,21 @@
 
 The screen reads the queue and the two records on the UI thread (small,
 indexed queries) and hands every decision to the app's
-:class:`~review.session.dedup.DedupSession`, which writes it from a worker
-thread in key-press order, so the next pair appears at once even when a merge
-on a large review takes a moment.
+:class:`~review.session.dedup.DedupSession` through the app's one write
+queue, which writes it from a worker thread in key-press order, so the next
+pair appears at once even when a merge on a large review takes a moment.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from corpus import db as corpus_db
@@ -29,9 +28,8 @@ from corpus.dedup_keys import (
     split_authors,
 )
 from review.session.dedup import Action, ActionKind, Outcome
-
-if TYPE_CHECKING:
-    from review.tui.app import ReviewApp
+from review.session.writes import WriteResult
+from review.tui.screens.base import ReviewScreen
 
 #: (row id, label) of the fields compared, in display order.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -178,7 +176,7 @@ class FieldRow(Horizontal):
             cell.update(content if text else Content("(none)"))
 
 
-class DedupScreen(Screen[None]):
+class DedupScreen(ReviewScreen):
     """Review queued duplicate pairs: merge, keep apart, skip or undo."""
 
     CSS_PATH = "dedup.tcss"
@@ -197,11 +195,6 @@ class DedupScreen(Screen[None]):
         super().__init__()
         self.queue: list[dict[str, Any]] = []
         self.index = 0
-
-    @property
-    def review_app(self) -> ReviewApp:
-        """The app, typed (it holds the UI-thread connection and the session)."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -223,8 +216,8 @@ class DedupScreen(Screen[None]):
 
     def action_reload(self) -> None:
         """Read the queue afresh: undecided pairs first, then skipped ones."""
-        db = self.review_app.db
-        unwritten = self.review_app.session.pending_pairs()
+        db = self.db
+        unwritten = self.review_app.dedup.pending_pairs()
         self.queue = [
             pair
             for pair in corpus_db.pairs(db, "queued") + corpus_db.pairs(db, "skipped")
@@ -245,7 +238,7 @@ class DedupScreen(Screen[None]):
             info.update(Content.from_markup("[b]Duplicate review queue[/b]"))
             empty.update(self._empty_text())
             return
-        records = corpus_db.records_full(self.review_app.db, [pair["record_a"], pair["record_b"]])
+        records = corpus_db.records_full(self.db, [pair["record_a"], pair["record_b"]])
         if len(records) != 2:
             self.notify(f"pair {pair['record_a']} ~ {pair['record_b']}: a record is missing")
             self.index += 1
@@ -295,18 +288,33 @@ class DedupScreen(Screen[None]):
         """Record a decision on the pair on screen and show the next one."""
         pair = self.current
         if pair is None:
-            self.notify("No pair on screen; the queue is done.", severity="warning")
+            self.warn("No pair on screen; the queue is done.")
             return
-        self.review_app.submit(Action(kind, pair["record_a"], pair["record_b"]))
+        self._submit(Action(kind, pair["record_a"], pair["record_b"]))
         self.index += 1
         self.show_pair()
 
     def action_undo(self) -> None:
         """Undo this session's last merge (the pair comes back for a second look)."""
-        self.review_app.submit(Action("undo"))
+        self._submit(Action("undo"))
 
     def action_dashboard(self) -> None:
         self.dismiss()
+
+    def _submit(self, action: Action) -> None:
+        """Queue the decision in the app's session and on the one write queue."""
+        session = self.review_app.dedup
+        session.submit(action)
+        self.queue_write(session.apply_next)
+
+    def write_landed(self, result: WriteResult) -> None:
+        """Say what the write did; after an undo, show its pair again."""
+        if result.ok:
+            self.tell(result.message)
+        else:
+            self.warn(result.message)
+        if isinstance(result, Outcome):
+            self.applied(result)
 
     def applied(self, outcome: Outcome) -> None:
         """React to a written action: after an undo, show its pair again."""
