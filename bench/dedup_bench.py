@@ -5,6 +5,9 @@ Usage:
     python bench/dedup_bench.py --vectors       # (b) also with embedding neighbours
     python bench/dedup_bench.py --scale 100000  # (c) time at 100k records
 
+Real expert-labelled searches (pairwise recall, precision, queue; bib-dedupe side
+by side): bench/dedup_labelled.py.
+
 (a) ../shared/bench/dedup/pair_cases.json (25 hard pairs from bib-dedupe):
     each pair imported into its own review and deduplicated with --auto.
 (b) A multi-database search built by bench/dedup_data.py from the real

@@ -546,7 +546,8 @@ def _different_titles(p: _Pair, t: float, clash: str | None) -> PairScore:
                 return p.out(
                     "distinct", "title_close", f"title {p.title} over a different abstract"
                 )
-            if abstract >= _IDENTICAL_ABSTRACT and p.ydiff in (0, None):
+            # Two articles of one volume share an abstract only in error, not by copying.
+            if abstract >= _IDENTICAL_ABSTRACT and p.ydiff in (0, None) and p.prel != "conflict":
                 return p.out(
                     "duplicate", "title_close", f"title {p.title} and abstract {abstract:.2f}"
                 )

@@ -9,7 +9,8 @@ Parameters follow scipy's order and meaning, so a call reads the same as
 of them relevant, a sample of ``draws`` (N) without replacement; ``k``
 relevant records in the sample.
 
-Accuracy (relative, to ~1e-13 even deep in the tails):
+Accuracy (relative; ~1e-13 typically, ~1e-11 at worst near the edges of the
+support at 100k records, even deep in the tails):
 
 - the probability of one count uses Loader's saddle-point form (Loader C.
   Fast and accurate computation of binomial probabilities. 2000; the method of

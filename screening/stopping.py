@@ -65,7 +65,7 @@ record), :func:`required_sample` (sample size that would suffice),
 No scipy or numpy here: ``review status`` computes these figures within its
 0.3 s start-up budget, and importing scipy.stats alone took ~1.5 s. The
 hypergeometric probabilities come from :mod:`screening.hypergeom` (pure
-Python, accurate to ~1e-13, checked against scipy in the tests); numpy is
+Python, relative error ~1e-12, checked against scipy in the tests); numpy is
 imported lazily only where an array is returned (:func:`sequential_p`, for
 ``review simulate``). ``tests/test_hypergeom.py`` keeps it that way.
 """

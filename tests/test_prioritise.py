@@ -208,7 +208,7 @@ def test_rank_command_prints_the_model_and_top(tmp_path: Path) -> None:
     text = runner.invoke(cli, args)
     assert text.exit_code == 0 and text.output.startswith("Model cold-start@0#")
     bad = runner.invoke(cli, [*args, "--stage", "abstracts"])
-    assert bad.exit_code == 1 and "unknown stage" in bad.output
+    assert bad.exit_code == 2 and "unknown stage" in bad.output  # a usage error
     assert "Traceback" not in bad.output
 
 

@@ -69,14 +69,14 @@ def test_keys_in_a_real_terminal_become_exactly_these_decisions(tmp_path: Path) 
     try:
         wait_for(session, "screened 0 of 6")
         press(session, "i", expect="screened 1 of 6")
-        press(session, "e", expect="Exclusion reason")
-        press(session, "1", expect="screened 2 of 6")
+        press(session, "1", expect="screened 2 of 6")  # exclude with reason 1, one key
         press(session, "m", expect="screened 3 of 6")
         press(session, "u", expect="screened 2 of 6")
         press(session, "n", expect="Note")
         press(session, "needs full text check", "Enter")
-        press(session, "e", expect="Exclusion reason")
-        press(session, "5", expect="screened 3 of 6")
+        press(session, "e", expect="screened 3 of 6")  # exclude at once, no reason
+        press(session, "r", expect="just excluded")  # the reason, afterwards
+        press(session, "5", expect="reason Wrong study design")
         press(session, "Escape", expect="included 1")
         shown = screen_text(session)
         assert "excluded 2" in shown
@@ -113,7 +113,8 @@ def test_keys_in_a_real_terminal_become_exactly_these_decisions(tmp_path: Path) 
         text=True,
     ).stdout
     labels = [r["label"] for r in csv.DictReader(io.StringIO(history))]
-    assert labels == ["include", "exclude", "maybe", "undo", "exclude"]
+    # the reason set afterwards is a new event of the same exclusion
+    assert labels == ["include", "exclude", "maybe", "undo", "exclude", "exclude"]
 
 
 BLIND = """[review]

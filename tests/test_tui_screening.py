@@ -137,10 +137,7 @@ def test_keys_write_decisions_reasons_notes_and_undo(project: Project) -> None:
         await settle(pilot)
         second = screen.card.group_id if screen.card else 0
         assert second != first
-        await pilot.press("e")  # asks for the reason
-        await pilot.pause()
-        assert isinstance(app.screen, ReasonPicker)
-        await pilot.press("2")
+        await pilot.press("2")  # excludes with the second reason, in one key
         await settle(pilot)
         await pilot.press("n")
         await pilot.pause()
@@ -179,7 +176,10 @@ def test_reason_key_amends_an_exclusion_and_escape_cancels(project: Project) -> 
     app = make_app(project, "ana", start="screening")
 
     async def script(pilot: Pilot[Any]) -> None:
-        await pilot.press("e", "escape")  # no reason picked: nothing written
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonPicker)
+        await pilot.press("escape")  # no reason picked: nothing written
         await settle(pilot)
         assert current(project) == []
         await pilot.press("r", "1")  # r on an undecided study excludes with a reason
@@ -221,7 +221,7 @@ def test_blind_reviewer_sees_nothing_of_the_other(project: Project) -> None:
         screen = b.screen
         assert isinstance(screen, ScreeningScreen)
         seen.append(screen_text(b))
-        await pilot.press("e", "1")
+        await pilot.press("1")
         await settle(pilot)
         seen.append(screen_text(b))
         await pilot.press("u")
@@ -366,10 +366,8 @@ def test_dashboard_counts_for_an_open_review(tmp_path: Path) -> None:
     app = make_app(project, "ana", start="screening")
 
     async def script(pilot: Pilot[Any]) -> None:
-        for key in "iem":
+        for key in "i1m":
             await pilot.press(key)
-            if key == "e":
-                await pilot.press("1")
             await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)

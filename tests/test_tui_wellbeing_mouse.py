@@ -15,6 +15,7 @@ from review.core.project import Project, init_project
 from review.tui import make_app
 from review.tui.screens.dashboard import HomeScreen
 from review.tui.screens.screening import ScreeningScreen
+from review.tui.widgets import wellbeing
 from review.tui.widgets.modals import Notice, ReasonPicker
 from tests.test_tui_screening import PROTOCOL, SIZE, current, drive, ris, settle
 
@@ -76,7 +77,7 @@ def test_break_after_records_then_screening_goes_on(tmp_path: Path) -> None:
         await pilot.press("i")  # the third: no reminder
         await settle(pilot)
         assert app.screen is screen
-        await pilot.press("e", "1")  # the fourth: the reminder again
+        await pilot.press("1")  # the fourth: the reminder again
         await settle(pilot)
         assert isinstance(app.screen, Notice)
         assert "You have screened 4 records." in notice_text(app)
@@ -101,22 +102,22 @@ def test_break_after_minutes(tmp_path: Path) -> None:
     async def script(pilot: Pilot[Any]) -> None:
         screen = app.screen
         assert isinstance(screen, ScreeningScreen)
-        screen._check_break_time()  # what the timer calls: too early, nothing
+        wellbeing.check_break_time(screen)  # what the timer calls: too early, nothing
         await pilot.pause()
         assert app.screen is screen
         screen.last_break = time.monotonic() - 61
-        screen._check_break_time()
+        wellbeing.check_break_time(screen)
         await pilot.pause()
         assert isinstance(app.screen, Notice)
         assert "You have been screening for 1 minute" in notice_text(app)
-        screen._check_break_time()  # one reminder at a time
+        wellbeing.check_break_time(screen)  # one reminder at a time
         await pilot.pause()
         assert sum(isinstance(s, Notice) for s in app.screen_stack) == 1
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen
         assert time.monotonic() - screen.last_break < 60  # counted from the break
-        screen._check_break_time()
+        wellbeing.check_break_time(screen)
         await pilot.pause()
         assert app.screen is screen
         await pilot.press("i")
@@ -142,13 +143,16 @@ def test_clicks_on_footer_keys_and_reason_record_decisions(tmp_path: Path) -> No
         await settle(pilot)
         assert screen.card is not None and screen.card.group_id != first
         second = screen.card.group_id
-        assert await pilot.click(footer_key(app, "e"))
+        assert await pilot.click(footer_key(app, "e"))  # excluded at once, no reason yet
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.card is not None and screen.card.group_id != second
+        assert await pilot.click(footer_key(app, "r"))  # the reason, afterwards
         await pilot.pause()
         assert isinstance(app.screen, ReasonPicker)
         await pilot.click("#reasons", offset=(2, 2))  # the second reason, by the mouse
         await settle(pilot)
         assert app.screen is screen
-        assert screen.card is not None and screen.card.group_id != second
         assert await pilot.click(footer_key(app, "m"))
         await settle(pilot)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import-decisions": (
         "decide",
         "import_decisions",
-        "Import screening decisions from a CSV file (own export or ASReview).",
+        "Import screening decisions from a CSV (review's own export, ASReview, Rayyan).",
     ),
     "unblind": (
         "screening",
@@ -145,6 +146,31 @@ class LazyGroup(click.Group):
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the CLI; a usage error (bad option value, unknown command) is one line.
+
+        Click prints usage errors as a usage block plus the message; a
+        reviewer scripting a review wants one line naming what is wrong and
+        where to look, like every other user error here.
+        """
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        try:
+            return super().main(*args, **{**kwargs, "standalone_mode": False})
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            sys.exit(0)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "review"
+            fail(f"{where}: {exc.format_message()} (see {where} --help)", code=2)
+        except click.exceptions.Abort:
+            fail("aborted")
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message())
+        return None
 
     def invoke(self, ctx: click.Context) -> Any:
         from review.core.errors import USER_ERRORS

@@ -21,7 +21,7 @@ from review.decisions import db as ddb
 from screening import blind
 from screening.blind import Viewer
 from screening.decide import decide
-from screening.stages import Outcome, outcome
+from screening.stages import Outcome, outcome, require_eligible
 
 PREFIXES = ("group", "record", "source")
 
@@ -62,11 +62,15 @@ def find_study(db: Database, text: str) -> Study:
             " (find one with `review search` or `review export records`)"
         )
     if len(groups) > 1:
-        shown = "; ".join(f"{how} (group {group})" for group, how in readings[:6])
-        more = f"; and {len(readings) - 6} more" if len(readings) > 6 else ""
+        hows: dict[int, list[str]] = {}
+        for group, how in readings:
+            hows.setdefault(group, []).append(how)
+        shown = "; ".join(f"group {g} as {' and '.join(hows[g])}" for g in groups[:5])
+        more = f"; and {len(groups) - 5} more studies" if len(groups) > 5 else ""
+        bare = value.strip() if kind.lower() in PREFIXES else name
         raise UsageError(
             f"study {name!r} is ambiguous: {shown}{more}; say which with"
-            f" group:{value or name}, record:{value or name} or source:{value or name}"
+            f" group:{bare}, record:{bare} or source:{bare}"
         )
     return Study(groups[0], readings[0][1], ddb.group_title(db, groups[0]))
 
@@ -91,8 +95,7 @@ def check_stage(protocol: Protocol, stage: Stage) -> None:
     """Refuse a stage the protocol does not screen (``[screening] stages``)."""
     if stage.value not in protocol.screening.stages:
         raise UsageError(
-            f"this review does not screen {stage.label.lower()}"
-            " (protocol.toml [screening] stages)"
+            f"this review does not screen {stage.label.lower()} (protocol.toml [screening] stages)"
         )
 
 
@@ -203,6 +206,7 @@ def record_decision(
     check_stage(protocol, stage)
     study = find_study(db, study_text)
     wording = resolve_reason(protocol, stage, reason)
+    require_eligible(db, who, study.group_id, stage.value)
     before = blind.own_current(db, who, study.group_id, stage.value)
     kept = before is not None and before.label == "exclude" and before.reason
     if stage == Stage.FULL_TEXT and label == "exclude" and wording is None and not kept:

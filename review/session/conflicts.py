@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corpus import db as corpus_db
+from review.session import db as session_db
 from screening import conflicts
 from screening.errors import ScreeningError
-
-from review.session import db as session_db
 
 if TYPE_CHECKING:
     from review.core.project import Project
@@ -90,4 +89,5 @@ def resolve(
         return Resolved(group_id, False, str(exc))
     finally:
         db.close()
-    return Resolved(group_id, True, f"study {group_id}: resolved {label} ({method.replace('_', ' ')})")
+    how = method.replace("_", " ")
+    return Resolved(group_id, True, f"study {group_id}: resolved {label} ({how})")

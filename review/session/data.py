@@ -17,9 +17,9 @@ from corpus import db as corpus_db
 from corpus.dedup import merged_view
 from protocols import loader
 from protocols.model import Protocol, Stage
+from review.session import db as session_db
 from screening import blind, queue
 from screening import db as sdb
-from review.session import db as session_db
 from screening.blind import Viewer
 from screening.stages import FULL_TEXT, eligible_count
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-STAGE_WORDS = {"title_abstract": "title/abstract", "full_text": "full text"}
+from protocols.model import Stage
+
+STAGE_WORDS: dict[str, str] = {stage: stage.short.lower() for stage in Stage}
 
 
 def share(value: float) -> str:

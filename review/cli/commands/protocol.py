@@ -13,11 +13,11 @@ from typing import Any
 
 import click
 
+from review.cli.options import find_project, open_project
+
 
 def _project(ctx: click.Context) -> Any:
-    from review.core.project import find_project
-
-    return find_project(ctx.obj)
+    return find_project(ctx)
 
 
 @click.group()
@@ -97,23 +97,17 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None) -> None:
     project = _project(ctx)
     loaded = loader.load(project.protocol_path)
     raw = project.protocol_path.read_bytes()
-    db = project.open_db()
-    try:
-        last = review_db.latest_protocol_version(db)
-        if last is not None and last.version == loaded.version:
-            raise UsageError(
-                f"{project.protocol_path.name} is unchanged since version {last.number}"
-                f" ({last.version}); edit it first, then amend"
-            )
-        logged = review_db.log_protocol_version(
-            db,
-            raw.decode("utf-8-sig"),
-            loaded.version,
-            reason.strip(),
-            resolve_reviewer(reviewer, loaded.screening.default_reviewer),
+    author = resolve_reviewer(reviewer, loaded.screening.default_reviewer)
+    _, db = open_project(ctx)
+    last = review_db.latest_protocol_version(db)
+    if last is not None and last.version == loaded.version:
+        raise UsageError(
+            f"{project.protocol_path.name} is unchanged since version {last.number}"
+            f" ({last.version}); edit it first, then amend"
         )
-    finally:
-        db.close()
+    logged = review_db.log_protocol_version(
+        db, raw.decode("utf-8-sig"), loaded.version, reason.strip(), author
+    )
     previous = logged.previous_version or "none"
     click.echo(
         f"Logged protocol version {logged.number}: {previous} -> {logged.version}"
@@ -133,12 +127,8 @@ def history(ctx: click.Context, as_json: bool) -> None:
     """
     from review.core import db as review_db
 
-    project = _project(ctx)
-    db = project.open_db()
-    try:
-        versions = review_db.protocol_versions(db)
-    finally:
-        db.close()
+    _, db = open_project(ctx)
+    versions = review_db.protocol_versions(db)
     if as_json:
         rows = [
             {

@@ -7,18 +7,17 @@ from typing import Any
 
 import click
 
-from review.cli.options import open_project, reviewer_option
+from protocols.model import Stage
+from review.cli.options import context, reviewer_option, stage_option
 
 
 @click.command("rank")
-@click.option(
-    "--stage", default="title-abstract", show_default=True, help="title-abstract or full-text."
-)
+@stage_option()
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--json", "as_json", is_flag=True, help="Print the model and the top as JSON.")
 @reviewer_option
 @click.pass_context
-def rank(ctx: click.Context, stage: str, top: int, as_json: bool, reviewer: str | None) -> None:
+def rank(ctx: click.Context, stage: Stage, top: int, as_json: bool, reviewer: str | None) -> None:
     """Retrain the ranking model on the decisions so far and show the top studies.
 
     The ranking is stored for the reviewer: with `order = "ranked"` in the
@@ -31,16 +30,14 @@ def rank(ctx: click.Context, stage: str, top: int, as_json: bool, reviewer: str 
     Example:
         review rank --stage title-abstract --reviewer ana --top 5 --json
     """
-    from review.core.context import reviewer_name
     from review.ranking.jobs import retrain_job
     from screening import db as sdb
-    from screening.stages import parse_stage
 
-    chosen = parse_stage(stage)
-    project, db = open_project(ctx)
-    name = reviewer_name(project, reviewer)
-    ranked = retrain_job(str(project.root), name, chosen)
-    payload: dict[str, Any] = {"stage": chosen, "reviewer": name, "model_version": None}
+    chosen = stage
+    review = context(ctx, reviewer)
+    db, name = review.db, review.reviewer
+    ranked = retrain_job(str(review.project.root), name, chosen)
+    payload: dict[str, Any] = {"stage": chosen.value, "reviewer": name, "model_version": None}
     if ranked is not None:
         rows = sdb.ranking_top(db, ranked.model_version, chosen, top)
         titles = {g: t for g, t, _ in sdb.group_texts(db, [g for g, _ in rows])}
@@ -56,7 +53,6 @@ def rank(ctx: click.Context, stage: str, top: int, as_json: bool, reviewer: str 
                 for i, (g, s) in enumerate(rows, 1)
             ],
         )
-    db.close()
     if as_json:
         click.echo(json.dumps(payload, indent=2))
         return

@@ -6,19 +6,16 @@ import json
 
 import click
 
-from review.cli.options import open_project, reviewer_option
-
-stage_opt = click.option(
-    "--stage", default="title-abstract", show_default=True, help="title-abstract or full-text."
-)
+from protocols.model import Stage
+from review.cli.options import context, json_option, reviewer_option, stage_option
 
 
 @click.group("stopping", invoke_without_command=True)
-@stage_opt
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@stage_option()
+@json_option
 @reviewer_option
 @click.pass_context
-def stopping(ctx: click.Context, stage: str, as_json: bool, reviewer: str | None) -> None:
+def stopping(ctx: click.Context, stage: Stage, as_json: bool, reviewer: str | None) -> None:
     """Report whether screening may stop (Callaghan & Müller-Hansen 2020).
 
     Shows the phase, the run of irrelevant records against its threshold, the
@@ -35,33 +32,30 @@ def stopping(ctx: click.Context, stage: str, as_json: bool, reviewer: str | None
     if ctx.invoked_subcommand is not None:
         return
     from review.status.stopping_text import report_lines
-    from screening.stages import parse_stage
+    from screening.errors import ScreeningError
     from screening.stopping_state import stage_json
 
-    chosen = parse_stage(stage)
-    project, db, who, settings = _open(ctx, reviewer)
-    try:
-        report = stage_json(db, who, chosen, settings.stopping_target, settings.stopping_confidence)
-    finally:
-        db.close()
+    review = context(ctx, reviewer)
+    settings = review.protocol.screening
+    report = stage_json(
+        review.db, review.viewer, stage, settings.stopping_target, settings.stopping_confidence
+    )
     if report is None:
-        from screening.errors import ScreeningError
-
-        raise ScreeningError(f"no decisions yet at {chosen.replace('_', '/')}: screen first")
+        raise ScreeningError(f"no decisions yet at {stage.short.lower()}: screen first")
     if as_json:
-        click.echo(json.dumps({"stage": chosen, **report}, indent=2))
+        click.echo(json.dumps({"stage": stage.value, **report}, indent=2))
         return
-    click.echo("\n".join(report_lines(chosen, report)))
+    click.echo("\n".join(report_lines(stage, report)))
 
 
 @stopping.command("sample")
-@stage_opt
+@stage_option()
 @click.option("--extend", is_flag=True, help="Draw the extra records a relevant find requires.")
 @click.option("--seed", help="Seed of the draw (default: a fresh random one, recorded).")
 @reviewer_option
 @click.pass_context
 def sample(
-    ctx: click.Context, stage: str, extend: bool, seed: str | None, reviewer: str | None
+    ctx: click.Context, stage: Stage, extend: bool, seed: str | None, reviewer: str | None
 ) -> None:
     """Draw the random sample of unscreened records that the stopping test needs.
 
@@ -75,41 +69,21 @@ def sample(
     Example:
         review stopping sample --stage title-abstract --reviewer lead-name
     """
-    from screening.stages import parse_stage
+    from review.core.errors import UsageError
     from screening.stopping_state import draw_sample, extend_sample
 
-    chosen = parse_stage(stage)
-    project, db, who, settings = _open(ctx, reviewer)
+    if extend and seed is not None:
+        raise UsageError("--seed goes with a new sample; an extension uses its seed")
+    review = context(ctx, reviewer)
+    db, who, settings = review.db, review.viewer, review.protocol.screening
     target, confidence = settings.stopping_target, settings.stopping_confidence
-    try:
-        if extend:
-            if seed is not None:
-                from review.core.errors import UsageError
-
-                raise UsageError("--seed goes with a new sample; an extension uses its seed")
-            count = extend_sample(db, who, chosen, target, confidence)
-            click.echo(f"Added {count:,} records to the random sample.")
-        else:
-            drawn = draw_sample(db, who, chosen, target, confidence, seed)
-            count = len(drawn.groups)
-            click.echo(f"Drew a random sample of {count:,} unscreened records (seed {drawn.seed}).")
-    finally:
-        db.close()
+    if extend:
+        count = extend_sample(db, who, stage, target, confidence)
+        click.echo(f"Added {count:,} records to the random sample.")
+    else:
+        drawn = draw_sample(db, who, stage, target, confidence, seed)
+        count = len(drawn.groups)
+        click.echo(f"Drew a random sample of {count:,} unscreened records (seed {drawn.seed}).")
     click.echo(
         "Screen them with: review tui (they come first, marked Random check); then: review stopping"
     )
-
-
-def _open(ctx: click.Context, reviewer: str | None):  # type: ignore[no-untyped-def]
-    """Return ``(project, db, viewer, screening settings)``."""
-    from protocols import loader
-    from review.core.context import viewer_for
-
-    project, db = open_project(ctx)
-    try:
-        who = viewer_for(project, db, reviewer)
-        settings = loader.load(project.protocol_path).screening
-    except BaseException:
-        db.close()
-        raise
-    return project, db, who, settings

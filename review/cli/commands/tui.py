@@ -6,16 +6,17 @@ import click
 
 from protocols.model import Stage
 from review.cli.options import find_project, reviewer_option, stage_option
+from review.tui.registry import HOME, NAMES  # plain data: no textual at import
 
 
 @click.command()
 @reviewer_option
 @click.option(
     "--start",
-    type=click.Choice(["home", "duplicates", "screening"]),
-    default="home",
+    type=click.Choice(NAMES),
+    default=HOME,
     show_default=True,
-    help="Screen to open on: the dashboard, the duplicate queue or title/abstract screening.",
+    help="Screen to open on: the dashboard (home), the duplicate queue, screening, ...",
 )
 @click.pass_context
 def tui(ctx: click.Context, reviewer: str | None, start: str) -> None:
@@ -41,9 +42,11 @@ def tui(ctx: click.Context, reviewer: str | None, start: str) -> None:
 def screen(ctx: click.Context, stage: Stage, reviewer: str | None) -> None:
     """Screen records in the terminal UI, one key per decision.
 
-    Keys: i include, e exclude (with a reason), m maybe, u undo, n note,
-    r reason, x report not retrieved (full text), v reveal masked terms,
-    / search, ? help, Esc dashboard, q quit. Every decision is saved at once.
+    Keys: i include, e exclude, 1-9 exclude with that reason, m maybe,
+    u undo, n note, r set the exclusion reason afterwards, x report not
+    retrieved (full text), v reveal masked terms, / search, ? help,
+    Esc dashboard, q quit. At full text, e asks for the reason (PRISMA
+    reports them). Every decision is saved at once.
 
     \b
     Example:

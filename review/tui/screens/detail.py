@@ -9,26 +9,25 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from sqlite_utils import Database
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from corpus import db as corpus_db
 from corpus.dedup import merged_view
-from review.session.data import STAGE_NAMES, search_records
+from review.session import db as session_db
+from review.session.data import STAGE_NAMES, Settings, search_records
+from review.tui.screens.base import ReviewScreen
 from review.tui.widgets.card import decision_text, marked
 from screening import blind
-
-if TYPE_CHECKING:
-    from review.tui.app import ReviewApp
 
 FIELDS = (
     ("title", "Title"),
@@ -51,11 +50,19 @@ FIELDS = (
 REPORT_PREVIEW = 4000
 
 
-def detail_content(app: ReviewApp, group_id: int, reveal: bool) -> Content:
-    """Return every field, the sources, the visible decisions and the report of a study."""
-    db, settings = app.db, app.settings
-    ids = [r for (r,) in db.execute("SELECT id FROM records WHERE group_id = ?", [group_id])]
-    records = corpus_db.records_full(db, ids)
+def detail_content(
+    db: Database, settings: Settings, reviewer: str, group_id: int, reveal: bool
+) -> Content:
+    """Return every field, the sources, the visible decisions and the report of a study.
+
+    Args:
+        db: The UI thread's connection (indexed look-ups of one study).
+        settings: Masked and highlighted terms, blind rules.
+        reviewer: Who looks: only decisions they may see are listed.
+        group_id: The study.
+        reveal: Show masked terms.
+    """
+    records = corpus_db.records_full(db, session_db.group_record_ids(db, group_id))
     if not records:
         return Content(f"No study {group_id} in this review.")
     fields = merged_view(records)
@@ -70,7 +77,7 @@ def detail_content(app: ReviewApp, group_id: int, reveal: bool) -> Content:
     for r in records:
         parts.append(f"  #{r['id']} {r['source']} ({r['file_name']}) id {r['source_id'] or '—'}\n")
     parts.append(("\nDecisions you may see\n", "bold"))
-    who = settings.viewer(db, app.reviewer)
+    who = settings.viewer(db, reviewer)
     rows = blind.events(db, who, group_id=group_id)
     for e in rows:
         stage = STAGE_NAMES.get(e.stage, e.stage)
@@ -90,8 +97,10 @@ def detail_content(app: ReviewApp, group_id: int, reveal: bool) -> Content:
     return Content.assemble(*parts)
 
 
-class RecordDetailScreen(Screen[None]):
+class RecordDetailScreen(ReviewScreen):
     """One study in full; Esc goes back to where it was opened from."""
+
+    CSS_PATH = "detail.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
@@ -114,8 +123,8 @@ class RecordDetailScreen(Screen[None]):
         self.render_detail()
 
     def render_detail(self) -> None:
-        app: ReviewApp = self.app  # type: ignore[assignment]
-        self.query_one("#detail", Static).update(detail_content(app, self.group_id, self.reveal))
+        content = detail_content(self.db, self.settings, self.reviewer, self.group_id, self.reveal)
+        self.query_one("#detail", Static).update(content)
 
     def action_reveal(self) -> None:
         """Show (or hide again) the terms the protocol masks."""
@@ -123,8 +132,10 @@ class RecordDetailScreen(Screen[None]):
         self.render_detail()
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(ReviewScreen):
     """Keyword search (FTS5) over the review; Enter on a hit opens the study."""
+
+    CSS_PATH = "detail.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="search.back"),
@@ -157,8 +168,7 @@ class SearchScreen(Screen[None]):
     @work(thread=True, exclusive=True)
     def search(self, query: str) -> None:
         """Run the query with a connection of this thread (FTS sync may write)."""
-        app: ReviewApp = self.app  # type: ignore[assignment]
-        db = app.project.open_db()
+        db = self.project.open_db()
         try:
             self.post_message(self.Found(query, search_records(db, query)))
         except sqlite3.OperationalError as exc:
@@ -167,12 +177,11 @@ class SearchScreen(Screen[None]):
             db.close()
 
     def on_search_screen_found(self, message: Found) -> None:
-        app: ReviewApp = self.app  # type: ignore[assignment]
         hits = self.query_one(OptionList)
         hits.clear_options()
         for hit in message.hits:
             year = f" ({hit['year']})" if hit.get("year") else ""
-            title = app.settings.masked(hit.get("title") or "(no title)")
+            title = self.settings.masked(hit.get("title") or "(no title)")
             hits.add_option(Option(f"{hit['group_id']}: {title}{year}", id=str(hit["group_id"])))
         info = message.error or f"{len(message.hits)} studies for {message.query!r}"
         self.query_one("#search-info", Static).update(info)
@@ -182,5 +191,4 @@ class SearchScreen(Screen[None]):
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
-        app: ReviewApp = self.app  # type: ignore[assignment]
-        app.open_detail(int(event.option.id or 0))
+        self.review_app.open_detail(int(event.option.id or 0))

@@ -1,61 +1,77 @@
 """The screening screen: one study, the criteria, and a key per decision.
 
 The next study is read on the UI thread (a few index look-ups) the moment a
-key is pressed, while the decision itself is written by an app worker in key
-order (:class:`~review.session.screening.ScreeningSession`), so the next
-record shows well within 50 ms at 100k studies (``bench/screen_bench.py``).
+key is pressed, while the decision itself goes on the app's one write queue
+and is written by a worker in key order
+(:class:`~review.session.screening.ScreeningSession`), so the next record
+shows well within 50 ms at 100k studies (``bench/screen_bench.py``).
+
+Excluding is the most frequent key, so at title/abstract it takes one: ``e``
+excludes without a reason, a digit excludes with that reason of the
+protocol, and ``r`` adds or changes the reason afterwards. At full text
+PRISMA reports the reasons, so ``e`` asks for one.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
-from textual.widgets.text_area import Selection
 
-from review.session.data import (
-    STAGE_NAMES,
-    Card,
-    Progress,
-    load_card,
-    stage_progress,
-)
+from protocols.model import Stage
+from review.session.data import STAGE_NAMES, Card, load_card
 from review.session.screening import ScreeningSession, Tally, Write, Written
+from review.session.writes import WriteResult
+from review.tui.screens.base import ReviewScreen
 from review.tui.widgets import wellbeing
-from review.tui.widgets.card import card_content, criteria_content, decision_text, has_masked
+from review.tui.widgets.card import (
+    card_content,
+    criteria_content,
+    decision_text,
+    done_text,
+    has_masked,
+)
 from review.tui.widgets.modals import ReasonPicker, TextPrompt
+from review.tui.widgets.progress_line import ProgressLine
 from review.tui.widgets.relevance import RelevancePanel
+from review.tui.widgets.report import find_next, show_report
 from review.tui.widgets.stopping_view import record_title
 from screening import queue
 from screening.decide import Shown
-from screening.stages import FULL_TEXT
-
-if TYPE_CHECKING:
-    from review.tui.app import ReviewApp
 
 #: Below this width the criteria go under the card instead of beside it.
 NARROW = 100
-#: Seconds without a landed write before the progress line is recounted.
-COUNT_IDLE_S = 1.0
 
 
-class ScreeningScreen(Screen[None]):
-    """Screen studies at one stage by key: include, exclude (with reason), maybe, undo."""
+def _reason_keys() -> list[BindingType]:
+    """Return ``1``..``9``: exclude with that exclusion reason (title/abstract)."""
+    return [
+        Binding(
+            str(n),
+            f"exclude_with({n})",
+            f"Exclude, reason {n}",
+            show=False,
+            id=f"screen.exclude_{n}",
+        )
+        for n in range(1, 10)
+    ]
+
+
+class ScreeningScreen(ReviewScreen):
+    """Screen studies at one stage by key: include, exclude (reason by digit), maybe, undo."""
+
+    CSS_PATH = "screening.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "decide('include')", "Include", id="screen.include"),
         Binding("e", "exclude", "Exclude", id="screen.exclude"),
+        *_reason_keys(),
         Binding("m", "decide('maybe')", "Maybe", id="screen.maybe"),
         Binding("u", "undo", "Undo", id="screen.undo"),
         Binding("n", "note", "Note", id="screen.note"),
@@ -68,16 +84,9 @@ class ScreeningScreen(Screen[None]):
         Binding("q", "leave(True)", "Quit", id="screen.quit"),
     ]
 
-    @dataclass
-    class Counted(Message):
-        """Fresh progress counts, read off the UI thread."""
-
-        progress: Progress
-        seconds: float = 0.0
-
-    def __init__(self, stage: str) -> None:
+    def __init__(self, stage: Stage) -> None:
         super().__init__()
-        self.stage = stage
+        self.stage = Stage(stage)
         self.card: Card | None = None
         self.shown = Shown()
         self.reveal = False
@@ -85,56 +94,54 @@ class ScreeningScreen(Screen[None]):
         self.history: list[tuple[int, str, Shown]] = []
         self.skipped: set[int] = set()
         self.tally = Tally()
-        self.counts: Progress | None = None
         self.last_break = time.monotonic()
         self.find = ""
         self.started = False
-        self._counting = self._count_again = False
-        self._count_timer: Timer | None = None
         self.session: ScreeningSession
 
     @property
-    def review_app(self) -> ReviewApp:
-        return self.app  # type: ignore[return-value]
+    def progress(self) -> ProgressLine:
+        """The progress line (it keeps the last counts)."""
+        return self.query_one("#progress", ProgressLine)
 
     def compose(self) -> ComposeResult:
+        pending = lambda: len(self.session.pending_groups())  # noqa: E731
         yield Header()
-        yield Static(id="progress")
+        yield ProgressLine(self.stage, self.tally, pending, id="progress")
         with Horizontal(id="body"):
             with Vertical(id="card-pane"):
                 with VerticalScroll(id="card-scroll"):
-                    if self.review_app.settings.protocol.screening.order == "ranked":
+                    if self.settings.protocol.screening.order == "ranked":
                         yield RelevancePanel(self.stage, id="relevance")
                     yield Static(id="card")
                     yield Static(id="own")
                     yield Static(id="criteria-inline", classes="criteria")
-                if self.stage == FULL_TEXT:
+                if self.stage == Stage.FULL_TEXT:
                     yield TextArea(id="fulltext", read_only=True, soft_wrap=True)
             with VerticalScroll(id="criteria-pane"):
                 yield Static(id="criteria", classes="criteria")
         yield Footer()
 
     def on_mount(self) -> None:
-        app = self.review_app
         self.title = f"Screening: {STAGE_NAMES[self.stage]}"
-        self.session = ScreeningSession(app.project, app.settings, app.reviewer, self.stage)
-        self.who = app.settings.viewer(app.db, app.reviewer)
-        criteria = criteria_content(app.settings.protocol, self.stage)
+        self.session = ScreeningSession(self.project, self.settings, self.reviewer, self.stage)
+        self.who = self.viewer()
+        criteria = criteria_content(self.settings.protocol, self.stage)
         for widget in self.query(".criteria").results(Static):
             widget.update(criteria)
         self.query_one("#criteria-pane").border_title = "Criteria"
         self.query_one("#card-scroll").border_title = "Record"
         self._layout(self.app.size.width)
-        wellbeing.before_session(self, app.settings.protocol.wellbeing, self.begin)
-        minutes = app.settings.protocol.wellbeing.break_every_minutes
+        wellbeing.before_session(self, self.settings.protocol.wellbeing, self.begin)
+        minutes = self.settings.protocol.wellbeing.break_every_minutes
         if minutes:
-            self.set_interval(30, self._check_break_time)
+            self.set_interval(30, lambda: wellbeing.check_break_time(self))
 
     def begin(self) -> None:
         """Show the first study (after any content notice was accepted)."""
         self.started = True
         self.advance()
-        self.count()
+        self.progress.count()
 
     def on_resize(self, event: Resize) -> None:
         self._layout(event.size.width)
@@ -145,23 +152,24 @@ class ScreeningScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that mean something for this stage and study."""
         if action == "not_retrieved":
-            return self.stage == FULL_TEXT
+            return self.stage == Stage.FULL_TEXT
+        if action == "exclude_with":  # at full text a reason is picked after e, on purpose
+            return self.stage == Stage.TITLE_ABSTRACT
         if action == "reveal":
-            return self.card is not None and has_masked(self.card, self.review_app.settings)
+            return self.card is not None and has_masked(self.card, self.settings)
         return True
 
     # --- showing studies -------------------------------------------------------------
 
     def advance(self) -> None:
         """Show the next open study (a few index look-ups on the UI connection)."""
-        app = self.review_app
-        protocol = app.settings.protocol
+        protocol = self.settings.protocol
         skip = [*self.session.pending_groups(), *self.skipped]
         if self.card is not None:
             skip.append(self.card.group_id)
         for _ in range(50):  # skip reports already marked not retrieved
             pick = queue.next_group(
-                app.db,
+                self.db,
                 self.who,
                 self.stage,
                 order=protocol.screening.order,
@@ -171,7 +179,7 @@ class ScreeningScreen(Screen[None]):
             if pick is None:
                 self.show(None)
                 return
-            card = load_card(app.db, self.who, pick.group_id, self.stage)
+            card = load_card(self.db, self.who, pick.group_id, self.stage)
             if card is not None and card.report_flag != "not_retrieved":
                 self.shown = pick.shown
                 self.show(card)
@@ -182,7 +190,7 @@ class ScreeningScreen(Screen[None]):
     def show_group(self, group_id: int, shown: Shown) -> None:
         """Show a given study again (after an undo)."""
         self.shown = shown
-        self.show(load_card(self.review_app.db, self.who, group_id, self.stage))
+        self.show(load_card(self.db, self.who, group_id, self.stage))
 
     def show(self, card: Card | None) -> None:
         self.card = card
@@ -190,71 +198,37 @@ class ScreeningScreen(Screen[None]):
         self.note = None
         self.render_card()
         group = card.group_id if card is not None else None
-        title = record_title(self.review_app.db, self.stage, group)
+        title = record_title(self.db, self.stage, group)
         self.query_one("#card-scroll").border_title = title
         for panel in self.query(RelevancePanel):
             panel.show_study(card.group_id if card else None, self.shown)
         self.refresh_bindings()
         self.query_one("#card-scroll").scroll_home(animate=False)
-        if self.stage == FULL_TEXT:
+        if self.stage == Stage.FULL_TEXT:
             self._show_fulltext()
 
     def render_card(self) -> None:
-        settings = self.review_app.settings
         card_widget = self.query_one("#card", Static)
         own = self.query_one("#own", Static)
         if self.card is None:
-            card_widget.update(self._done_text())
+            card_widget.update(done_text(self.stage, self.progress.counts))
             own.update("")
             return
-        card_widget.update(card_content(self.card, settings, self.reveal))
-        lines: list[str] = []
+        card_widget.update(card_content(self.card, self.settings, self.reveal))
         if self.card.own is not None:
             o = self.card.own
             own.update(decision_text(f"Your decision: {o.label}", o.reason, o.note))
-            return
-        if self.note:
-            lines.append(f"Note for your decision: {self.note}")
-        own.update("\n".join(lines))
-
-    def _done_text(self) -> str:
-        if self.stage == FULL_TEXT and self.counts is not None and self.counts.remaining is None:
-            return (
-                "Full-text screening opens when the lead unblinds title/abstract screening "
-                "(review screening unblind)."
-            )
-        return (
-            f"Nothing left for you to screen at {STAGE_NAMES[self.stage].lower()}. "
-            "Press Esc for the dashboard."
-        )
+        else:
+            own.update(f"Note for your decision: {self.note}" if self.note else "")
 
     def _show_fulltext(self) -> None:
-        area = self.query_one("#fulltext", TextArea)
-        card = self.card
-        if card is None:
-            area.load_text("")
-        elif not card.fulltexts:
-            first = card.records[0]["id"]
-            area.load_text(
-                "No full-text report is attached to this study.\n\n"
-                f"Attach one with:  review attach {first} FILE.pdf\n"
-                "or press x if the report cannot be retrieved."
-            )
-        else:
-            report = card.fulltexts[0]
-            text = (
-                self.review_app.settings.masked(report["text"])
-                if not self.reveal
-                else report["text"]
-            )
-            area.load_text(text)
-            area.border_title = f"{report['file_name']} ({report['pages']} pages)"
+        show_report(self.query_one("#fulltext", TextArea), self.card, self.settings, self.reveal)
 
     # --- keys -----------------------------------------------------------------------
 
     def _current(self) -> Card | None:
         if self.card is None:
-            self.notify("No study on screen.", severity="warning")
+            self.warn("No study on screen.")
         return self.card
 
     def action_decide(self, label: str, reason: str | None = None) -> None:
@@ -266,48 +240,80 @@ class ScreeningScreen(Screen[None]):
         self.tally.add(label, 1)
         self.history.append((card.group_id, label, self.shown))
         self.advance()
-        self._check_break_records()
+        wellbeing.check_break_records(self)
 
     def action_exclude(self) -> None:
-        reasons = self.review_app.settings.reasons(self.stage)
-        if not reasons:
+        """Exclude the study on screen: at once at title/abstract, with a reason at full text.
+
+        Title/abstract exclusions need no reason (``r`` or a digit gives one),
+        so the most frequent decision takes one key; PRISMA reports full-text
+        reasons, so there the picker asks for one.
+        """
+        reasons = self.settings.reasons(self.stage)
+        if self.stage == Stage.TITLE_ABSTRACT or not reasons:
             self.action_decide("exclude")
-            return
-        if self._current() is not None:
-            self._pick_reason(lambda reason: self.action_decide("exclude", reason or None))
+        elif self._current() is not None:
+            self._pick_reason(
+                "Exclusion reason (full text)",
+                lambda reason: self.action_decide("exclude", reason or None),
+            )
+
+    def action_exclude_with(self, number: int) -> None:
+        """Exclude the study on screen with the protocol's reason ``number`` (one key)."""
+        reasons = self.settings.reasons(self.stage)
+        if not reasons:
+            self.warn("The protocol lists no exclusion reasons at this stage; e excludes.")
+        elif not 1 <= number <= len(reasons):
+            self.warn(f"There is no reason {number}: this stage has 1 to {len(reasons)}.")
+        else:
+            self.action_decide("exclude", reasons[number - 1])
 
     def action_reason(self) -> None:
-        """Set the reason of your exclusion on screen, or exclude the study with one."""
-        card = self._current()
-        if card is None:
-            return
-        if not self.review_app.settings.reasons(self.stage):
-            self.notify("The protocol lists no exclusion reasons for this stage.")
-            return
-        own = card.own
-        if own is not None and own.label == "exclude":
+        """Set or change the reason of the exclusion you just made (or the one on screen).
 
-            def amend(reason: str) -> None:
-                self._submit(Write("reason", card.group_id, reason=reason or None))
-                own_now = card.own
-                if own_now is not None:
-                    self.query_one("#own", Static).update(
-                        decision_text("Your decision: exclude", reason, own_now.note)
-                    )
-
-            self._pick_reason(amend)
+        The target is the study on screen if you excluded it, else the last
+        study you decided if that was an exclusion (``e`` shows the next
+        study at once, so the reason usually comes after); otherwise the
+        study on screen is excluded with the reason picked.
+        """
+        if not self.settings.reasons(self.stage):
+            self.tell("The protocol lists no exclusion reasons for this stage.")
+            return
+        card = self.card
+        if card is not None and card.own is not None and card.own.label == "exclude":
+            group = card.group_id
+            self._pick_reason(f"Reason for study {group}", lambda r: self._amend(group, r))
+        elif self.history and self.history[-1][1] == "exclude":
+            group = self.history[-1][0]
+            title = f"Reason for study {group}, just excluded"
+            self._pick_reason(title, lambda r: self._amend(group, r))
+        elif card is not None:
+            title = f"Exclude study {card.group_id} with a reason"
+            self._pick_reason(title, lambda r: self.action_decide("exclude", r or None))
         else:
-            self._pick_reason(lambda reason: self.action_decide("exclude", reason or None))
+            self._current()  # says there is no study
 
-    def _pick_reason(self, callback: Callable[[str], None]) -> None:
-        reasons = self.review_app.settings.reasons(self.stage)
+    def _amend(self, group_id: int, reason: str) -> None:
+        """Queue a new reason (``""``: none) on your exclusion of ``group_id``."""
+        self._submit(Write("reason", group_id, reason=reason or None))
+        card = self.card
+        if card is not None and card.group_id == group_id:
+            note = card.own.note if card.own is not None else None
+            own = decision_text("Your decision: exclude", reason or None, note)
+            self.query_one("#own", Static).update(own)
+        else:
+            self.tell(f"Study {group_id}: reason {reason or 'removed'}", timeout=2)
+
+    def _pick_reason(self, title: str, callback: Callable[[str], None]) -> None:
+        """Ask for a reason by digit (``0``: none, except at full text), then call back."""
+        reasons = self.settings.reasons(self.stage)
 
         def answered(reason: str | None) -> None:
             if reason is not None:
                 callback(reason)
 
-        title = f"Exclusion reason ({STAGE_NAMES[self.stage].lower()})"
-        self.app.push_screen(ReasonPicker(reasons, title, self.stage != FULL_TEXT), answered)
+        allow_none = self.stage != Stage.FULL_TEXT
+        self.app.push_screen(ReasonPicker(reasons, title, allow_none), answered)
 
     def action_note(self) -> None:
         """Write a note: on your decision on screen, else with the decision to come."""
@@ -338,7 +344,7 @@ class ScreeningScreen(Screen[None]):
     def action_not_retrieved(self) -> None:
         """Mark the study's report as not retrieved (a PRISMA count) and move on."""
         card = self._current()
-        if card is None or self.stage != FULL_TEXT:
+        if card is None or self.stage != Stage.FULL_TEXT:
             return
         self._submit(Write("not_retrieved", card.group_id))
         self.skipped.add(card.group_id)
@@ -348,34 +354,26 @@ class ScreeningScreen(Screen[None]):
         """Show the masked terms of the study on screen (masked again on the next one)."""
         self.reveal = not self.reveal
         self.render_card()
-        if self.stage == FULL_TEXT:
+        if self.stage == Stage.FULL_TEXT:
             self._show_fulltext()
 
     def action_search(self) -> None:
         """Search the review (title/abstract) or the report on screen (full text)."""
-        if self.stage != FULL_TEXT:
-            self.review_app.action_search()
+        if self.stage != Stage.FULL_TEXT:
+            self.review_app.action_open("search")
             return
         self.app.push_screen(TextPrompt("Find in the report", self.find), self._find)
 
     def _find(self, text: str | None) -> None:
         if not text:
             return
-        area = self.query_one("#fulltext", TextArea)
         again = text == self.find
         self.find = text
-        body = area.text
-        lower, needle = body.lower(), text.lower()
-        start = _index(body, area.selection.end) if again else 0
-        found = lower.find(needle, start)
-        if found < 0:
-            found = lower.find(needle)
-        if found < 0:
-            self.notify(f"{text!r} is not in the report.", severity="warning")
-            return
-        area.selection = Selection(_location(body, found), _location(body, found + len(text)))
-        area.scroll_cursor_visible(center=True)
-        self.notify(f"{lower.count(needle)} matches; press / and Enter for the next.", timeout=2)
+        matches = find_next(self.query_one("#fulltext", TextArea), text, again)
+        if matches:
+            self.tell(f"{matches} matches; press / and Enter for the next.", timeout=2)
+        else:
+            self.warn(f"{text!r} is not in the report.")
 
     def action_detail(self) -> None:
         if self.card is not None:
@@ -388,110 +386,29 @@ class ScreeningScreen(Screen[None]):
     # --- writes and counts -------------------------------------------------------------
 
     def _submit(self, write: Write) -> None:
+        """Queue the write in this screen's session and on the app's one write queue."""
         self.session.submit(write)
-        self.review_app.write_screening(self.session)
+        self.queue_write(self.session.apply_next)
 
-    def written(self, result: Written) -> None:
+    def write_landed(self, result: WriteResult) -> None:
         """A write landed: warn if refused, bring back an undone study, recount."""
+        if not isinstance(result, Written):
+            super().write_landed(result)
+            return
         if result.ok and result.write.kind in ("decide", "undo"):
             for panel in self.query(RelevancePanel):
                 panel.retrain()  # coalesced: one more retrain after the running one
         if not result.ok:
-            self.notify(result.message, title="Not saved", severity="warning")
+            self.warn(result.message, title="Not saved")
         elif result.write.kind == "undo" and result.group_id is not None:
             current = self.card.group_id if self.card is not None else None
             if current != result.group_id and not self.history:
                 self.show_group(result.group_id, Shown())
             elif current == result.group_id:
                 self.show_group(result.group_id, self.shown)
-        self.count_when_idle()
+        self.progress.count_when_idle()
 
-    def count_when_idle(self) -> None:
-        """Recount once the keys pause for ``COUNT_IDLE_S``, not after every key.
-
-        A count is a scan in a thread; during a fast run of keys it would
-        share the GIL with the UI thread and stretch key-to-card times, while
-        the progress line stays right meanwhile (pending writes are
-        subtracted from the last count).
-        """
-        if self._count_timer is not None:
-            self._count_timer.stop()
-        self._count_timer = self.set_timer(COUNT_IDLE_S, self.count)
-
-    def count(self) -> None:
-        """Recount soon: now if idle, else once after the running count.
-
-        A count scans every study (~0.3 s at 100k on two cores). One thread
-        per key would pile up (a cancelled thread worker still runs) and
-        starve the UI thread; back-to-back counts would still hold a core,
-        so a follow-up count first rests as long as the last count took.
-        """
-        if self._counting:
-            self._count_again = True
-            return
-        self._counting = True
-        self._count(0.0)
-
-    @work(thread=True, group="counts")
-    def _count(self, rest: float) -> None:
-        """Recount what is left (a count over every study: not on the UI thread)."""
-        time.sleep(rest)
-        start = time.perf_counter()
-        db = self.review_app.project.open_db()
-        try:
-            who = self.review_app.settings.viewer(db, self.review_app.reviewer)
-            progress = stage_progress(db, who, self.stage)
-            self.post_message(self.Counted(progress, time.perf_counter() - start))
-        finally:
-            db.close()
-
-    def on_screening_screen_counted(self, message: Counted) -> None:
-        self._counting = self._count_again
-        if self._count_again:
-            self._count_again = False
-            self._count(min(message.seconds, 2.0))
-        self.counts = message.progress
-        self.update_progress()
+    def on_progress_line_counted(self, message: ProgressLine.Counted) -> None:
+        """Fresh counts: the "nothing left" text depends on them."""
         if self.card is None and self.started:
             self.render_card()
-
-    def update_progress(self) -> None:
-        p = self.counts
-        rate = self.tally.per_hour
-        parts = [f"{self.review_app.reviewer}"]
-        if p is not None and p.eligible is not None:
-            done = p.mine
-            parts.append(f"screened {done:,} of {p.eligible:,}")
-        if p is not None and p.remaining is not None:
-            left = max(p.remaining - len(self.session.pending_groups()), 0)
-            parts.append(f"{left:,} left")
-        parts.append(f"this session {self.tally.decided}" + (f" ({rate}/h)" if rate else ""))
-        self.query_one("#progress", Static).update(" · ".join(parts))
-
-    # --- wellbeing ----------------------------------------------------------------------
-
-    def _check_break_records(self) -> None:
-        every = self.review_app.settings.protocol.wellbeing.break_every_records
-        if every and self.tally.decided and self.tally.decided % every == 0:
-            wellbeing.suggest_break(self, f"You have screened {self.tally.decided} records.")
-
-    def _check_break_time(self) -> None:
-        every = self.review_app.settings.protocol.wellbeing.break_every_minutes
-        if every and time.monotonic() - self.last_break >= every * 60:
-            unit = "minute" if every == 1 else "minutes"
-            wellbeing.suggest_break(self, f"You have been screening for {every} {unit}.")
-
-
-def _location(text: str, index: int) -> tuple[int, int]:
-    """Return the (row, column) of a character offset in a text."""
-    row = text.count("\n", 0, index)
-    return row, index - (text.rfind("\n", 0, index) + 1)
-
-
-def _index(text: str, location: tuple[int, int]) -> int:
-    """Return the character offset of a (row, column) location in a text."""
-    row, column = location
-    offset = 0
-    for _ in range(row):
-        offset = text.index("\n", offset) + 1
-    return offset + column

@@ -11,13 +11,15 @@ from typing import Any
 
 from textual.content import Content
 
-from protocols.model import Protocol
-from review.session.data import Card, Settings
+from protocols.model import Protocol, Stage
+from review.session.data import STAGE_NAMES, Card, Progress, Settings
 
 INCLUDE_STYLE = "bold $text-success on $success-muted"
 EXCLUDE_STYLE = "bold $text-error on $error-muted"
 MASK_STYLE = "$text-muted"
 LABEL_STYLE = {"include": "bold $text-success", "exclude": "bold $text-error", "maybe": "bold"}
+#: The command a lead runs to open full-text screening in a blind review.
+UNBLIND_COMMAND = "review unblind --stage title-abstract"
 
 
 def marked(text: str, settings: Settings, reveal: bool) -> Content:
@@ -90,7 +92,11 @@ def decision_text(label: str, reason: str | None, note: str | None) -> Content:
 
 
 def criteria_content(protocol: Protocol, stage: str) -> Content:
-    """Return the eligibility criteria and the stage's instructions as a list."""
+    """Return the stage's instructions, the eligibility criteria and the reason keys.
+
+    The reasons are listed with their digits because at title/abstract a
+    digit excludes at once, with no picker on screen to show what it means.
+    """
     parts: list[str | tuple[str, str]] = []
     instructions = protocol.stages.get(stage)
     if instructions is not None and instructions.instructions:
@@ -103,5 +109,30 @@ def criteria_content(protocol: Protocol, stage: str) -> Content:
         parts += [f"• {item}\n" for item in items] or ["(none listed)\n"]
         parts.append("\n")
     if not protocol.criteria.inclusion and not protocol.criteria.exclusion:
-        parts = ["No criteria in protocol.toml yet ([criteria] inclusion/exclusion)."]
+        parts = ["No criteria in protocol.toml yet ([criteria] inclusion/exclusion).\n\n"]
+    reasons = protocol.exclusion_reasons(stage)[:9]  # one digit each, as Settings.reasons
+    if reasons:
+        keys = "key" if stage == Stage.TITLE_ABSTRACT else "e, then key"
+        parts.append((f"Exclusion reasons ({keys})\n", "bold"))
+        parts += [f"{n} {reason}\n" for n, reason in enumerate(reasons, 1)]
+        if stage == Stage.TITLE_ABSTRACT:
+            parts.append(("e excludes without one; r sets it after\n", "italic"))
     return Content.assemble(*parts)
+
+
+def done_text(stage: str, counts: Progress | None) -> str:
+    """Return what the card says when nothing is left to screen, and what to do next.
+
+    Args:
+        stage: The stage on screen.
+        counts: The last progress counts (``remaining`` None: the stage is closed).
+    """
+    if stage == Stage.FULL_TEXT and counts is not None and counts.remaining is None:
+        return (
+            "Full-text screening opens when the lead unblinds title/abstract screening "
+            f"({UNBLIND_COMMAND})."
+        )
+    return (
+        f"Nothing left for you to screen at {STAGE_NAMES[stage].lower()}. "
+        "Press Esc for the dashboard."
+    )
