@@ -1,1 +1,5 @@
 """Records: importers, normalisation, the record store (no UI)."""
+
+from corpus import sqlite_numpy
+
+sqlite_numpy.install()

@@ -6,3 +6,5 @@ undo, notes, reasons, report flags), ``queue`` (the next group), ``stages``
 ``export``. All SQL is in ``screening.db``; call ``screening.db.apply(db)``
 after ``corpus.db.connect``.
 """
+
+import corpus  # noqa: E402,F401  (first: keeps numpy out of sqlite-utils' import)

@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from review.cli.options import open_project, progress_bar
+from protocols.model import Stage
+from review.cli.options import (
+    json_option,
+    open_project,
+    progress_bar,
+    reviewer_option,
+    stage_option,
+)
 from review.core.errors import UsageError
 
 
@@ -70,16 +77,10 @@ def embed(ctx: click.Context, model: str | None, batch_size: int, as_json: bool)
     type=click.Choice(["include", "exclude", "maybe", "conflict", "undecided"]),
     help="Only studies in this screening state (as you may see it in blind mode).",
 )
-@click.option(
-    "--stage",
-    type=click.Choice(["title-abstract", "full-text"]),
-    default="title-abstract",
-    show_default=True,
-    help="Stage for --state.",
-)
-@click.option("--reviewer", help="Whose view of the decisions (blind mode); default: you.")
+@stage_option()
+@reviewer_option
 @click.option("--model", help="Embedding model (default: the protocol's).")
-@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@json_option
 @click.pass_context
 def search(
     ctx: click.Context,
@@ -89,7 +90,7 @@ def search(
     like: tuple[str, ...],
     year: str | None,
     state: str | None,
-    stage: str,
+    stage: Stage,
     reviewer: str | None,
     model: str | None,
     as_json: bool,
@@ -146,14 +147,12 @@ def search(
 
 
 def _groups_in_state(
-    project: Any, db: Any, state: str, stage: str, reviewer: str | None
+    project: Any, db: Any, state: str, key: Stage, reviewer: str | None
 ) -> set[int]:
     """Return the studies in a screening state at a stage, as the reviewer may see them."""
     from review.core.context import viewer_for
     from screening.export import group_decisions
-    from screening.stages import parse_stage
 
-    key = parse_stage(stage)
     known = group_decisions(db, viewer_for(project, db, reviewer))
     if state == "undecided":
         from screening import db as sdb
