@@ -76,7 +76,9 @@ def unsafe_cell(text: str) -> str:
     """Undo :func:`safe_cell` on a cell read back from an export (for re-imports).
 
     Only a quote followed by a formula character is removed, which is what
-    :func:`safe_cell` adds; other leading quotes are the cell's own text.
+    :func:`safe_cell` adds; other leading quotes are the cell's own text. (A
+    cell whose own text began with such a quote loses it: the one case the
+    prefix cannot tell apart.)
     """
     if text.startswith("'") and text[1:].startswith(FORMULA_START):
         return text[1:]

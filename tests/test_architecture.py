@@ -92,3 +92,46 @@ def test_root_lists_every_command_with_its_own_help() -> None:
         command = load_command(name)
         first = (command.help or "").strip().splitlines()[0]
         assert first == summary, f"{name}: table says {summary!r}, command says {first!r}"
+
+
+def test_status_loads_neither_numpy_nor_scipy(tmp_path: Path) -> None:
+    """``review status`` stays within its 0.3 s budget: no numpy (sqlite-utils) or scipy."""
+    review = Path(sys.executable).parent / "review"
+    project = tmp_path / "rev"
+    subprocess.run([str(review), "init", str(project)], check=True, capture_output=True)
+    ris = tmp_path / "a.ris"
+    ris.write_text("TY  - JOUR\nTI  - A study of things\nPY  - 2020\nER  - \n", "utf-8")
+    subprocess.run(
+        [str(review), "--project", str(project), "import", "--no-embed", str(ris)],
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        "import sys\n"
+        "from review.cli.root import cli\n"
+        f"try:\n    cli(['--project', {str(project)!r}, 'status', '--json'], prog_name='review')\n"
+        "except SystemExit:\n    pass\n"
+        "print('HEAVY', [m for m in ('numpy', 'scipy', 'sklearn', 'torch') if m in sys.modules])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert '"records": 1' in out and "HEAVY []" in out
+
+
+def test_numpy_still_loads_after_the_sqlite_utils_guard() -> None:
+    """The guard only hides numpy from sqlite-utils' import-time probe."""
+    code = (
+        "import corpus, sys\n"
+        "import sqlite_utils.db as sdb\n"
+        "assert 'numpy' not in sys.modules and sdb.np is None\n"
+        "import numpy\n"
+        "db = sdb.Database(memory=True)\n"
+        "db.execute('CREATE TABLE t (x INTEGER)')\n"
+        "db.execute('INSERT INTO t VALUES (?)', [int(numpy.int64(3))])\n"
+        "print('OK', db.execute('SELECT x FROM t').fetchone()[0])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "OK 3" in out
