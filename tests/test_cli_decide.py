@@ -307,8 +307,9 @@ def test_import_rayyan_votes(tmp_path: Path) -> None:
     rayyan = tmp_path / "articles.csv"
     rayyan.write_text(
         "key,title,doi,notes\n"
-        '1,"Zinc versus penicillamine in Wilson disease",,"RAYYAN-INCLUSION: {""Ana""=>""Included"",'
-        ' ""Ben""=>""Excluded""} | RAYYAN-EXCLUSION-REASONS: wrong population,foreign language"\n'
+        '1,"Zinc versus penicillamine in Wilson disease",,'
+        '"RAYYAN-INCLUSION: {""Ana""=>""Included"", ""Ben""=>""Excluded""}'
+        ' | RAYYAN-EXCLUSION-REASONS: wrong population,foreign language"\n'
         '2,"Copper chelation in rats",,"RAYYAN-INCLUSION: {""Ana""=>""Maybe""}"\n'
         '3,"Trientine for hepatic Wilson disease",,""\n',
         encoding="utf-8",

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-
-import click
 
 from corpus.db import sync_fts
 from corpus.importer import import_file
@@ -19,11 +18,11 @@ DEMO_FILE = "wilson.csv"
 DEMO_TEMPLATE = "demo-wilson"
 
 
-def run_demo(directory: Path) -> Project:
+def run_demo(directory: Path, echo: Callable[[str], object] = print) -> Project:
     """Create (or reopen) the demo review in ``directory`` and show its status.
 
     ``review demo`` then opens the app (the CLI does it: this package sits
-    below the TUI).
+    below the TUI). ``echo`` prints a line (the CLI passes ``click.echo``).
 
     The bundled CSV is copied into the folder so the user sees a real export
     file next to the review it came from; the protocol is the published
@@ -32,7 +31,7 @@ def run_demo(directory: Path) -> Project:
     """
     if (directory / DB_NAME).exists():
         project = Project(directory.resolve())
-        click.echo(f"Demo review already exists in {project.root}; showing it.")
+        echo(f"Demo review already exists in {project.root}; showing it.")
     else:
         project = init_project(directory, DEMO_TEMPLATE)
         data = resources.files("review.demo") / "data" / DEMO_FILE
@@ -45,16 +44,16 @@ def run_demo(directory: Path) -> Project:
             sync_fts(db)
         finally:
             db.close()
-        click.echo(f"Created demo review in {project.root}: imported {res.records} records.")
-    click.echo("")
-    click.echo(render(collect(project)))
-    click.echo("")
-    click.echo("Try next:")
-    click.echo(f"  cd {directory} && review status --json")
-    click.echo("  review protocol show   # the review's question, criteria and reasons")
-    click.echo('  review search "penicillamine AND trientine" --mode keyword')
-    click.echo("  review embed      # vectors for semantic search and dedup (a few minutes)")
-    click.echo("  review dedup --auto")
-    click.echo("  review export records --format ris -o records.ris")
-    click.echo("  review screen --stage title-abstract   # screen by keys: i, e, m, u, n, r")
+        echo(f"Created demo review in {project.root}: imported {res.records} records.")
+    echo("")
+    echo(render(collect(project)))
+    echo("")
+    echo("Try next:")
+    echo(f"  cd {directory} && review status --json")
+    echo("  review protocol show   # the review's question, criteria and reasons")
+    echo('  review search "penicillamine AND trientine" --mode keyword')
+    echo("  review embed      # vectors for semantic search and dedup (a few minutes)")
+    echo("  review dedup --auto")
+    echo("  review export records --format ris -o records.ris")
+    echo("  review screen --stage title-abstract   # screen by keys: i, e, m, u, n, r")
     return project

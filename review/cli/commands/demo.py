@@ -22,7 +22,7 @@ def demo(directory: Path) -> None:
     """
     from review.demo.build import run_demo
 
-    project = run_demo(directory)
+    project = run_demo(directory, click.echo)
     if sys.stdout.isatty() and sys.stdin.isatty():
         # Only in a terminal: tests and CI pipe stdout and get the text above.
         from review.tui import make_app
