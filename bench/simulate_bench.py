@@ -25,9 +25,10 @@ It also prints the stopping rule (``screening.stopping``, at ``--target`` and
 ``--confidence``): in how many runs it fired with recall >= target (the issue
 asks for at least 95% of runs), the mean recall and the mean work saved.
 
-    .venv/bin/python bench/simulate_bench.py [--models elas_u4,fusion] [--seeds 1,2,3,4,5]
-    nice .venv/bin/python bench/simulate_bench.py --models elas_u4,fusion,ensemble \\
-        --sets nudging,wilson,nudging-r20,wilson-half,nudging-ti,wilson-ti,wilson-mix
+    .venv/bin/python bench/simulate_bench.py [--models elas_u4,hedge] [--seeds 1,2,3,4,5]
+    nice .venv/bin/python bench/simulate_bench.py --models elas_u4,hedge,ensemble,fusion \\
+        --sets nudging-r20,nudging-ti,wilson-half,wilson-ti,wilson-mix --seeds 1,2,3
+    nice .venv/bin/python bench/simulate_bench.py --models elas_u4,hedge --sets nudging-half
     nice .venv/bin/python bench/simulate_bench.py --seeds 1-40 --target 0.95 --confidence 0.95
 """
 
@@ -71,21 +72,45 @@ def _cache_key(model: str, texts: list[str]) -> str:
     return digest.hexdigest()[:32]
 
 
-def embeddings_for(texts: list[str]) -> np.ndarray:
-    """Return sentence vectors for ``texts``, from the simulate cache or embedded now.
-
-    A copy of the review shell's cache helper, so that this bench depends on
-    ``corpus`` and ``screening`` only: same folder, same key, shared files.
-    """
+def _cached(texts: list[str]) -> np.ndarray | None:
     path = cache_dir() / f"{_cache_key(EMBEDDING_MODEL, texts)}.npy"
     if path.exists():
         vectors = np.load(path)
         if vectors.shape[0] == len(texts):
             return vectors
+    return None
+
+
+def _from_bench_sets(texts: list[str], data_dir: Path) -> np.ndarray | None:
+    """Return the vectors of a set derived from the bench sets, from their caches."""
+    known: dict[str, np.ndarray] = {}
+    for name in ASREVIEW:
+        base = sim.read_labelled_csv(data_dir / f"{name}.csv").texts
+        vectors = _cached(base)
+        if vectors is not None:
+            known.update(zip(base, vectors, strict=True))
+    if not all(text in known for text in texts):
+        return None
+    return np.vstack([known[text] for text in texts])
+
+
+def embeddings_for(texts: list[str], data_dir: Path = DATA) -> np.ndarray:
+    """Return sentence vectors for ``texts``, from the simulate cache or embedded now.
+
+    A copy of the review shell's cache helper, so that this bench depends on
+    ``corpus`` and ``screening`` only: same folder, same key, shared files. A
+    derived set made of bench records takes their cached vectors.
+    """
+    vectors = _cached(texts)
+    if vectors is None:
+        vectors = _from_bench_sets(texts, data_dir)
+    if vectors is not None:
+        return vectors
     from corpus.embeddings import Embedder
 
     print(f"embedding {len(texts):,} records (cached for later runs)...", file=sys.stderr)
     vectors = Embedder(EMBEDDING_MODEL).encode(texts)
+    path = cache_dir() / f"{_cache_key(EMBEDDING_MODEL, texts)}.npy"
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".tmp.npy")
     np.save(partial, vectors)
@@ -168,7 +193,9 @@ def main() -> None:
         reference = ASREVIEW.get(name)
         u4: float | None = None
         for model in args.models.split(","):
-            vectors = embeddings_for(data.texts) if ranking.needs_embeddings(model) else None
+            vectors = (
+                embeddings_for(data.texts, args.data) if ranking.needs_embeddings(model) else None
+            )
             start = time.perf_counter()
             result = sim.simulate(
                 data,

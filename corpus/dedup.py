@@ -38,6 +38,11 @@ MAX_CROSS_CHECK = 25
 
 Progress = Callable[[str], None]
 
+#: The scorer's rule that links a correction notice to its article's study, and the
+#: rules that keep a notice apart from an article (see cross_conflict).
+_LINK_RULE = "erratum_of_article"
+_NOTICE_APART = frozenset({"erratum", "erratum_same_id"})
+
 
 def now() -> str:
     """Return the time stamp decisions are recorded with."""
@@ -214,8 +219,13 @@ def run(
     writes: list[corpus_db.PairWrite] = []
     merges: list[corpus_db.MergeWrite] = []
 
-    def cross_conflict(ga: int, gb: int) -> str | None:
-        """Return why joining two groups would join records kept apart, or None."""
+    def cross_conflict(ga: int, gb: int, linking: bool = False) -> str | None:
+        """Return why joining two groups would join records kept apart, or None.
+
+        With ``linking`` (a correction notice joining the study of the article it
+        names), the notice being kept apart from that article's other copies is what
+        the link resolves, so that verdict does not block.
+        """
         left, right = groups.members[ga], groups.members[gb]
         if len(left) > MAX_CROSS_CHECK or len(right) > MAX_CROSS_CHECK:
             return "groups too large to cross-check automatically"
@@ -226,10 +236,19 @@ def run(
                     return f"records {key[0]} and {key[1]} were kept apart by a person"
                 verdict = scored.get(key) or score_pair(prepared[key[0]], prepared[key[1]], policy)
                 if verdict.verdict == "distinct":
+                    if linking and verdict.evidence.get("rule") in _NOTICE_APART:
+                        continue
                     return f"records {key[0]} and {key[1]} differ: {verdict.reason}"
         return None
 
-    ordered = sorted(scored.items(), key=lambda item: -item[1].score)
+    # Copies of one record merge first; notices then join the study of their article.
+    # Uncertain pairs come last, when every merge they might be settled by is made.
+    def order(item: tuple[tuple[int, int], PairScore]) -> tuple[int, float]:
+        score = item[1]
+        link = score.evidence.get("rule") == _LINK_RULE
+        return (2 if score.verdict != "duplicate" else 1 if link else 0, -score.score)
+
+    ordered = sorted(scored.items(), key=order)
     for (a, b), score in ordered:
         if score.verdict == "distinct":
             continue
@@ -244,7 +263,7 @@ def run(
             if ga == gb:
                 status = "merged"
             else:
-                conflict = cross_conflict(ga, gb)
+                conflict = cross_conflict(ga, gb, score.evidence.get("rule") == _LINK_RULE)
                 if conflict is None:
                     into, src = min(ga, gb), max(ga, gb)
                     moved = groups.move(src, into)
@@ -254,6 +273,9 @@ def run(
                 else:
                     reason = f"{score.reason}; not merged: {conflict}"
                     report.blocked_by_constraint += 1
+        elif auto and ga == gb:
+            # Other pairs' evidence already made these records one study: nothing to ask.
+            status = "merged"
         if status == "queued":
             report.queued += 1
         writes.append(

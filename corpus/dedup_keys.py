@@ -48,13 +48,47 @@ _PUNCT = bytes.maketrans(_PUNCT_CHARS, b" " * len(_PUNCT_CHARS))
 # Ovid adds "[Review] [42 refs]", "[Erratum appears in ...]" to MEDLINE titles.
 # Exports cut long titles, leaving "[Erratum appears in J Pediatr. 2003 Jun" unclosed;
 # WoS marks letters "(multiple letters) [1]".
+# Notes inside a marker nest one level ("Note: Niauif, P [added]]"), and a cut export
+# leaves a bare "[Erratum" or "[Erratum appear" at the end.
 _OVID_MARKER = re.compile(
-    r"\[(?:review|comment|editorial|letter|\d+ refs?|see comments?|news)\]|"
+    r"\[(?:review|comment|editorial|letter|\d+ refs?|see comments?|news|corrected)\]|"
     r"\[(?:published )?(?:erratum|retraction|comment|update|summary for patients) "
-    r"(?:appears? )?in[^\]]*(?:\]|$)|\[corrected and republished[^\]]*\]|"
+    r"(?:appears? )?in(?:[^\[\]]|\[[^\[\]]*\])*(?:\]|$)|\[corrected and republished[^\]]*\]|"
+    r"\[(?:published )?(?:erratum|retraction)(?: appears?)?$|"
     r"\(multiple letters\)(?:\s*\[\d{1,2}\])?",
     re.IGNORECASE,
 )
+# Where the article says its erratum is: "[Erratum appears in Am J Transplant. 2009
+# Sep;9(9):2205 Note: ...]" -> year, volume, issue, first page.
+_ERRATUM_AT = re.compile(
+    r"erratum (?:appears? )?in:?\s[^;\]\[]*?((?:19|20)\d\d)[^;\]\[]*;\s*(\d+)\s*"
+    r"(?:\(([^()\]]*)\))?\s*:\s*([a-z]?\d+)",
+    re.IGNORECASE,
+)
+# A correction notice citing its article, as Web of Science writes it ("<title> (vol 360,
+# pg 542, 2009)") and as Embase does ("<title> (New England Journal of Medicine (2009)
+# 360 (542-544))"): volume, first page, year.
+_WOS_CITE = re.compile(
+    r"\s*\(\s*vol\.?\s*(\w+)\s*,\s*pg\.?\s*([a-z]?\d+)[a-z]?\s*,\s*((?:19|20)\d\d)\s*\)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_EMBASE_CITE = re.compile(
+    r"\s*\((?:[^()]*[a-z][^()]*)\s\(((?:19|20)\d\d)\)\s*(\d+)\s*(?::\s*\d+|\(\s*[^()]*\))?\s*"
+    r"\(\s*([a-z]?\d+)[^()]*\)\s*\)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+# PsycINFO: '"<title of the article>": Correction'.
+_QUOTED_NOTICE = re.compile(
+    r'^\s*["\u201c\u201d](.{10,})["\u201c\u201d]\s*[:.]\s*(?:correction|erratum|corrigendum)\s*\.?\s*$',
+    re.IGNORECASE,
+)
+# MEDLINE comment records end with the commented article: "... N Engl J Med. 2009 Jan
+# 29;360(5):544-6". A citation, not part of the title.
+_TRAILING_CITATION = re.compile(
+    r"(?:\.\.\.?|\.)\s*[A-Z][A-Za-z&. ]{1,80}?\.?\s+(?:19|20)\d\d(?:\s+[A-Za-z]{3}(?:\s+\d{1,2})?)?"
+    r"\s*;\s*\d+\s*(?:\([^()]*\))?\s*:\s*[a-z]?\d+(?:\s*-\s*\d+)?\.?\s*$"
+)
+_RETRACTION = re.compile(r"retract|withdraw|expression of concern", re.IGNORECASE)
 # "[Article in German]", "(author's transl)": MEDLINE's marks of a translated title.
 _MARKER = re.compile(
     r"\[(?:(?:article|text|title|abstract|paper)\s+)?in\s+[a-z ,;]+\]|\(author'?s transl\)|"
@@ -199,6 +233,20 @@ def title_keys(raw: str | None) -> tuple[str, str | None, bool, bool]:
             if m:
                 notice = True
                 text = text[m.end() :]
+    if text.endswith(")"):
+        text, cited = _cut_citation(text)
+        notice = notice or cited is not None
+    elif notice and text.count("(") > text.count(")"):
+        # "Erratum: <title> (The Journal of Pediatrics (M": the citation, cut short.
+        text = _cut_unclosed(text)
+    elif text[:1] in '"\u201c\u201d':
+        m = _QUOTED_NOTICE.match(text)
+        if m:
+            text, notice = m.group(1), True
+    if ";" in text and ":" in text:
+        m = _TRAILING_CITATION.search(text)
+        if m and m.start() >= 20:
+            text = text[: m.start()]
     translated = False
     if "[" in text or "(" in text:
         if "[" in text:
@@ -226,6 +274,64 @@ def title_keys(raw: str | None) -> tuple[str, str | None, bool, bool]:
     if alt == main:
         alt = None
     return main, alt, translated, notice
+
+
+def _cut_citation(text: str) -> tuple[str, tuple[str, str, int] | None]:
+    """Split a notice's citation of its article off the title (WoS and Embase forms)."""
+    m = _WOS_CITE.search(text)
+    if m and m.start() >= 10:
+        volume, page, year = m.group(1), m.group(2), int(m.group(3))
+    else:
+        m = _EMBASE_CITE.search(text)
+        if not m or m.start() < 10:
+            return text, None
+        year, volume, page = int(m.group(1)), m.group(2), m.group(3)
+    return text[: m.start()], (number_key(volume) or volume, first_page(page) or page, year)
+
+
+def _cut_unclosed(text: str) -> str:
+    """Cut the title at the first parenthesis a truncated export never closed."""
+    opened: list[int] = []
+    for i, c in enumerate(text):
+        if c == "(":
+            opened.append(i)
+        elif c == ")" and opened:
+            opened.pop()
+    return text[: opened[0]] if opened and opened[0] >= 20 else text
+
+
+def notice_citation(raw: str | None) -> tuple[str, str, int] | None:
+    """The article a correction notice cites in its title: (volume, first page, year).
+
+    Web of Science titles a correction "<article title> (vol 360, pg 542, 2009)", Embase
+    "<article title> (New England Journal of Medicine (2009) 360 (542-544))".
+    """
+    if not raw or not raw.rstrip(" .").endswith(")"):
+        return None
+    return _cut_citation(strip_markup(raw).strip().rstrip(" ."))[1]
+
+
+def erratum_locations(raw: str | None) -> tuple[tuple[str, str | None, str, int], ...]:
+    """Where an article's title says its errata are: (volume, issue, first page, year).
+
+    MEDLINE via Ovid appends "[Erratum appears in Am J Transplant. 2009 Sep;9(9):2205]".
+    """
+    if not raw or "rratum" not in raw:
+        return ()
+    return tuple(
+        (
+            number_key(m.group(2)) or m.group(2),
+            number_key(m.group(3)),
+            first_page(m.group(4)) or m.group(4),
+            int(m.group(1)),
+        )
+        for m in _ERRATUM_AT.finditer(raw)
+    )
+
+
+def is_retraction(raw: str | None) -> bool:
+    """True for a retraction notice or expression of concern (never linked to the article)."""
+    return bool(raw and _RETRACTION.search(raw[:60]))
 
 
 def _closes_at_end(text: str) -> bool:

@@ -141,7 +141,8 @@ def parse_name(name: str) -> Name | None:
             letters = _letters(words[head:], low[head:])
         else:  # "Omulo Sylvia", "Njenga M. Kariuki": order unknown
             sur = [lw for lw, f in zip(low, flags, strict=True) if not f]
-            letters = frozenset(lw[0] for lw in low)
+            # A surname alone ("Hillmen", "Shin") says nothing of the initials.
+            letters = frozenset(lw[0] for lw in low) if len(low) > 1 else frozenset()
     if not sur or " ".join(sur) in _JUNK_AUTHORS:
         return None
     tokens = frozenset(t for t in sur if t not in _PARTICLES) or frozenset(sur)

@@ -70,6 +70,14 @@ class Prepared:
     preprint: bool
     cochrane: bool
     article: bool
+    #: A correction notice's citation of its article: (volume, first page, year).
+    cites: tuple[str, str, int] | None = None
+    #: Where the article's own title says its errata are: (volume, issue, page, year).
+    errata_at: tuple[tuple[str, str | None, str, int], ...] = ()
+    #: A retraction notice or expression of concern, not a mere correction.
+    retraction: bool = False
+    #: Numeric page ranges ("230-5, 246-51" -> (230, 235), (246, 251)).
+    page_ranges: tuple[tuple[int, int], ...] = ()
 
     def block_keys(self) -> list[str]:
         """Blocking keys: records sharing one are worth scoring.
@@ -122,7 +130,8 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
 
     journal_raw = _text(get("journal"))
     journal = dk.journal_key(journal_raw) if journal_raw else ()
-    title, alt, translated, notice = dk.title_keys(_text(get("title")))
+    raw_title = _text(get("title"))
+    title, alt, translated, notice = dk.title_keys(raw_title)
     if title in dk.JUNK_TITLES or (
         len(journal) >= 3 and title.startswith(journal[0]) and _repeats_journal(title, journal)
     ):
@@ -159,6 +168,7 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
     )
     erratum = notice or bool(_NOTICE_TYPE.search(doc_type))
     abstract = _text(get("abstract"))
+    pages = _text(get("pages"))
     return Prepared(
         title=title,
         title_alt=alt,
@@ -172,7 +182,7 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
         volume=dk.number_key(get("volume")),
         issue=dk.number_key(get("issue")),
         supplement=bool(_SUPPLEMENT.search(f"{get('volume') or ''} {get('issue') or ''}")),
-        first_page=dk.first_page(_text(get("pages"))),
+        first_page=dk.first_page(pages),
         doi=doi,
         doi_base=doi_base,
         doi_version=version,
@@ -185,7 +195,42 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
         cochrane=venue.startswith("cochrane database")
         or (doi is not None and doi.startswith("10.1002/14651858.")),
         article=kind in _ARTICLE_TYPES or (bool(journal) and not conference and not preprint),
+        cites=dk.notice_citation(raw_title) if notice else None,
+        errata_at=dk.erratum_locations(raw_title),
+        retraction=erratum and (dk.is_retraction(raw_title) or dk.is_retraction(doc_type)),
+        page_ranges=page_ranges(pages) if pages else (),
     )
+
+
+_RANGE = re.compile(r"(\d+)(?:\s*[-\u2013]+\s*(\d+))?")
+
+
+def page_ranges(pages: str) -> tuple[tuple[int, int], ...]:
+    """Numeric page ranges of a pages field, last pages written in full.
+
+    ``"2243-5"`` is 2243-2245; a range that runs backwards (``"2297-2108"``, a typo in
+    the first page) keeps only its last page. Prefixed pages (``S33``) are left out.
+    """
+    out = []
+    for part in re.split(r"[,;+]", pages):
+        part = part.strip(" \"'.")
+        m = _RANGE.fullmatch(part)
+        if not m:
+            continue
+        start = int(m.group(1))
+        end_text = m.group(2)
+        if end_text is None:
+            out.append((start, start))
+            continue
+        head = m.group(1)
+        end = int(head[: max(len(head) - len(end_text), 0)] + end_text)
+        out.append((start, end) if end >= start else (end, end))
+    return tuple(out)
+
+
+def ranges_overlap(a: Prepared, b: Prepared) -> bool:
+    """True when the two records' page ranges share a page."""
+    return any(x0 <= y1 and y0 <= x1 for x0, x1 in a.page_ranges for y0, y1 in b.page_ranges)
 
 
 def _text(value: object) -> str | None:

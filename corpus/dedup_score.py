@@ -8,6 +8,8 @@ decide, in this order, and each answer says which rule fired and why:
 
 1. Same DOI or PMID: duplicate when the titles are compatible; a wrong
    identifier (title, authors and year all differ) is distinct.
+1b. A correction notice whose record names its article (its citation, or the
+   article's "[Erratum appears in ...]") joins that article's study.
 2. Versions the protocol keeps apart (``[dedup]`` table): Cochrane updates
    ``.pub2``/``.pub3`` and other versioned DOIs, errata and retraction
    notices, conference abstracts, preprints; but only where the records' own
@@ -45,6 +47,7 @@ from corpus.dedup_prepare import (
     author_relation,
     extends_title,
     prepare,
+    ranges_overlap,
     title_clash,
     title_similarity,
 )
@@ -67,12 +70,25 @@ class DedupPolicy:
 
     Reviews differ: a review of Cochrane reviews wants each update, another
     wants one record per review; hence switches, all on by default.
+
+    Errata: PRISMA 2020 counts studies, and the Cochrane Handbook asks to link a
+    study's errata and other reports to it, so a correction notice that names its
+    article in its own record joins that article's study (``link_cited_errata``):
+    the notice cites the article's volume, first page and year (Web of Science's
+    "<title> (vol 360, pg 542, 2009)", Embase's "<title> (N Engl J Med (2009) 360
+    (542-544))"), or the article names the notice's place (Ovid's "[Erratum appears
+    in ...;9(9):2205]"), and titles and year (same or next) agree. Nothing is hidden:
+    the notice stays a record of the study, and the study is screened once. Notices
+    that name no article stay apart (``keep_errata_apart``), and so do retraction
+    notices and expressions of concern, and notices of a later year, which a reviewer
+    must see on their own. ``link_cited_errata = false`` keeps every notice apart.
     """
 
     keep_versions_apart: bool = True
     keep_errata_apart: bool = True
     keep_conference_abstracts_apart: bool = True
     keep_preprints_apart: bool = True
+    link_cited_errata: bool = True
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any]) -> DedupPolicy:
@@ -153,6 +169,15 @@ class _Pair:
             b.first_page,
             bool(a.first_page and b.first_page and dk.pages_match(a.first_page, b.first_page)),
         )
+        # One article's pages written two ways ("2141-2147" / "2142-2147", "233-8, 230-5" /
+        # "230-235+233-238"): two articles of one volume never share a page.
+        if (
+            self.prel == "conflict"
+            and self.vrel == "same"
+            and self.jrel != "conflict"
+            and ranges_overlap(a, b)
+        ):
+            self.prel = "overlap"
         doi = _rel(a.doi, b.doi, a.doi == b.doi)
         self.doi = "version" if doi == "conflict" and a.doi_base == b.doi_base else doi
         self.pmid = _rel(a.pmid, b.pmid, a.pmid == b.pmid)
@@ -196,6 +221,52 @@ class _Pair:
     @property
     def title(self) -> str:
         return _fmt(self.t)
+
+
+def _notice_link(p: _Pair, policy: DedupPolicy) -> PairScore | None:
+    """A correction notice and the article it names: one study (Cochrane Handbook).
+
+    The tie must be in the records: the notice cites the article's volume, first page
+    and year ("<title> (vol 360, pg 542, 2009)"), or the article says where its erratum
+    is ("[Erratum appears in ...;9(9):2205]") and the other record sits there. The titles
+    must agree too, and a notice of another year, a retraction or an expression of
+    concern stays a record of its own.
+    """
+    a, b = p.a, p.b
+    if not policy.link_cited_errata or not (a.cites or b.cites or a.errata_at or b.errata_at):
+        return None
+    if p.ydiff not in (0, 1, None) or p.jrel == "conflict" or p.arel == "conflict":
+        return None
+    if p.t is None or (p.t < _TITLE_CLOSE and not extends_title(a, b)):
+        return None
+    for notice, article in ((a, b), (b, a)):
+        if article.erratum or notice.retraction or not notice.volume:
+            continue
+        cites = notice.cites
+        cited = bool(
+            cites
+            and article.first_page
+            and cites[0] == article.volume
+            and dk.pages_match(cites[1], article.first_page)
+            and article.year in (cites[2], None)
+        )
+        named = any(
+            volume == notice.volume
+            and (
+                (notice.first_page is not None and dk.pages_match(page, notice.first_page))
+                or (notice.erratum and issue is not None and issue == notice.issue)
+            )
+            and notice.year in (year, None)
+            for volume, issue, page, year in article.errata_at
+        )
+        if cited or named:
+            how = "cites the article" if cited else "is where the article says its erratum is"
+            return p.out(
+                "duplicate",
+                "erratum_of_article",
+                f"correction notice that {how}: linked to the article's study",
+            )
+    return None
 
 
 def _shared_id(p: _Pair, policy: DedupPolicy) -> PairScore | None:
@@ -687,7 +758,7 @@ def _recurring(p: _Pair, long_title: bool) -> str | None:
     return f"'{a.title}' recurs in issues {a.issue} and {b.issue}: one item per issue"
 
 
-_RULES = (_shared_id, _kept_apart, _conflicting_ids, _years_apart, _titles)
+_RULES = (_notice_link, _shared_id, _kept_apart, _conflicting_ids, _years_apart, _titles)
 
 
 def _rel(x: object, y: object, same: bool) -> str:

@@ -186,3 +186,31 @@ def test_queue_without_auto_and_bad_requests(rev) -> None:  # type: ignore[no-un
     assert code == 1 and out.startswith("review: error: no merge 99")
     code, out = rev("dedup", "mark", "1", "1", "duplicate")
     assert code == 1 and "must exist" in out
+
+
+def test_notice_joins_the_study_of_its_article_and_its_copies(tmp_path: Path) -> None:
+    """The article's copy without the erratum note must not keep the notice out."""
+    from corpus import db as corpus_db
+    from corpus.dedup import run
+    from corpus.importer import import_file
+
+    title = "Gain-of-function mutations in complement factor B cause atypical disease"
+    rows = [
+        ("a1", title + ".[Erratum appears in Proc Natl Acad Sci U S A. 2007 Jun "
+         "19;104(25):10749]", "1", "240-245"),
+        ("a2", title, "1", "240-245"),
+        ("n1", "Erratum: " + title, "25", "10749"),
+    ]  # fmt: skip
+    path = tmp_path / "search.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["ID", "title", "year", "author", "journal", "volume", "number", "pages"])
+        for rid, t, issue, pages in rows:
+            out.writerow([rid, t, "2007", "de Jorge, E. G. and Harris, C. L.",
+                          "Proc Natl Acad Sci U S A", "104", issue, pages])  # fmt: skip
+    db = corpus_db.connect(":memory:")
+    import_file(db, path, database="test")
+    run(db, auto=True)
+    groups = {gid for (gid,) in db.execute("SELECT group_id FROM records")}
+    assert len(groups) == 1
+    assert corpus_db.pairs(db, "queued") == []

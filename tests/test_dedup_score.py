@@ -568,3 +568,109 @@ def test_bibtex_style_author_cells_split_into_names() -> None:
     assert split_authors("Department of Health and Social Care") == [
         "Department of Health and Social Care"
     ]
+
+
+# ---------------------------------------------------------------- notices linked to their study
+
+NEJM: dict[str, Any] = {
+    "title": "Eculizumab for atypical hemolytic-uremic syndrome",
+    "authors": ["Nurnberger, J.", "Philipp, T.", "Witzke, O."],
+    "year": 2009,
+    "journal": "New England Journal of Medicine",
+    "volume": "360",
+    "issue": "5",
+    "pages": "542-544",
+    "type": "JOUR",
+}
+
+
+def test_wos_and_embase_correction_titles_are_notices_citing_the_article() -> None:
+    wos = prepare({**NEJM, "title": NEJM["title"] + " (vol 360, pg 542, 2009)"})
+    embase = prepare(
+        {**NEJM, "title": NEJM["title"] + " (New England Journal of Medicine (2009) 360 (542-544))"}
+    )
+    for notice in (wos, embase):
+        assert notice.erratum and notice.cites == ("360", "542", 2009)
+        assert notice.title == prepare(NEJM).title
+
+
+def test_correction_notice_citing_its_article_joins_its_study() -> None:
+    notice = {**NEJM, "title": NEJM["title"] + " (vol 360, pg 542, 2009)", "issue": "23",
+              "pages": "2487", "authors": ["Philipp, T."]}  # fmt: skip
+    result = score(NEJM, notice)
+    assert result.verdict == "duplicate" and result.evidence["rule"] == "erratum_of_article"
+    assert score(NEJM, notice, link_cited_errata=False).verdict == "distinct"
+    # A notice citing another page of the volume is another article's.
+    other = {**notice, "title": NEJM["title"] + " (vol 360, pg 600, 2009)"}
+    assert score(NEJM, other).evidence["rule"] != "erratum_of_article"
+    # Two records of one notice are one record.
+    embase = {**notice, "title": NEJM["title"] + " (N Engl J Med (2009) 360 (542-544))"}
+    assert score(notice, embase).verdict == "duplicate"
+
+
+def test_article_naming_its_erratum_joins_the_notice_to_its_study() -> None:
+    article = {**NEJM, "title": NEJM["title"] + ".[Erratum appears in N Engl J Med. 2009 Jun "
+               "4;360(23):2487 Note: Philipp, Thomas [added]]"}  # fmt: skip
+    assert prepare(article).title == prepare(NEJM).title
+    assert prepare(article).errata_at == (("360", "23", "2487", 2009),)
+    at_the_place = {**NEJM, "issue": "23", "pages": "2487-2487"}
+    result = score(article, at_the_place)
+    assert result.verdict == "duplicate" and result.evidence["rule"] == "erratum_of_article"
+    elsewhere = {**NEJM, "issue": "12", "pages": "1200-1200"}
+    assert score(article, elsewhere).evidence["rule"] != "erratum_of_article"
+    # A retraction notice stays a record of its own.
+    retraction = {**at_the_place, "title": "Retraction notice: " + NEJM["title"]}
+    assert score(article, retraction).verdict == "distinct"
+
+
+def test_notice_of_another_year_is_not_linked() -> None:
+    notice = {**NEJM, "title": NEJM["title"] + " (vol 360, pg 542, 2009)", "year": 2011,
+              "volume": "364", "pages": "100"}  # fmt: skip
+    assert score(NEJM, notice).verdict == "distinct"
+
+
+def test_truncated_erratum_citation_and_quoted_correction_titles() -> None:
+    cut = prepare({"title": "Erratum: Severe deficiency of the cleaving protease activity in "
+                   "children (The Journal of Pediatrics (M"})  # fmt: skip
+    assert (
+        cut.erratum
+        and cut.title == "severe deficiency of the cleaving protease activity in children"
+    )
+    quoted = prepare({"title": '"Ecologically-oriented neurorehabilitation of memory": Correction'})
+    assert quoted.erratum and quoted.title == "ecologically oriented neurorehabilitation of memory"
+    raw = (
+        "Anti-Factor H autoantibodies in a transplant recipient.[Erratum appears "
+        "in Am J Transplant. 2009 Sep;9(9):2205 Note: Niauif, P [added]].[Erratum"
+    )
+    nested = title_keys(raw)
+    assert nested[0] == "anti factor h autoantibodies in a transplant recipient"
+
+
+def test_trailing_citation_of_the_commented_article_is_not_title() -> None:
+    title = "More on eculizumab for congenital atypical hemolytic-uremic syndrome"
+    cited = "... N Engl J Med. 2009 Jan 29;360(5):544-6"
+    a = {**NEJM, "title": title + cited, "issue": "20", "pages": "2142-2143"}
+    b = {**a, "title": "More on eculizumab for congenital atypical hemolytic-uremic syndrome"}
+    assert prepare(a).title == prepare(b).title
+    assert score(a, b).verdict == "duplicate"
+
+
+def test_overlapping_page_ranges_are_one_article() -> None:
+    a = copy(doi=None, abstract=None, volume="10", pages="2141-2147")
+    b = copy(doi=None, abstract=None, volume="10", pages="2142-2147")
+    assert score(a, b).verdict == "duplicate"
+    multi_a = copy(doi=None, abstract=None, pages="233-238+230-235+246-251")
+    multi_b = copy(doi=None, abstract=None, pages='"230-5, 246-51, 233-8"')
+    assert score(multi_a, multi_b).verdict == "duplicate"
+    typo = copy(doi=None, abstract=None, pages="2297-2108")
+    assert score(typo, copy(doi=None, abstract=None, pages="2097-2108")).verdict == "duplicate"
+    # Ranges apart in one volume: two articles, still not merged.
+    assert (
+        score(a, copy(doi=None, abstract=None, volume="10", pages="2200-2210")).verdict
+        != "duplicate"
+    )
+
+
+def test_a_surname_alone_matches_the_full_name() -> None:
+    assert names_match(parse_name("Hillmen"), parse_name("Hillmen, P."))
+    assert not names_match(parse_name("Hillmen"), parse_name("Jones, P."))

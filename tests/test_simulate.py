@@ -161,7 +161,6 @@ def test_unknown_model_is_one_line(tmp_path: Path) -> None:
 
 
 def test_score_cold_start_keeps_order() -> None:
-
     features = ranking.tfidf_features(["alpha beta", "beta gamma", "gamma delta"])
     # Only one class labelled: nothing to learn, every score ties.
     scores = ranking.score(features, np.array([0]), np.array([1]))
@@ -169,7 +168,6 @@ def test_score_cold_start_keeps_order() -> None:
 
 
 def test_ensemble_needs_embeddings_and_centroid_fades() -> None:
-
     features = ranking.tfidf_features(["alpha beta", "beta gamma", "gamma delta", "delta alpha"])
     labelled, labels = np.array([0, 2]), np.array([1, 0])
     with pytest.raises(ValueError, match="needs sentence embeddings"):
@@ -181,7 +179,6 @@ def test_ensemble_needs_embeddings_and_centroid_fades() -> None:
 
 
 def test_centroid_ranks_records_like_the_includes_first() -> None:
-
     texts = [
         "copper chelation therapy outcome",  # included
         "galaxy orbit survey",  # excluded
@@ -200,7 +197,6 @@ def test_centroid_ranks_records_like_the_includes_first() -> None:
 
 
 def test_rank_fusion_adds_reciprocal_ranks_of_open_records() -> None:
-
     first = np.array([0.9, 0.1, 0.5, 0.3])
     second = np.array([5.0, 1.0, 2.0, 3.0])
     # Record 0 is screened: open records 1, 2, 3 are ranked among themselves.
@@ -216,7 +212,6 @@ def test_rank_fusion_adds_reciprocal_ranks_of_open_records() -> None:
 
 
 def test_asreview_weights_match_asreview_balancer() -> None:
-
     # ASReview LAB 3.0.8 Balanced(ratio=9.8).compute_sample_weight([1, 0, 0, 0, 1, 0]).
     weights = ranking.asreview_weights(np.array([1, 0, 0, 0, 1, 0]), 9.8)
     assert weights[[0, 4]] == pytest.approx([2.7222222, 2.7222222])
@@ -242,8 +237,21 @@ def _fixture_with_vectors() -> tuple[object, np.ndarray, np.ndarray]:
     return features, np.asarray(labels), dense
 
 
-def test_fusion_fuses_every_learner() -> None:
+def test_zscore_fusion_averages_standardised_scores_of_open_records() -> None:
+    # Record 0 is screened: each run is standardised over records 1-3 only.
+    first = np.array([100.0, 1.0, 2.0, 3.0])  # open: mean 2, std sqrt(2/3)
+    second = np.array([-50.0, 30.0, 10.0, 20.0])  # open: mean 20, std sqrt(200/3)
+    fused = ranking.zscore_fusion([first, second], exclude=np.array([0]))
+    z1 = (np.array([1.0, 2.0, 3.0]) - 2.0) / np.sqrt(2 / 3)
+    z2 = (np.array([30.0, 10.0, 20.0]) - 20.0) / np.sqrt(200 / 3)
+    assert fused[1:] == pytest.approx((z1 + z2) / 2)
+    # Scale does not matter: a run times 1000 fuses the same.
+    assert ranking.zscore_fusion([first * 1000, second], exclude=np.array([0]))[1:] == (
+        pytest.approx(fused[1:])
+    )
 
+
+def test_fusion_fuses_every_learner() -> None:
     features, labels, dense = _fixture_with_vectors()
     labelled = np.array([5, 0, 1])
     known = labels[labelled]
@@ -252,23 +260,44 @@ def test_fusion_fuses_every_learner() -> None:
         name: ranking.learner_scores(name, features, labelled, known, dense)
         for name in ranking.FUSION_LEARNERS
     }
-    assert set(runs) == {"elas_u4", "nb", "svm-emb"}
-    assert fused == pytest.approx(ranking.rank_fusion(list(runs.values()), exclude=labelled))
+    assert set(runs) == {"elas_u4", "nb", "svm-emb", "centroid"}
+    assert fused == pytest.approx(ranking.zscore_fusion(list(runs.values()), exclude=labelled))
     # Each learner counts: fusing without any one of them gives other scores.
     for name in runs:
         rest = [v for n, v in runs.items() if n != name]
-        assert not np.allclose(fused, ranking.rank_fusion(rest, exclude=labelled))
-    text_only = ranking.score(features, labelled, known, model=ranking.TEXT_ONLY_MODEL)
+        assert not np.allclose(fused, ranking.zscore_fusion(rest, exclude=labelled), atol=1e-2)
+    rrf = ranking.score(features, labelled, known, model="fusion-rrf", embeddings=dense)
+    assert rrf == pytest.approx(ranking.rank_fusion(list(runs.values()), exclude=labelled))
+    # Without sentence vectors: the same fusion less the embedding learner.
+    assert not ranking.needs_embeddings("fusion-text")
+    text_only = ranking.score(features, labelled, known, model="fusion-text")
+    text_runs = [runs[n] for n in ("elas_u4", "nb", "centroid")]
+    assert text_only == pytest.approx(ranking.zscore_fusion(text_runs, exclude=labelled))
+
+
+def test_hedge_averages_elas_u4_and_the_ensemble() -> None:
+    features, labels, dense = _fixture_with_vectors()
+    labelled = np.array([5, 0, 1, 17])
+    known = labels[labelled]
+    hedged = ranking.score(features, labelled, known, model="hedge", embeddings=dense)
+    u4 = ranking.score(features, labelled, known, model="elas_u4")
+    ensemble = ranking.score(features, labelled, known, model="ensemble", embeddings=dense)
+    assert hedged == pytest.approx(ranking.zscore_fusion([u4, ensemble], exclude=labelled))
+    assert not np.allclose(hedged, ranking.zscore_fusion([u4], exclude=labelled))
+    assert not np.allclose(hedged, ranking.zscore_fusion([ensemble], exclude=labelled))
+    with pytest.raises(ValueError, match="needs sentence embeddings"):
+        ranking.score(features, labelled, known, model="hedge")
+    # Without sentence vectors the review falls back to the text-only hedge.
+    assert ranking.TEXT_ONLY_MODEL == "hedge-text"
     assert not ranking.needs_embeddings(ranking.TEXT_ONLY_MODEL)
-    assert text_only == pytest.approx(
-        ranking.rank_fusion([runs["elas_u4"], runs["nb"]], exclude=labelled)
-    )
+    text_only = ranking.score(features, labelled, known, model=ranking.TEXT_ONLY_MODEL)
+    svm_cen = ranking.score(features, labelled, known, model="svm+cen")
+    assert text_only == pytest.approx(ranking.zscore_fusion([u4, svm_cen], exclude=labelled))
 
 
 def test_default_model_screens_relevant_records_first() -> None:
-
     features, labels, dense = _fixture_with_vectors()
-    assert ranking.DEFAULT_MODEL == "fusion"
+    assert ranking.DEFAULT_MODEL == "hedge"
     data = sim.LabelledSet([""] * labels.size, labels)
     result = sim.simulate(data, seeds=(1, 2), features=features, embeddings=dense)
     # Chance finds 95% of the includes after ~95% of the records (WSS@95 ~ 0).
