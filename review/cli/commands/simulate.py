@@ -84,7 +84,8 @@ def _escape(text: str) -> str:
 @click.option(
     "--model",
     default=None,
-    help="ensemble (default; embeds the texts), svm+cen (text only), svm, lr, svm+emb, lr+emb.",
+    help="hedge (default; embeds the texts), hedge-text (text only), ensemble, elas_u4, nb,"
+    " fusion, fusion-text, fusion-rrf, svm+cen, svm, lr, svm+emb, lr+emb.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (per seed and `mean`).")
 @click.option(
