@@ -36,15 +36,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
-import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from review.indexing.sim_vectors import cached_vectors, load_cached  # noqa: E402
 from screening import ranking
 from screening import simulate as sim
 
@@ -59,34 +57,12 @@ DERIVE_SEED = 2024
 RARE_RELEVANT = 20
 
 
-def cache_dir() -> Path:
-    """Return the folder ``review simulate`` caches its vectors in (shared with it)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "review-assistant" / "simulate"
-
-
-def _cache_key(model: str, texts: list[str]) -> str:
-    digest = hashlib.sha256(model.encode())
-    for text in texts:
-        digest.update(b"\x00" + text.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:32]
-
-
-def _cached(texts: list[str]) -> np.ndarray | None:
-    path = cache_dir() / f"{_cache_key(EMBEDDING_MODEL, texts)}.npy"
-    if path.exists():
-        vectors = np.load(path)
-        if vectors.shape[0] == len(texts):
-            return vectors
-    return None
-
-
 def _from_bench_sets(texts: list[str], data_dir: Path) -> np.ndarray | None:
     """Return the vectors of a set derived from the bench sets, from their caches."""
     known: dict[str, np.ndarray] = {}
     for name in ASREVIEW:
         base = sim.read_labelled_csv(data_dir / f"{name}.csv").texts
-        vectors = _cached(base)
+        vectors = load_cached(base, EMBEDDING_MODEL)
         if vectors is not None:
             known.update(zip(base, vectors, strict=True))
     if not all(text in known for text in texts):
@@ -97,25 +73,15 @@ def _from_bench_sets(texts: list[str], data_dir: Path) -> np.ndarray | None:
 def embeddings_for(texts: list[str], data_dir: Path = DATA) -> np.ndarray:
     """Return sentence vectors for ``texts``, from the simulate cache or embedded now.
 
-    A copy of the review shell's cache helper, so that this bench depends on
-    ``corpus`` and ``screening`` only: same folder, same key, shared files. A
-    derived set made of bench records takes their cached vectors.
+    The cache is ``review simulate``'s (same folder, same key, shared files);
+    a derived set made of bench records takes their cached vectors.
     """
-    vectors = _cached(texts)
+    vectors = load_cached(texts, EMBEDDING_MODEL)
     if vectors is None:
         vectors = _from_bench_sets(texts, data_dir)
     if vectors is not None:
         return vectors
-    from corpus.embeddings import Embedder
-
-    print(f"embedding {len(texts):,} records (cached for later runs)...", file=sys.stderr)
-    vectors = Embedder(EMBEDDING_MODEL).encode(texts)
-    path = cache_dir() / f"{_cache_key(EMBEDDING_MODEL, texts)}.npy"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp.npy")
-    np.save(partial, vectors)
-    partial.replace(path)
-    return vectors
+    return cached_vectors(texts, EMBEDDING_MODEL)
 
 
 def load_set(name: str, data_dir: Path = DATA) -> sim.LabelledSet:

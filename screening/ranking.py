@@ -115,7 +115,7 @@ only 0.646 / 0.821; English stop words -- / 0.769; min_df=2 -- / 0.790; C=1
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -134,21 +134,7 @@ ModelName = Literal[
     "svm+emb",
     "lr+emb",
 ]
-MODELS: tuple[str, ...] = (
-    "hedge",
-    "hedge-text",
-    "fusion",
-    "fusion-text",
-    "fusion-rrf",
-    "ensemble",
-    "svm+cen",
-    "elas_u4",
-    "nb",
-    "svm",
-    "lr",
-    "svm+emb",
-    "lr+emb",
-)
+MODELS: tuple[str, ...] = get_args(ModelName)
 DEFAULT_MODEL: ModelName = "hedge"
 #: The model to use when the review has no sentence embeddings.
 TEXT_ONLY_MODEL: ModelName = "hedge-text"

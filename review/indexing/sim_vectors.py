@@ -31,12 +31,8 @@ def _key(model: str, texts: list[str]) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached_vectors(texts: list[str], model: str = DEFAULT_MODEL) -> np.ndarray:
-    """Return one L2-normalised vector per text, embedding only on a cache miss.
-
-    Raises:
-        ModelError: when the model cannot be loaded (one line, from corpus).
-    """
+def load_cached(texts: list[str], model: str = DEFAULT_MODEL) -> np.ndarray | None:
+    """Return the cached vectors of exactly these texts, or None (never embeds)."""
     path = cache_dir() / f"{_key(model, texts)}.npy"
     if path.exists():
         try:
@@ -44,7 +40,20 @@ def cached_vectors(texts: list[str], model: str = DEFAULT_MODEL) -> np.ndarray:
             if vectors.shape[0] == len(texts):
                 return vectors
         except (OSError, ValueError):
-            pass  # A damaged cache file is rebuilt below.
+            pass  # A damaged cache file is rebuilt by cached_vectors.
+    return None
+
+
+def cached_vectors(texts: list[str], model: str = DEFAULT_MODEL) -> np.ndarray:
+    """Return one L2-normalised vector per text, embedding only on a cache miss.
+
+    Raises:
+        ModelError: when the model cannot be loaded (one line, from corpus).
+    """
+    found = load_cached(texts, model)
+    if found is not None:
+        return found
+    path = cache_dir() / f"{_key(model, texts)}.npy"
     print(
         f"embedding {len(texts):,} records with {model} (cached for later runs)...",
         file=sys.stderr,
