@@ -124,77 +124,42 @@ def decide(
         ScreeningError: for a bad label, reason, note, group or stage.
     """
     with transaction(db):
-        return decide_in_transaction(
-            db,
-            who,
-            group_id,
-            stage,
+        if label not in sdb.LABELS:
+            raise ScreeningError(f"unknown decision {label!r}; use include, exclude or maybe")
+        shown = shown or Shown()
+        require_eligible(db, who, group_id, stage)
+        current = blind.own_current(db, who, group_id, stage)
+        if current is not None:
+            if note is None:
+                note = current.note
+            if reason is None and label == "exclude" and current.label == "exclude":
+                reason = current.reason
+        note = _clean_note(note)
+        _check_reason(label, reason, allowed_reasons, require_reason)
+        if current is not None and (current.label, current.reason, current.note) == (
             label,
+            reason,
+            note,
+        ):
+            return current.id
+        at = sdb.now()
+        sdb.ensure_reviewer(db, who.name, None, at)
+        event = sdb.Event(
+            id=0,
+            group_id=group_id,
+            stage=stage,
+            reviewer=who.name,
+            label=label,
             reason=reason,
             note=note,
-            allowed_reasons=allowed_reasons,
-            require_reason=require_reason,
-            shown=shown,
+            retracts=None,
+            time=at,
+            model_version=shown.model_version,
+            rank_shown=shown.rank,
+            score_shown=shown.score,
             session_id=session_id,
         )
-
-
-def decide_in_transaction(
-    db: Database,
-    who: Viewer,
-    group_id: int,
-    stage: str,
-    label: str,
-    *,
-    reason: str | None = None,
-    note: str | None = None,
-    allowed_reasons: Collection[str] | None = None,
-    require_reason: bool = False,
-    shown: Shown | None = None,
-    session_id: int | None = None,
-) -> int:
-    """:func:`decide` inside a transaction the caller holds (``corpus.db.transaction``).
-
-    For imports that must be all-or-nothing: every decision of a file is
-    recorded in one transaction, so one bad line rolls all of them back. The
-    checks and the rules are :func:`decide`'s; see it for the arguments.
-    """
-    if label not in sdb.LABELS:
-        raise ScreeningError(f"unknown decision {label!r}; use include, exclude or maybe")
-    shown = shown or Shown()
-    require_eligible(db, who, group_id, stage)
-    current = blind.own_current(db, who, group_id, stage)
-    if current is not None:
-        if note is None:
-            note = current.note
-        if reason is None and label == "exclude" and current.label == "exclude":
-            reason = current.reason
-    note = _clean_note(note)
-    _check_reason(label, reason, allowed_reasons, require_reason)
-    if current is not None and (current.label, current.reason, current.note) == (
-        label,
-        reason,
-        note,
-    ):
-        return current.id
-    at = sdb.now()
-    sdb.ensure_reviewer(db, who.name, None, at)
-    event = sdb.Event(
-        id=0,
-        group_id=group_id,
-        stage=stage,
-        reviewer=who.name,
-        label=label,
-        reason=reason,
-        note=note,
-        retracts=None,
-        time=at,
-        model_version=shown.model_version,
-        rank_shown=shown.rank,
-        score_shown=shown.score,
-        session_id=session_id,
-    )
-    return sdb.insert_event(db, event)
+        return sdb.insert_event(db, event)
 
 
 def _amend(

@@ -141,3 +141,21 @@ def test_busy_review_waits_and_retries(
         other.close()
     assert result.exit_code == 0, result.output
     assert "ana: lead" in result.output
+
+
+def test_transaction_nests_as_a_savepoint(tmp_path: Path) -> None:
+    """An inner atomic write that fails is undone alone; the outer one decides the rest."""
+    db = corpus_schema.connect(tmp_path / "review.db")
+    db.execute("CREATE TABLE t (x INTEGER)")
+    with corpus_schema.transaction(db):
+        db.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(ValueError), corpus_schema.transaction(db):
+            db.execute("INSERT INTO t VALUES (2)")
+            raise ValueError("bad line")
+    assert [x for (x,) in db.execute("SELECT x FROM t")] == [1]
+    with pytest.raises(ValueError), corpus_schema.transaction(db):
+        with corpus_schema.transaction(db):
+            db.execute("INSERT INTO t VALUES (3)")
+        raise ValueError("bad file")
+    assert [x for (x,) in db.execute("SELECT x FROM t")] == [1]
+    db.close()

@@ -180,8 +180,17 @@ def content_hash(title: str | None, abstract: str | None) -> str:
 
 @contextmanager
 def transaction(db: Database) -> Iterator[sqlite3.Connection]:
-    """Run a block as one write transaction: all of it is written or none."""
+    """Run a block as one write transaction: all of it is written or none.
+
+    Inside another transaction the block becomes a savepoint, so a function
+    that writes atomically (one decision) can also be one step of a larger
+    all-or-nothing write (a whole import file) without a second code path.
+    """
     conn = db.conn
+    if conn.in_transaction:
+        with _savepoint(conn):
+            yield conn
+        return
     begin_immediate(conn)
     try:
         yield conn
@@ -212,6 +221,19 @@ def connect(path: Path | str, migrate: bool = True) -> Database:
     if migrate:
         migrations.apply(db)
     return db
+
+
+@contextmanager
+def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
+    """A nested transaction: on error its writes are undone and the error goes on."""
+    conn.execute("SAVEPOINT nested")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO nested")
+        conn.execute("RELEASE nested")
+        raise
+    conn.execute("RELEASE nested")
 
 
 def database_path(db: Database) -> str:

@@ -39,7 +39,7 @@ from review.decisions.formats import (
 from review.decisions.single import check_stage, resolve_reason
 from screening import blind
 from screening.blind import Viewer
-from screening.decide import decide_in_transaction
+from screening.decide import decide
 from screening.errors import ScreeningError
 from screening.stages import outcome
 
@@ -284,7 +284,7 @@ def _record(
     stage = item.stage.value
     current = blind.own_current(db, who, item.group_id, stage)
     try:
-        kept = decide_in_transaction(
+        kept = decide(
             db,
             who,
             item.group_id,
