@@ -24,14 +24,6 @@ from screening import blind
 from screening.blind import Viewer
 
 
-def reviewer_name(project: Project, given: str | None) -> str:
-    """Return the acting reviewer of ``project`` (see :func:`resolve_reviewer`)."""
-    if given and given.strip():
-        return given.strip()
-    protocol = loader.load(project.protocol_path)
-    return resolve_reviewer(None, protocol.screening.default_reviewer)
-
-
 @dataclass(slots=True)
 class ReviewContext:
     """One open review and who is acting on it.
@@ -104,7 +96,6 @@ __all__ = [
     "ReviewContext",
     "open_context",
     "resolve_reviewer",
-    "reviewer_name",
     "viewer_for",
     "viewer_in",
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from review.cli.commands.screening import export_decisions
-from review.cli.options import open_project, reviewer_option
+from review.cli.options import context, reviewer_option
 
 
 @click.group()
@@ -33,12 +33,12 @@ def export_records(ctx: click.Context, fmt: str, output: Path | None, reviewer: 
     Example:
         review export records --format ris -o all.ris
     """
-    from review.core.context import viewer_for
     from review.exports.records import export_to_path, export_to_string
     from screening.export import group_decisions
 
-    project, db = open_project(ctx)
-    decisions = group_decisions(db, viewer_for(project, db, reviewer)) if fmt == "csv" else None
+    review = context(ctx, reviewer)
+    db = review.db
+    decisions = group_decisions(db, review.viewer) if fmt == "csv" else None
     if output is None:
         text, _ = export_to_string(db, fmt, decisions)
         click.echo(text, nl=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from review.cli.options import open_project, reviewer_option
+from review.cli.options import context, open_project, reviewer_option
 
 
 @click.command("decisions")
@@ -28,12 +28,11 @@ def export_decisions(
     import io
     from pathlib import Path
 
-    from review.core.context import viewer_for
     from review.exports.records import write_atomically
     from screening.export import write_csv
 
-    project, db = open_project(ctx)
-    who = viewer_for(project, db, reviewer)
+    review = context(ctx, reviewer)
+    db, who = review.db, review.viewer
     if output is None:
         buffer = io.StringIO(newline="")
         write_csv(db, who, buffer, history=history)
@@ -82,11 +81,9 @@ def unblind(ctx: click.Context, stage: str, reviewer: str | None) -> None:
     Example:
         review unblind --stage title-abstract --reviewer lead-name
     """
-    from review.core.context import viewer_for
     from screening import blind
     from screening.stages import parse_stage
 
-    project, db = open_project(ctx)
-    who = viewer_for(project, db, reviewer)
-    changed = blind.unblind(db, who, parse_stage(stage))
+    review = context(ctx, reviewer)
+    changed = blind.unblind(review.db, review.viewer, parse_stage(stage))
     click.echo(f"{stage}: {'unblinded' if changed else 'was already unblinded'}")

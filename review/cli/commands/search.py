@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from protocols.model import Stage
 from review.cli.options import (
+    context,
     json_option,
     open_project,
     progress_bar,
@@ -17,6 +18,9 @@ from review.cli.options import (
     stage_option,
 )
 from review.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from screening.blind import Viewer
 
 
 def parse_years(value: str | None) -> tuple[int | None, int | None]:
@@ -114,7 +118,9 @@ def search(
     if not query and not like:
         raise UsageError("give a QUERY or --like RECORD")
     years = parse_years(year)
-    project, db = open_project(ctx)
+    # A --state filter depends on who asks (blind mode); a plain search does not.
+    review = context(ctx, reviewer) if state else None
+    project, db = (review.project, review.db) if review else open_project(ctx)
     like_ids = record_ids_of(db, list(like))
     if len(like_ids) != len(like):
         raise UsageError(f"--like: no record {like!r} in this review")
@@ -122,7 +128,7 @@ def search(
     if needs_vectors:
         with progress_bar("Embedding new records") as bar:
             refresh(project, db, model=model, progress=bar)
-    groups = _groups_in_state(project, db, state, stage, reviewer) if state else None
+    groups = _groups_in_state(db, state, stage, review.viewer) if state and review else None
     searcher = Searcher(db, project.cache_dir, embedder_for(project, model))
     hits = searcher.search(
         query,
@@ -146,14 +152,11 @@ def search(
         click.echo(f"     {authors} {d['year'] or ''} {d['journal'] or ''}".rstrip())
 
 
-def _groups_in_state(
-    project: Any, db: Any, state: str, key: Stage, reviewer: str | None
-) -> set[int]:
+def _groups_in_state(db: Any, state: str, key: Stage, who: Viewer) -> set[int]:
     """Return the studies in a screening state at a stage, as the reviewer may see them."""
-    from review.core.context import viewer_for
     from screening.export import group_decisions
 
-    known = group_decisions(db, viewer_for(project, db, reviewer))
+    known = group_decisions(db, who)
     if state == "undecided":
         from screening import db as sdb
 
