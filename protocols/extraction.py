@@ -36,8 +36,13 @@ def validate_value(field: ExtractionField, value: Any) -> Value:
         choices in the form's order, a bool, or an ISO date ``YYYY-MM-DD``.
 
     Raises:
-        ValueError: with a message that names the field and says what is expected.
+        ValueError: with a message that names the field and says what is expected;
+            always for a repeating group, which holds rows, not one value.
     """
+    if field.type == "group":
+        raise ValueError(
+            f"{field.label}: is a repeating group; set its columns, e.g. {field.name}[1].<column>"
+        )
     if _is_empty(value):
         if field.required:
             raise ValueError(f"{field.label}: a value is required")

@@ -86,11 +86,22 @@ FIELD_TYPES: tuple[str, ...] = (
     "multi_choice",
     "boolean",
     "date",
+    "group",
 )
+#: Field types that hold one value (every type but the repeating ``group``).
+VALUE_TYPES: tuple[str, ...] = FIELD_TYPES[:-1]
 CHOICE_TYPES: tuple[str, ...] = ("choice", "multi_choice")
 NUMERIC_TYPES: tuple[str, ...] = ("number", "integer")
 CONFLICT_RESOLUTIONS: tuple[str, ...] = ("third_reviewer", "consensus")
 ORDERS: tuple[str, ...] = ("random", "ranked")
+#: How studies are extracted (``[extraction] mode``).
+EXTRACTION_MODES: tuple[str, ...] = ("single", "dual", "verify")
+#: How a checklist's answers combine into a domain or overall judgement.
+CHECKLIST_RULES: tuple[str, ...] = ("none", "worst", "count")
+#: The judgements of a robvis traffic-light plot, best first.
+ROBVIS_JUDGEMENTS: tuple[str, ...] = ("Low", "Some concerns", "High", "No information")
+#: The form section of fields that do not name one.
+DEFAULT_SECTION = "Data extraction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +199,19 @@ class ExtractionField:
     Attributes:
         name: Identifier stored with each value (never an SQL identifier).
         label: What the form shows.
-        type: One of :data:`FIELD_TYPES`.
+        type: One of :data:`FIELD_TYPES`; ``group`` is a repeating group, a
+            table of rows whose columns are :attr:`fields`.
         instructions: How to fill it in.
-        required: Whether a study's extraction is incomplete without it.
+        required: Whether a study's extraction is incomplete without it (for
+            a group: without at least one row).
         choices: Allowed values for ``choice`` and ``multi_choice``.
         min: Lowest allowed value for ``number`` and ``integer``.
         max: Highest allowed value for ``number`` and ``integer``.
+        section: The form section it belongs to (a sheet in the XLSX export).
+        fields: The columns of a repeating group (never groups themselves).
+        domain: For a checklist item, its domain ("" = none). When the
+            checklist has a domain question, an item applies only when that
+            question's answer is its domain (MMAT's study categories).
     """
 
     name: str
@@ -204,6 +222,95 @@ class ExtractionField:
     choices: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    section: str = DEFAULT_SECTION
+    fields: tuple[ExtractionField, ...] = ()
+    domain: str = ""
+
+    def column(self, name: str) -> ExtractionField:
+        """Return the column ``name`` of a repeating group.
+
+        Raises:
+            KeyError: if the group has no such column.
+        """
+        for item in self.fields:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One question of a quality-appraisal checklist.
+
+    Attributes:
+        id: The checklist's own numbering (``S1``, ``1.1``).
+        question: The question as the checklist words it.
+        domain: The domain it belongs to ("" = none).
+        answers: Allowed answers, from the best judgement to the worst.
+    """
+
+    id: str
+    question: str
+    domain: str = ""
+    answers: tuple[str, ...] = ("Yes", "No", "Can't tell")
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    """A quality-appraisal checklist (``[extraction.appraisal]``), a form section.
+
+    Attributes:
+        name: ``mmat-2018`` for the built-in MMAT, or ``custom``.
+        title: Shown as the form section's name, e.g. "Quality appraisal (MMAT 2018)".
+        prefix: Prefix of the items' field names (``mmat`` -> ``mmat_1_1``).
+        items: The questions, in order.
+        domain_question: When not "", the form asks it first, with the
+            domains as choices; only items of the chosen domain then apply
+            (MMAT's "which category of study design?").
+        domain_rule: How a domain's answers combine (:data:`CHECKLIST_RULES`):
+            ``worst`` judgement, ``count`` of best answers, or ``none``.
+        overall_rule: How all applicable answers combine into the overall one.
+        judgements: Answer -> robvis judgement (:data:`ROBVIS_JUDGEMENTS`)
+            for the robvis export and ``worst`` rules.
+        required: Whether every applicable item needs an answer before the
+            study's extraction is complete.
+    """
+
+    name: str
+    title: str
+    prefix: str
+    items: tuple[ChecklistItem, ...]
+    domain_question: str = ""
+    domain_rule: str = "none"
+    overall_rule: str = "none"
+    judgements: dict[str, str] = field(default_factory=dict)
+    required: bool = True
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """The domains in the order their first item appears."""
+        seen: dict[str, None] = {}
+        for item in self.items:
+            if item.domain:
+                seen.setdefault(item.domain, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """How evidence is extracted (``[extraction]``).
+
+    Attributes:
+        mode: ``single`` (one extractor), ``dual`` (two independent, blind
+            extractors and field-level consensus) or ``verify`` (an extractor,
+            then a verifier who edits a pre-filled copy).
+        fields: The form's own fields, in order.
+        checklist: The quality-appraisal checklist, or None.
+    """
+
+    mode: str = "single"
+    fields: tuple[ExtractionField, ...] = ()
+    checklist: Checklist | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +370,8 @@ class Protocol:
         highlight: Include and exclude terms to highlight.
         screening: Screening settings.
         extraction: The extraction form's fields, in order.
+        extraction_settings: Mode and appraisal checklist (``[extraction]``);
+            :func:`protocols.form.build_form` combines both into the form.
         wellbeing: Wellbeing settings.
     """
 
@@ -279,6 +388,7 @@ class Protocol:
     screening: Screening = field(default_factory=Screening)
     extraction: tuple[ExtractionField, ...] = ()
     wellbeing: Wellbeing = field(default_factory=Wellbeing)
+    extraction_settings: Extraction = field(default_factory=Extraction)
 
     def exclusion_reasons(self, stage: str) -> tuple[str, ...]:
         """Return the exclusion reasons of a stage (``title_abstract``/``full_text``)."""

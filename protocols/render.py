@@ -9,12 +9,36 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from protocols.model import Protocol, Stage
+from protocols.form import build_form
+from protocols.model import DEFAULT_SECTION, Checklist, ExtractionField, Protocol, Stage
+
+#: What each extraction mode means, for ``review protocol show``.
+MODE_TEXT = {
+    "single": "one extractor per study",
+    "dual": "two independent, blind extractors per study, then field-level consensus",
+    "verify": "one extractor, then a verifier checks and corrects a pre-filled copy",
+}
 
 
 def to_dict(protocol: Protocol) -> dict[str, Any]:
-    """Return the protocol as JSON-ready data (tuples become lists)."""
+    """Return the protocol as JSON-ready data (tuples become lists).
+
+    ``extraction`` lists the protocol's own fields (with their sections and a
+    group's columns); ``extraction_settings`` holds the mode, the form's
+    sections in order and the checklist with its item count, not the fields
+    again.
+    """
     data = dataclasses.asdict(protocol)
+    settings = protocol.extraction_settings
+    checklist = data["extraction_settings"]["checklist"]
+    if checklist is not None and settings.checklist is not None:
+        checklist["item_count"] = len(settings.checklist.items)
+        checklist["domains"] = list(settings.checklist.domains)
+    data["extraction_settings"] = {
+        "mode": settings.mode,
+        "sections": [name for name, _ in build_form(protocol).sections()],
+        "checklist": checklist,
+    }
     return _lists(data)  # type: ignore[no-any-return]
 
 
@@ -60,19 +84,7 @@ def describe(protocol: Protocol) -> str:
         out.append(f"  include: {', '.join(protocol.highlight.include) or '-'}")
         out.append(f"  exclude: {', '.join(protocol.highlight.exclude) or '-'}")
     out += ["", "Screening:"] + [f"  {line}" for line in _screening_lines(protocol)]
-    if protocol.extraction:
-        out += ["", "Extraction form:"]
-        for item in protocol.extraction:
-            flag = ", required" if item.required else ""
-            out.append(f"  {item.name} ({item.type}{flag}): {item.label}")
-            if item.choices:
-                out.append(f"      choices: {'; '.join(item.choices)}")
-            if item.min is not None or item.max is not None:
-                low = "" if item.min is None else f"{item.min:g}"
-                high = "" if item.max is None else f"{item.max:g}"
-                out.append(f"      range: {low}..{high}")
-            if item.instructions:
-                out.append(f"      {item.instructions}")
+    out += _extraction_lines(protocol)
     wellbeing = protocol.wellbeing
     if wellbeing.enabled:
         out += ["", "Wellbeing:"]
@@ -88,6 +100,70 @@ def describe(protocol: Protocol) -> str:
         out.append(f"  session summary: {'yes' if wellbeing.session_summary else 'no'}")
     out += ["", f"Embedding model: {protocol.embedding_model}"]
     return "\n".join(out)
+
+
+def _extraction_lines(protocol: Protocol) -> list[str]:
+    settings = protocol.extraction_settings
+    if not protocol.extraction and settings.checklist is None:
+        return []
+    mode = MODE_TEXT.get(settings.mode, settings.mode)
+    out = ["", f"Extraction mode: {settings.mode} ({mode})"]
+    if protocol.extraction:
+        out += ["", "Extraction form:"]
+        sections = {item.section for item in protocol.extraction}
+        shown = None if sections == {DEFAULT_SECTION} else ""
+        for item in protocol.extraction:
+            if shown is not None and item.section != shown:
+                out.append(f"  [{item.section}]")
+                shown = item.section
+            out += _field_lines(item, "  ")
+    if settings.checklist is not None:
+        out += _checklist_lines(settings.checklist)
+    return out
+
+
+def _field_lines(item: ExtractionField, indent: str) -> list[str]:
+    flag = ", required" if item.required else ""
+    out = [f"{indent}{item.name} ({item.type}{flag}): {item.label}"]
+    more = indent + "    "
+    if item.choices:
+        out.append(f"{more}choices: {'; '.join(item.choices)}")
+    if item.min is not None or item.max is not None:
+        low = "" if item.min is None else f"{item.min:g}"
+        high = "" if item.max is None else f"{item.max:g}"
+        out.append(f"{more}range: {low}..{high}")
+    if item.instructions:
+        out.append(f"{more}{item.instructions}")
+    if item.fields:
+        out.append(f"{more}columns (one row each):")
+        for column in item.fields:
+            out += _field_lines(column, more + "  ")
+    return out
+
+
+def _checklist_lines(checklist: Checklist) -> list[str]:
+    out = ["", f"Appraisal checklist: {checklist.title} ({checklist.name})"]
+    required = "required" if checklist.required else "optional"
+    out.append(f"  {len(checklist.items)} items, fields {checklist.prefix}_*, {required}")
+    if checklist.domain_question:
+        out.append(f"  domain question: {checklist.domain_question}")
+    if checklist.domains:
+        out.append(f"  domains: {'; '.join(checklist.domains)}")
+    out.append(f"  domain rule: {checklist.domain_rule} · overall rule: {checklist.overall_rule}")
+    if checklist.judgements:
+        pairs = [f"{answer} = {judgement}" for answer, judgement in checklist.judgements.items()]
+        out.append(f"  judgements: {'; '.join(pairs)}")
+    shared = {item.answers for item in checklist.items}
+    if len(shared) == 1:
+        out.append(f"  answers: {' / '.join(checklist.items[0].answers)}")
+    domain = ""
+    for item in checklist.items:
+        if item.domain != domain:
+            out.append(f"  [{item.domain}]")
+            domain = item.domain
+        answers = "" if len(shared) == 1 else f" ({' / '.join(item.answers)})"
+        out.append(f"    {item.id} {item.question}{answers}")
+    return out
 
 
 def _section(title: str, items: tuple[str, ...] | list[str], bullet: str = "- ") -> list[str]:

@@ -1,5 +1,8 @@
 """All SQL of the review layer: its migrations, the protocol log and the audit log.
 
+It also holds the study look-ups every command that names a study uses
+(:mod:`review.core.study`): by group id, record id or source id.
+
 Tables: ``protocol_amendments`` (every logged version of protocol.toml, with
 its full text, so any decision can be traced to the protocol in force) and
 ``audit`` (append-only event log: triggers refuse UPDATE and DELETE, so the
@@ -54,6 +57,65 @@ def m001_protocol_and_audit(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+        """
+    )
+
+
+@migrations()
+def m002_extraction(db: Database) -> None:
+    """The extraction log: value events, completion marks, unblinding (append-only).
+
+    The tables belong to ``review.extraction`` (its ``db`` module holds their
+    queries); they are created here because core's migrations run before any
+    feature package is imported, and core may not import feature packages.
+    ``copy`` is whose copy of the form a row belongs to: an extractor's name,
+    or '' for the consensus record (lead's resolutions, a verifier's edits).
+    """
+    db.executescript(
+        """
+        CREATE TABLE extraction_values (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES record_groups(id),
+            copy TEXT NOT NULL,
+            field TEXT NOT NULL,
+            row INTEGER NOT NULL DEFAULT 0 CHECK (row >= 0),
+            column_name TEXT NOT NULL DEFAULT '',
+            value TEXT CHECK (value IS NULL OR json_valid(value)),
+            page INTEGER CHECK (page IS NULL OR page >= 1),
+            quote TEXT,
+            comment TEXT,
+            reviewer TEXT NOT NULL REFERENCES reviewers(name),
+            protocol_version TEXT NOT NULL,
+            time TEXT NOT NULL,
+            CHECK ((row = 0) = (column_name = ''))
+        );
+        CREATE INDEX extraction_values_key
+            ON extraction_values(group_id, copy, field, row, column_name, id);
+        CREATE TRIGGER extraction_values_no_update BEFORE UPDATE ON extraction_values
+        BEGIN SELECT RAISE(ABORT, 'extraction_values is append-only'); END;
+        CREATE TRIGGER extraction_values_no_delete BEFORE DELETE ON extraction_values
+        BEGIN SELECT RAISE(ABORT, 'extraction_values is append-only'); END;
+        CREATE TABLE extraction_marks (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES record_groups(id),
+            copy TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('complete', 'reopen')),
+            reviewer TEXT NOT NULL REFERENCES reviewers(name),
+            protocol_version TEXT NOT NULL,
+            time TEXT NOT NULL
+        );
+        CREATE INDEX extraction_marks_key ON extraction_marks(group_id, copy, id);
+        CREATE TRIGGER extraction_marks_no_update BEFORE UPDATE ON extraction_marks
+        BEGIN SELECT RAISE(ABORT, 'extraction_marks is append-only'); END;
+        CREATE TRIGGER extraction_marks_no_delete BEFORE DELETE ON extraction_marks
+        BEGIN SELECT RAISE(ABORT, 'extraction_marks is append-only'); END;
+        CREATE TABLE extraction_unblinded (
+            id INTEGER PRIMARY KEY,
+            reviewer TEXT NOT NULL REFERENCES reviewers(name),
+            time TEXT NOT NULL
+        );
+        CREATE TRIGGER extraction_unblinded_no_delete BEFORE DELETE ON extraction_unblinded
+        BEGIN SELECT RAISE(ABORT, 'extraction_unblinded is append-only'); END;
         """
     )
 
@@ -189,3 +251,57 @@ def audit_events(db: Database, action: str | None = None) -> list[dict[str, Any]
         {"id": i, "time": t, "reviewer": r, "action": a, "details": json.loads(d)}
         for i, t, r, a, d in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """One imported record as a study look-up sees it.
+
+    Attributes:
+        record_id: The record's id in this review.
+        group_id: Its study (group) after deduplication.
+        source_id: The record's own ID in its file.
+        file_name: The file it came from.
+        title: Its title.
+        doi: Its DOI (normalised at import).
+    """
+
+    record_id: int
+    group_id: int
+    source_id: str | None
+    file_name: str
+    title: str | None
+    doi: str | None
+
+
+_SELECT = (
+    "SELECT r.id, r.group_id, r.source_id, s.file_name, r.title, r.doi"
+    " FROM records r JOIN sources s ON s.id = r.source_ref"
+)
+
+
+def group_has_records(db: Database, group_id: int) -> bool:
+    """Tell whether a group is a current study (a merge can leave a group empty)."""
+    row = db.execute("SELECT 1 FROM records WHERE group_id = ? LIMIT 1", [group_id]).fetchone()
+    return row is not None
+
+
+def record(db: Database, record_id: int) -> RecordRef | None:
+    """Return a record by its id in this review."""
+    row = db.execute(_SELECT + " WHERE r.id = ?", [record_id]).fetchone()
+    return None if row is None else RecordRef(*row)
+
+
+def by_source_id(db: Database, source_id: str) -> list[RecordRef]:
+    """Return the records whose own ID in their file is ``source_id``."""
+    rows = db.execute(_SELECT + " WHERE r.source_id = ? ORDER BY r.id", [source_id]).fetchall()
+    return [RecordRef(*row) for row in rows]
+
+
+def group_title(db: Database, group_id: int) -> str | None:
+    """Return the title of a study's first record with one."""
+    row = db.execute(
+        "SELECT title FROM records WHERE group_id = ? AND title IS NOT NULL ORDER BY id LIMIT 1",
+        [group_id],
+    ).fetchone()
+    return None if row is None else str(row[0])

@@ -32,6 +32,10 @@ class UsageError(ReviewError):
     """A bad option value the user can fix."""
 
 
+class ExtractionError(ReviewError):
+    """An extraction step the review's rules refuse (blind mode, mode, roles)."""
+
+
 class ProjectError(ReviewError):
     """No review where one was expected, or one where none should be."""
 

@@ -9,7 +9,6 @@ point at different studies, the user is told and shown how to say which one
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,78 +16,11 @@ from sqlite_utils import Database
 
 from protocols.model import Protocol, Stage
 from review.core.errors import UsageError
-from review.decisions import db as ddb
+from review.core.study import PREFIXES, Study, find_study  # noqa: F401  (re-exported)
 from screening import blind
 from screening.blind import Viewer
 from screening.decide import decide
 from screening.stages import Outcome, outcome, require_eligible
-
-PREFIXES = ("group", "record", "source")
-
-
-@dataclass(frozen=True, slots=True)
-class Study:
-    """The study a user named, and how the name was read.
-
-    Attributes:
-        group_id: The study (group) id.
-        found_as: How the name matched, e.g. ``source id 1095 in wilson.csv``.
-        title: The study's title, for the confirmation line.
-    """
-
-    group_id: int
-    found_as: str
-    title: str | None
-
-
-def find_study(db: Database, text: str) -> Study:
-    """Return the study ``text`` names: a group id, a record id or a source id.
-
-    ``group:ID``, ``record:ID`` and ``source:ID`` name one reading only.
-
-    Raises:
-        UsageError: in one line, when nothing matches or readings disagree.
-    """
-    name = text.strip()
-    kind, _, value = name.partition(":")
-    if kind.lower() in PREFIXES and value.strip():
-        readings = _readings(db, value.strip(), (kind.lower(),))
-    else:
-        readings = _readings(db, name, PREFIXES)
-    groups = sorted({group for group, _ in readings})
-    if not groups:
-        raise UsageError(
-            f"no study {name!r} in this review: not a group id, record id or source id"
-            " (find one with `review search` or `review export records`)"
-        )
-    if len(groups) > 1:
-        hows: dict[int, list[str]] = {}
-        for group, how in readings:
-            hows.setdefault(group, []).append(how)
-        shown = "; ".join(f"group {g} as {' and '.join(hows[g])}" for g in groups[:5])
-        more = f"; and {len(groups) - 5} more studies" if len(groups) > 5 else ""
-        bare = value.strip() if kind.lower() in PREFIXES else name
-        raise UsageError(
-            f"study {name!r} is ambiguous: {shown}{more}; say which with"
-            f" group:{bare}, record:{bare} or source:{bare}"
-        )
-    return Study(groups[0], readings[0][1], ddb.group_title(db, groups[0]))
-
-
-def _readings(db: Database, value: str, kinds: Sequence[str]) -> list[tuple[int, str]]:
-    """Return ``(group, how)`` for every way ``value`` names a study."""
-    found: list[tuple[int, str]] = []
-    number = int(value) if value.isdigit() and len(value) < 19 else None
-    if "group" in kinds and number is not None and ddb.group_has_records(db, number):
-        found.append((number, f"group id {number}"))
-    if "record" in kinds and number is not None:
-        ref = ddb.record(db, number)
-        if ref is not None:
-            found.append((ref.group_id, f"record id {number}"))
-    if "source" in kinds:
-        for ref in ddb.by_source_id(db, value):
-            found.append((ref.group_id, f"source id {value} in {ref.file_name}"))
-    return found
 
 
 def check_stage(protocol: Protocol, stage: Stage) -> None:
