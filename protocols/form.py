@@ -159,8 +159,9 @@ class Form:
         domains: dict[str, str] = {}
         for domain in checklist.domains:
             inside = [(it, a) for it, a in answered if it.domain == domain]
-            if inside:
-                domains[domain] = _combine(checklist, checklist.domain_rule, inside)
+            judged = _combine(checklist, checklist.domain_rule, inside) if inside else ""
+            if judged:
+                domains[domain] = judged
         overall = _combine(checklist, checklist.overall_rule, answered)
         if checklist.domain_question:
             # One domain applies: its items are D1..Dn (MMAT: five criteria).

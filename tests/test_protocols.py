@@ -276,7 +276,13 @@ def test_validate_value_for_every_type() -> None:
         "multi_choice",
         "boolean",
         "date",
+        "group",
     }
+    group = ExtractionField("results", "Results", "group", fields=(field("text"),))
+    with pytest.raises(
+        ValueError, match=r"Results: is a repeating group; .* results\[1\]\.<column>"
+    ):
+        validate_value(group, "x")
 
 
 @pytest.mark.parametrize(
