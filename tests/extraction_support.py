@@ -47,7 +47,7 @@ def included_review(
     path.write_text(text, encoding="utf-8")
     ris = folder / "search.ris"
     ris.write_text(RIS, encoding="utf-8")
-    invoke(project, "import", str(ris))
+    invoke(project, "import", "--no-embed", str(ris))
     invoke(project, "reviewer", "add", lead, "--lead")
     groups = []
     db = Database(project / "review.db")

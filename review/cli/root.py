@@ -84,6 +84,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "unblind",
         "Let every reviewer see everyone's decisions at a stage (leads only; final).",
     ),
+    "extract": (
+        "extract",
+        "extract",
+        "Extract data from included studies: fill in the form, resolve conflicts.",
+    ),
     "rank": (
         "rank",
         "rank",
@@ -112,7 +117,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": (
         "export",
         "export",
-        "Export records and screening decisions.",
+        "Export records, screening decisions and the evidence table.",
     ),
     "demo": (
         "demo",

@@ -76,16 +76,26 @@ def validate(ctx: click.Context, file: Path | None) -> None:
     "--reviewer",
     help="Who amends it (default: the protocol's default_reviewer, $REVIEW_REVIEWER, login).",
 )
+@click.option(
+    "--reopen-extraction",
+    is_flag=True,
+    help="Reopen completed extractions that now miss a required field (leads only);"
+    " without it completed studies stay complete.",
+)
 @click.pass_context
-def amend(ctx: click.Context, reason: str, reviewer: str | None) -> None:
+def amend(ctx: click.Context, reason: str, reviewer: str | None, reopen_extraction: bool) -> None:
     """Log the edited protocol.toml as a new version, with the reason.
 
     Edit protocol.toml first; amend checks it, then logs the previous and new
-    version hashes, the reason, reviewer, time and the full new text.
+    version hashes, the reason, reviewer, time and the full new text. With
+    --reopen-extraction (leads only) every completed extraction that lacks a
+    field the new version requires is reopened; without it, completed
+    studies stay complete.
 
     \b
     Example:
         review protocol amend --reason "Added 'wrong setting' as a full-text reason"
+        review protocol amend --reason "Added dropout rate" --reopen-extraction --reviewer lead
     """
     from protocols import loader
     from review.core import db as review_db
@@ -105,6 +115,14 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None) -> None:
             f"{project.protocol_path.name} is unchanged since version {last.number}"
             f" ({last.version}); edit it first, then amend"
         )
+    if reopen_extraction:
+        from review.core.context import viewer_in
+
+        if not viewer_in(db, loaded, author).is_lead:
+            raise UsageError(
+                f"--reopen-extraction: only a lead reopens extraction; {author} is not a lead"
+                " (review reviewer add NAME --lead)"
+            )
     logged = review_db.log_protocol_version(
         db, raw.decode("utf-8-sig"), loaded.version, reason.strip(), author
     )
@@ -113,6 +131,17 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None) -> None:
         f"Logged protocol version {logged.number}: {previous} -> {logged.version}"
         f" by {logged.reviewer}"
     )
+    if reopen_extraction:
+        from protocols.form import build_form
+        from review.extraction.write import reopen_missing_required
+
+        reopened = reopen_missing_required(db, loaded, build_form(loaded), author)
+        studies = len({g for g, _ in reopened})
+        copies = "copy" if len(reopened) == 1 else "copies"
+        click.echo(
+            f"Reopened {len(reopened)} completed extraction {copies}"
+            f" ({studies} stud{'y' if studies == 1 else 'ies'}) missing a required field"
+        )
 
 
 @protocol.command()
