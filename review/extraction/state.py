@@ -163,9 +163,11 @@ def _load(db: Database, group_ids: Iterable[int] | None) -> dict[int, _Raw]:
     for group, copy in marks:
         if copy != CONSENSUS and copy not in order[group]:
             order[group].append(copy)
+    owners_of: dict[int, set[str]] = defaultdict(set)
+    for group, copy in [*cells, *marks]:
+        owners_of[group].add(copy)
     out: dict[int, _Raw] = {}
-    for group in {g for g, _ in cells} | {g for g, _ in marks}:
-        owners = {c for g, c in cells if g == group} | {c for g, c in marks if g == group}
+    for group, owners in owners_of.items():
         copies = {
             owner: Copy(
                 owner,

@@ -22,7 +22,8 @@ class ScreenEntry:
         title: What the command palette lists.
         description: One line saying what it is for (palette help).
         key: The dashboard key that opens it (None: palette only).
-        footer: The key's short label in the dashboard's footer.
+        footer: The key's short label in the dashboard's footer ("": the key
+            works but the footer does not list it).
         button: The label of its dashboard button (None: no button).
         via_dashboard: Close whatever is open down to the dashboard first, so
             that two screening sessions are never stacked.
@@ -78,6 +79,12 @@ SCREENS: tuple[ScreenEntry, ...] = (
         key="c",
         footer="Conflicts",
         button="Conflicts",
+    ),
+    ScreenEntry(
+        "extraction",
+        "Extract data",
+        "Fill in the extraction form of the included studies",
+        key="x",
     ),
     ScreenEntry(
         "search",

@@ -115,7 +115,7 @@ def stage_lines(name: str, p: StageProgress) -> Content:
 def _screen_bindings() -> list[BindingType]:
     """Return a key per screen of the screen table that has one (its ``key``)."""
     return [
-        Binding(e.key, f"app.{e.action}", e.footer, id=e.binding_id)
+        Binding(e.key, f"app.{e.action}", e.footer, show=bool(e.footer), id=e.binding_id)
         for e in registry.SCREENS
         if e.key is not None
     ]

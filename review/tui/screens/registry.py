@@ -16,6 +16,7 @@ from review.tui.screens.conflicts import ConflictsScreen
 from review.tui.screens.dashboard import HomeScreen
 from review.tui.screens.dedup import DedupScreen
 from review.tui.screens.detail import SearchScreen
+from review.tui.screens.extraction import ExtractionScreen
 from review.tui.screens.screening import ScreeningScreen
 
 #: Name -> a new screen of that kind (``home`` is the dashboard at the bottom of the stack).
@@ -23,6 +24,7 @@ BUILDERS: dict[str, Callable[[], ReviewScreen]] = {
     "screening": lambda: ScreeningScreen(Stage.TITLE_ABSTRACT),
     "full-text": lambda: ScreeningScreen(Stage.FULL_TEXT),
     "conflicts": ConflictsScreen,
+    "extraction": ExtractionScreen,
     "search": SearchScreen,
     "duplicates": DedupScreen,
     HOME: HomeScreen,

@@ -87,9 +87,9 @@ def location_of(text: str, index: int) -> tuple[int, int]:
 class ReportArea(TextArea):
     """A read-only report whose include terms are highlighted; Tab leaves it."""
 
-    def __init__(self, pattern: re.Pattern[str] | None = None, **kwargs: object) -> None:
-        super().__init__(read_only=True, soft_wrap=True, tab_behavior="focus", **kwargs)  # type: ignore[arg-type]
-        self.pattern = pattern
+    def __init__(self, pattern: re.Pattern[str] | None = None, *, id: str | None = None) -> None:
+        self.pattern = pattern  # read by the highlight map, which the base class builds
+        super().__init__(read_only=True, soft_wrap=True, tab_behavior="focus", id=id)
         self.report = Report.of("")
         self.register_theme(THEME)
         self.theme = THEME.name
@@ -104,7 +104,7 @@ class ReportArea(TextArea):
         self._line_cache.clear()
         highlights = self._highlights
         highlights.clear()
-        if self.pattern is None:
+        if getattr(self, "pattern", None) is None or self.pattern is None:
             return
         for row, line in enumerate(self.document.lines):
             for match in self.pattern.finditer(line):
