@@ -13,9 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,6 +21,7 @@ from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from corpus.model import FIELDS, Record
+from review.core.files import write_atomically
 from screening.export import safe_row
 
 EXPORT_FORMATS = ("csv", "ris", "bibtex", "jsonl")
@@ -92,20 +91,6 @@ def _write_csv(
         row["keywords"] = "; ".join(row["keywords"])
         writer.writerow(safe_row(row))
         n += 1
-    return n
-
-
-def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Write a file through ``write`` to a temporary name, then rename it into place."""
-    folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            n = write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return n
 
 

@@ -27,10 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -40,6 +37,7 @@ from sqlite_utils import Database
 from protocols.form import Form, build_form
 from protocols.model import ExtractionField, Protocol
 from review.core.errors import ExtractionError
+from review.core.files import atomic_path
 from review.extraction.db import StudyRef, study_refs
 from review.extraction.eligible import last_stage
 from review.extraction.state import Key, StudyState, study_states, values_of
@@ -288,24 +286,6 @@ def collect(
         if state.consensus:
             appraisals.append((ref, values_of(state.consensus)))
     return Evidence(form, rows, all_copies, appraisals)
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``, renamed onto it when the block succeeds.
-
-    As :func:`review.exports.records.write_atomically` does (that layer is a
-    sibling, so not imported): a failure removes the temporary file.
-    """
-    folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=folder)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- text formats ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from review.extraction.export import Evidence, Table, atomic_path
+from review.core.files import atomic_path
+from review.extraction.export import Evidence, Table
 from screening.export import safe_cell
 
 #: Excel's longest sheet name.

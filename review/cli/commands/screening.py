@@ -28,7 +28,7 @@ def export_decisions(
     import io
     from pathlib import Path
 
-    from review.exports.records import write_atomically
+    from review.core.files import write_atomically
     from screening.export import write_csv
 
     review = context(ctx, reviewer)
