@@ -1,5 +1,11 @@
 """The conflicts screen: studies whose reviewers disagree, resolved by a key.
 
+Below the screening conflicts, field-level extraction conflicts (two complete
+extractions that disagree on a field) are listed side by side; with that
+table focused (Tab), a lead or third reviewer takes extractor A's value
+(``a``), B's (``b``), or types the final one (``e``), through
+:func:`review.extraction.write.resolve`.
+
 Conflicts show every reviewer's decision, so ``screening.conflicts`` answers
 None while a stage is blind to the viewer; the screen then says who can see
 them instead of listing anything. The list is read in a worker
@@ -9,9 +15,10 @@ all titles), and a resolution goes through the app's one write queue.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,12 +26,119 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
+from protocols.form import Form, build_form
 from protocols.model import Stage
+from review.core.errors import ReviewError
+from review.extraction import db as xdb
+from review.extraction.overview import overview
+from review.extraction.state import Conflict, key_name
+from review.extraction.write import resolve
 from review.session import conflicts as session_conflicts
 from review.session.conflicts import Listing
 from review.session.data import STAGE_NAMES
 from review.session.writes import WriteResult
 from review.tui.screens.base import ReviewScreen
+from review.tui.widgets.form_fields import show_value
+from review.tui.widgets.modals import TextPrompt
+
+if TYPE_CHECKING:
+    from review.core.project import Project
+    from review.session.data import Settings
+
+
+# --- extraction conflicts (no UI) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FieldConflict:
+    """One field two extractors disagree on, as listed: A's and B's values."""
+
+    conflict: Conflict
+    title: str
+    label: str
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """Extractor A and extractor B."""
+        a, b = list(self.conflict.values)[:2]
+        return a, b
+
+
+def extraction_conflicts(
+    project: Project, settings: Settings, reviewer: str
+) -> list[FieldConflict]:
+    """Read the open field-level conflicts the reviewer may see (in a worker)."""
+    db = project.open_db()
+    try:
+        form = build_form(settings.protocol)
+        found = overview(db, settings.protocol, form, settings.viewer(db, reviewer)).conflicts
+        refs = xdb.study_refs(db, {c.group_id for c in found})
+        out = []
+        for c in found:
+            ref = refs.get(c.group_id)
+            title = settings.masked(ref.title) if ref else ""
+            out.append(FieldConflict(c, title, _label(form, c)))
+        return out
+    finally:
+        db.close()
+
+
+def _label(form: Form, conflict: Conflict) -> str:
+    name, row, column = conflict.key
+    try:
+        item = form.field(name)
+        if row:
+            return f"{item.label} row {row}: {item.column(column).label}"
+        return item.label
+    except KeyError:
+        return key_name(conflict.key)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldResolved:
+    """What resolving a field conflict did, in a sentence (a write queue result)."""
+
+    ok: bool
+    message: str
+
+
+def resolve_field(
+    project: Project,
+    settings: Settings,
+    reviewer: str,
+    conflict: Conflict,
+    value: Any = None,
+    pick: str | None = None,
+) -> FieldResolved:
+    """Set a conflicting field's consensus value: picked or typed (a write queue job)."""
+    try:
+        db = project.open_db()
+    except sqlite3.Error as exc:
+        return FieldResolved(False, f"cannot open the review database: {exc}")
+    try:
+        form = build_form(settings.protocol)
+        who = settings.viewer(db, reviewer)
+        chosen = resolve(db, settings.protocol, form, who, conflict.group_id, conflict.key,
+                         value, pick=pick)  # fmt: skip
+    except (ReviewError, sqlite3.Error) as exc:
+        return FieldResolved(False, str(exc))
+    finally:
+        db.close()
+    how = f"{pick}'s value" if pick else "typed value"
+    return FieldResolved(
+        True,
+        f"study {conflict.group_id}, {conflict.name}: {show_value(chosen) or '(empty)'} ({how})",
+    )
+
+
+class FieldConflictTable(DataTable[str]):
+    """The extraction conflicts; its keys work while it has the focus."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "screen.resolve_field('a')", "Take A", id="conflicts.take_a"),
+        Binding("b", "screen.resolve_field('b')", "Take B", id="conflicts.take_b"),
+        Binding("e", "screen.type_field", "Type value", id="conflicts.type"),
+    ]
 
 
 class ConflictsScreen(ReviewScreen):
@@ -49,17 +163,100 @@ class ConflictsScreen(ReviewScreen):
     def __init__(self, stage: Stage = Stage.TITLE_ABSTRACT) -> None:
         super().__init__()
         self.stage = stage
+        self.fields: list[FieldConflict] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="conflicts-info")
         yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        yield Static(id="fields-info")
+        yield FieldConflictTable(id="field-conflicts", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#conflicts", DataTable)
         table.add_columns("Study", "Title", "Decisions")
+        fields = self.query_one(FieldConflictTable)
+        fields.add_columns("Study", "Field", "Extractor A", "Extractor B")
+        fields.display = False
+        self.query_one("#fields-info").display = False
         self.reload()
+        self.load_fields()
+
+    @dataclass
+    class FieldsLoaded(Message):
+        """The extraction conflicts, read off the UI thread."""
+
+        rows: list[FieldConflict]
+
+    @work(thread=True, exclusive=True, group="field-conflicts")
+    def load_fields(self) -> None:
+        """Read the extraction conflicts with a connection of this thread."""
+        rows = extraction_conflicts(self.project, self.settings, self.reviewer)
+        self.post_message(self.FieldsLoaded(rows))
+
+    def on_conflicts_screen_fields_loaded(self, message: FieldsLoaded) -> None:
+        self.fields = message.rows
+        table = self.query_one(FieldConflictTable)
+        info = self.query_one("#fields-info", Static)
+        table.clear()
+        shown = bool(self.fields)
+        table.display = info.display = shown
+        if not shown:
+            return
+        n = len(self.fields)
+        info.update(
+            f"{n} extraction conflict{'s' if n != 1 else ''} (Tab here): a takes A's value, "
+            "b takes B's, e types the final value."
+        )
+        for i, row in enumerate(self.fields):
+            a, b = row.names
+            values = row.conflict.values
+            table.add_row(
+                f"{row.conflict.group_id} {row.title[:24]}",
+                row.label[:30],
+                f"{a}: {show_value(values[a]) or '(empty)'}"[:40],
+                f"{b}: {show_value(values[b]) or '(empty)'}"[:40],
+                key=str(i),
+            )
+
+    def _field_selected(self) -> FieldConflict | None:
+        table = self.query_one(FieldConflictTable)
+        if not table.display or table.row_count == 0:
+            self.warn("No extraction conflict selected.")
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return self.fields[int(str(key.value))]
+
+    def action_resolve_field(self, which: str) -> None:
+        """Take extractor A's or B's value of the highlighted field conflict."""
+        row = self._field_selected()
+        if row is None:
+            return
+        pick = row.names[0 if which == "a" else 1]
+        self.queue_write(
+            partial(
+                resolve_field, self.project, self.settings, self.reviewer, row.conflict, pick=pick
+            )  # fmt: skip
+        )
+
+    def action_type_field(self) -> None:
+        """Ask for the final value of the highlighted field conflict, then resolve with it."""
+        row = self._field_selected()
+        if row is None:
+            return
+
+        def answered(text: str | None) -> None:
+            if text is None:
+                return
+            self.queue_write(
+                partial(
+                    resolve_field, self.project, self.settings, self.reviewer, row.conflict, text
+                )  # fmt: skip
+            )
+
+        self.app.push_screen(TextPrompt(f"Final value of {row.label}", placeholder="value"),
+                             answered)  # fmt: skip
 
     def reload(self) -> None:
         """Read the stage's conflicts again (in a worker; the table fills when they come)."""
@@ -76,7 +273,7 @@ class ConflictsScreen(ReviewScreen):
         listing = message.listing
         if listing.stage != self.stage:  # the stage was switched meanwhile
             return
-        table = self.query_one(DataTable)
+        table = self.query_one("#conflicts", DataTable)
         table.clear()
         info = self.query_one("#conflicts-info", Static)
         if listing.rows is None:
@@ -99,8 +296,14 @@ class ConflictsScreen(ReviewScreen):
             votes = ", ".join(f"{who}: {label}" for who, label in sorted(row.labels.items()))
             table.add_row(str(row.group_id), row.title[:40], votes, key=str(row.group_id))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Screening keys act on the screening table: not while the field table has the focus."""
+        if action in ("resolve", "detail") and isinstance(self.focused, FieldConflictTable):
+            return False
+        return True
+
     def _selected(self) -> int | None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#conflicts", DataTable)
         if not table.display or table.row_count == 0:
             self.warn("No conflict selected.")
             return None
@@ -131,6 +334,7 @@ class ConflictsScreen(ReviewScreen):
         else:
             self.warn(result.message, title="Not resolved")
         self.reload()
+        self.load_fields()
 
     def action_toggle_stage(self) -> None:
         """Switch between the title/abstract and the full-text conflicts."""
@@ -144,4 +348,8 @@ class ConflictsScreen(ReviewScreen):
             self.review_app.open_detail(group)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.review_app.open_detail(int(str(event.row_key.value)))
+        if isinstance(event.data_table, FieldConflictTable):
+            group = self.fields[int(str(event.row_key.value))].conflict.group_id
+        else:
+            group = int(str(event.row_key.value))
+        self.review_app.open_detail(group)

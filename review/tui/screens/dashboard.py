@@ -21,6 +21,8 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Header, Static
 
 from corpus import db as corpus_db
+from protocols.form import build_form
+from review.extraction.overview import Overview, overview
 from review.session.data import STAGE_NAMES
 from review.status.report import StatusReport, collect
 from review.tui import registry
@@ -45,6 +47,7 @@ class DashboardData:
     merges_undone: int
     queued: int
     skipped: int
+    extraction: Overview | None = None
 
 
 def dashboard_data(project: Project, settings: Settings, reviewer: str) -> DashboardData:
@@ -54,12 +57,14 @@ def dashboard_data(project: Project, settings: Settings, reviewer: str) -> Dashb
     try:
         merges = corpus_db.merges(db)
         active = sum(1 for m in merges if m["undone_at"] is None)
+        who = settings.viewer(db, reviewer)
         return DashboardData(
             status=status,
             merges=active,
             merges_undone=len(merges) - active,
             queued=len(corpus_db.pairs(db, "queued")),
             skipped=len(corpus_db.pairs(db, "skipped")),
+            extraction=overview(db, settings.protocol, build_form(settings.protocol), who),
         )
     finally:
         db.close()
@@ -112,6 +117,25 @@ def stage_lines(name: str, p: StageProgress) -> Content:
     return Content.assemble(*parts)
 
 
+def extraction_lines(found: Overview) -> str:
+    """Return the extraction block: studies by status, conflicts, each extractor's counts."""
+    statuses = found.statuses
+    rows: list[tuple[str, object]] = [
+        ("Studies to extract", statuses.get("to_extract", 0)),
+        ("In progress", statuses.get("in_progress", 0)),
+        ("To verify", statuses.get("to_verify", 0)),
+        ("Complete", statuses.get("complete", 0)),
+        ("Studies in conflict", statuses.get("conflicts", 0)),
+        ("Field conflicts", len(found.conflicts)),
+    ]
+    people = [
+        f"  {name}: {counts.in_progress} in progress, {counts.complete} complete"
+        for name, counts in sorted(found.extractors.items())
+    ]
+    mode = f"{found.included} included studies, {found.mode} extraction. Press x to extract."
+    return "\n".join([_lines(rows), *people, mode])
+
+
 def _screen_bindings() -> list[BindingType]:
     """Return a key per screen of the screen table that has one (its ``key``)."""
     return [
@@ -147,6 +171,7 @@ class HomeScreen(ReviewScreen):
         with VerticalScroll(id="home"):
             yield Static(id="review-title")
             yield Static(id="screening", classes="panel")
+            yield Static(id="extraction", classes="panel")
             with Horizontal(id="panels"):
                 yield Static(id="identified", classes="panel")
                 yield Static(id="dedup", classes="panel")
@@ -162,6 +187,8 @@ class HomeScreen(ReviewScreen):
         self.query_one("#identified").border_title = "Records identified"
         self.query_one("#dedup").border_title = "Deduplication"
         self.query_one("#screening").border_title = "Screening"
+        self.query_one("#extraction").border_title = "Extraction"
+        self.query_one("#extraction").display = False
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -205,6 +232,11 @@ class HomeScreen(ReviewScreen):
                 for s in STAGES
             )
         )
+        found = data.extraction
+        block = self.query_one("#extraction", Static)
+        block.display = found is not None and found.open and found.included > 0
+        if found is not None and block.display:
+            block.update(extraction_lines(found))
         if not status.records:
             hint = "Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)"
         elif waiting:

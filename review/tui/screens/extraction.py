@@ -209,6 +209,8 @@ class ExtractionScreen(ReviewScreen):
         self.current: Key | None = None
         self.start_group = group_id
         self.find_text = ""
+        #: Inputs typed in since the study was shown (read again when the screen closes).
+        self.typed: dict[Key, TextField] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -245,9 +247,7 @@ class ExtractionScreen(ReviewScreen):
             self.index = ids.index(self.start_group)
         else:
             states = study_states(self.db, self.form, ids, who.name, is_lead=who.is_lead)
-            self.index = next(
-                (i for i, g in enumerate(ids) if not is_done(states[g], who.name)), 0
-            )
+            self.index = next((i for i, g in enumerate(ids) if not is_done(states[g], who.name)), 0)
         self.call_after_refresh(self.show_study)
 
     def _empty(self, message: str) -> None:
@@ -282,6 +282,7 @@ class ExtractionScreen(ReviewScreen):
         study = load_study(self.db, self.form, self.settings, self.reviewer, group)
         self.study = study
         self.cells = {}
+        self.typed = {}
         self.current = None
         self._study_line()
         card = study.card
@@ -308,10 +309,9 @@ class ExtractionScreen(ReviewScreen):
         pane = self.query_one("#form-pane", VerticalScroll)
         await pane.remove_children()
         await pane.mount_all(self._form_widgets(study))
-        pane.scroll_home(animate=False)
         if not self.has_class("show-text"):
-            first = self.query(".editor").first()
-            first.focus()
+            self.query(".editor").first().focus(scroll_visible=False)
+        self.call_after_refresh(pane.scroll_home, animate=False)
 
     def _study_line(self) -> None:
         study = self.study
@@ -329,8 +329,10 @@ class ExtractionScreen(ReviewScreen):
         widgets: list[Any] = []
         if study.copy is None:
             widgets.append(
-                Static("Nothing to verify yet: the extractor has not marked this study complete.",
-                       classes="empty")  # fmt: skip
+                Static(
+                    "Nothing to verify yet: the extractor has not marked this study complete.",
+                    classes="empty",
+                )  # fmt: skip
             )
         for section, items in self.form.sections():
             widgets.append(Static(section, classes="section", markup=False))
@@ -339,7 +341,8 @@ class ExtractionScreen(ReviewScreen):
                     widgets.append(GroupRows(item, study.values, study.sources))
                     continue
                 key = (item.name, 0, "")
-                cell = FieldCell(key, item, study.values.get(key), study.sources.get(key, (None, None)))
+                source = study.sources.get(key, (None, None))
+                cell = FieldCell(key, item, study.values.get(key), source)
                 self.cells[key] = cell
                 widgets.append(cell)
         return widgets
@@ -359,6 +362,8 @@ class ExtractionScreen(ReviewScreen):
         widget = event.widget
         if isinstance(widget, ChoiceField | TextField):
             self.current = widget.key
+            if isinstance(widget.parent, FieldCell):  # its label and source too
+                widget.parent.scroll_visible(animate=False)
 
     def _focus_current(self) -> None:
         cell = self._cell(self.current) if self.current else None
@@ -373,7 +378,11 @@ class ExtractionScreen(ReviewScreen):
 
     def on_field_edited(self, message: FieldEdited) -> None:
         """Check a value on the spot and queue its write (an invalid one is not written)."""
-        self.save(message.key, message.raw)
+        self.field_edited(message.key, message.raw)
+
+    def field_edited(self, key: Key, raw: Any) -> None:
+        """An editor of this screen was given a value (called by the editor directly)."""
+        self.save(key, raw)
 
     def save(self, key: Key, raw: Any, source: Source | None = None) -> bool:
         """Check and queue a value (with a source, if given); False if refused at once."""
@@ -390,9 +399,21 @@ class ExtractionScreen(ReviewScreen):
                 if isinstance(cell.editor, TextField):
                     cell.editor.saved = show_value(study.values.get(key))
             return False
+        cell = self._cell(key)
+        if cell is not None and isinstance(cell.editor, TextField) and isinstance(raw, str):
+            cell.editor.saved = raw  # sent: not pending any more
         self.queue_write(
-            _job(save_job, self.settings, self.project, self.form, self.reviewer,
-                 study.group_id, key, raw, source)  # fmt: skip
+            _job(
+                save_job,
+                self.settings,
+                self.project,
+                self.form,
+                self.reviewer,
+                study.group_id,
+                key,
+                raw,
+                source,
+            )  # fmt: skip
         )
         return True
 
@@ -454,9 +475,13 @@ class ExtractionScreen(ReviewScreen):
             focused.saved = focused.value
             self.save(focused.key, focused.value)
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if isinstance(event.input, TextField):
+            self.typed[event.input.key] = event.input
+
     def pending_fields(self) -> list[TextField]:
         """Return the fields with typed text not yet sent."""
-        return [f for f in self.query(TextField) if f.pending]
+        return [f for f in self.typed.values() if f.pending]
 
     # --- sources -------------------------------------------------------------------------
 
@@ -541,7 +566,8 @@ class ExtractionScreen(ReviewScreen):
             return
         matches = self.query_one("#fulltext", ReportArea).find_next(event.value)
         if matches:
-            self.say(f"{matches} matches; Enter for the next, ctrl+s takes it as the source.")
+            found = "1 match" if matches == 1 else f"{matches} matches"
+            self.say(f"{found}; Enter for the next, ctrl+s takes it as the source.")
         else:
             self.say(f"{event.value!r} is not in the text.", warn=True)
 
@@ -552,8 +578,9 @@ class ExtractionScreen(ReviewScreen):
             return
         self.flush()
         self.queue_write(
-            _job(complete_job, self.settings, self.project, self.form, self.reviewer,
-                 study.group_id)  # fmt: skip
+            _job(
+                complete_job, self.settings, self.project, self.form, self.reviewer, study.group_id
+            )  # fmt: skip
         )
 
     async def action_move(self, step: int) -> None:
@@ -569,6 +596,7 @@ class ExtractionScreen(ReviewScreen):
         find = self.query_one("#find", Input)
         if not quit_app and find.has_focus:
             find.display = False
+            self.remove_class("show-text")  # stacked: back to the form
             self._focus_current()
             return
         self.flush()

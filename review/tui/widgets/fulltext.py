@@ -104,10 +104,11 @@ class ReportArea(TextArea):
         self._line_cache.clear()
         highlights = self._highlights
         highlights.clear()
-        if getattr(self, "pattern", None) is None or self.pattern is None:
+        pattern: re.Pattern[str] | None = getattr(self, "pattern", None)
+        if pattern is None:
             return
         for row, line in enumerate(self.document.lines):
-            for match in self.pattern.finditer(line):
+            for match in pattern.finditer(line):
                 start = len(line[: match.start()].encode("utf-8"))
                 end = len(line[: match.end()].encode("utf-8"))
                 highlights[row].append((start, end, INCLUDE))
