@@ -282,3 +282,15 @@ def working_values(state: StudyState, viewer: str) -> tuple[str, dict[Key, Any]]
         return CONSENSUS, base
     own = state.copies.get(viewer)
     return viewer, ({} if own is None else {k: c.value for k, c in own.cells.items()})
+
+
+def working_cells(state: StudyState, copy: str) -> dict[Key, ValueRow]:
+    """Return the cells a copy shows: a verifier's consensus copy is pre-filled by the extractor."""
+    cells: dict[Key, ValueRow] = {}
+    if copy == CONSENSUS:
+        done = state.complete_extractors()
+        if done:
+            cells.update(state.copies[done[0]].cells)
+    if copy in state.copies:
+        cells.update(state.copies[copy].cells)
+    return cells

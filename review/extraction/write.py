@@ -24,7 +24,14 @@ from review.extraction import db as xdb
 from review.extraction.db import CONSENSUS
 from review.extraction.eligible import require_included
 from review.extraction.parse import Source, check_value, field_of
-from review.extraction.state import Key, StudyState, key_name, study_state, values_of
+from review.extraction.state import (
+    Key,
+    StudyState,
+    key_name,
+    study_state,
+    values_of,
+    working_cells,
+)
 from screening import db as sdb
 from screening.blind import Viewer
 
@@ -94,18 +101,6 @@ def target_copy(whole: StudyState, name: str) -> str:
     return name
 
 
-def _working_cells(whole: StudyState, copy: str) -> dict[Key, xdb.ValueRow]:
-    """The cells a copy shows: a verifier's consensus copy is pre-filled by the extractor."""
-    cells: dict[Key, xdb.ValueRow] = {}
-    if copy == CONSENSUS:
-        done = whole.complete_extractors()
-        if done:
-            cells.update(whole.copies[done[0]].cells)
-    if copy in whole.copies:
-        cells.update(whole.copies[copy].cells)
-    return cells
-
-
 def _register(db: Database, name: str) -> None:
     sdb.ensure_reviewer(db, name, None, cdb.now())
 
@@ -144,7 +139,7 @@ def set_values(
         require_included(db, protocol, who, group_id)
         whole = _whole(db, form, group_id)
         copy = target_copy(whole, who.name)
-        cells = _working_cells(whole, copy)
+        cells = working_cells(whole, copy)
         _register(db, who.name)
         at = cdb.now()
         for key, value in checked:
@@ -193,7 +188,7 @@ def mark_complete(
         copy = target_copy(whole, who.name)
         if copy != CONSENSUS and copy not in whole.copies:
             raise ExtractionError(f"study {group_id}: you have entered no values to complete")
-        cells = _working_cells(whole, copy)
+        cells = working_cells(whole, copy)
         missing = form.missing(values_of({k: c.value for k, c in cells.items()}))
         if missing:
             shown = "; ".join(missing[:6]) + (
@@ -347,7 +342,7 @@ def reopen_missing_required(
         at = cdb.now()
         for mark in marks:
             whole = states[mark.group_id]
-            cells = _working_cells(whole, mark.copy)
+            cells = working_cells(whole, mark.copy)
             if form.missing(values_of({k: c.value for k, c in cells.items()})):
                 xdb.insert_mark(db, mark.group_id, mark.copy, "reopen", lead, protocol.version, at)
                 reopened.append((mark.group_id, mark.copy))

@@ -1,0 +1,136 @@
+"""What the extraction screen shows and its write jobs: no UI here.
+
+Kept beside the screen because it joins two feature packages
+(``review.session`` for the study card, ``review.extraction`` for the form),
+which may not import each other; the screen module keeps only widgets.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocols.form import Form
+from protocols.model import Stage
+from review.core.errors import ReviewError
+from review.extraction.parse import Source, check_value, field_of
+from review.extraction.state import Key, StudyState, study_state, working_cells, working_values
+from review.extraction.write import mark_complete, set_values
+from review.session.data import Card, Settings, load_card
+
+STATUS_NAMES = {
+    "to_extract": "to extract",
+    "in_progress": "in progress",
+    "to_verify": "to verify",
+    "conflicts": "conflicts",
+    "complete": "complete",
+}
+
+
+@dataclass(slots=True)
+class Study:
+    """One study as the extraction screen shows it to the viewer.
+
+    Attributes:
+        group_id: The study.
+        card: Its records, merged, and its attached full texts.
+        state: Its extraction as the viewer may see it.
+        copy: The copy the viewer edits (None: none, e.g. nothing to verify yet).
+        values: Key -> the value the viewer edits.
+        sources: Key -> (page, quote) of those values.
+    """
+
+    group_id: int
+    card: Card | None
+    state: StudyState
+    copy: str | None
+    values: dict[Key, Any] = field(default_factory=dict)
+    sources: dict[Key, tuple[int | None, str | None]] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return str((self.card.fields.get("title") if self.card else None) or "(no title)")
+
+
+def load_study(db: Any, form: Form, settings: Settings, reviewer: str, group_id: int) -> Study:
+    """Read one study for the viewer: records, full texts, the copy they edit (indexed reads)."""
+    who = settings.viewer(db, reviewer)
+    state = study_state(db, form, group_id, who.name, is_lead=who.is_lead)
+    card = load_card(db, who, group_id, Stage.FULL_TEXT)
+    working = working_values(state, who.name)
+    if working is None:
+        return Study(group_id, card, state, None)
+    copy, values = working
+    cells = working_cells(state, copy)
+    sources = {k: (c.page, c.quote) for k, c in cells.items() if c.page or c.quote}
+    return Study(group_id, card, state, copy, dict(values), sources)
+
+
+def is_done(state: StudyState, reviewer: str) -> bool:
+    """Whether the reviewer has nothing left to do on a study."""
+    own = state.copies.get(reviewer)
+    return (own is not None and own.complete) or state.status == "complete"
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What a job of this screen did (a write queue result)."""
+
+    ok: bool
+    message: str
+    group_id: int
+    kind: str  # "value", "source" or "complete"
+    key: Key | None = None
+    value: Any = None
+    source: Source | None = None
+    status: str = ""
+
+
+def save_job(
+    settings: Settings,
+    project: Any,
+    form: Form,
+    reviewer: str,
+    group_id: int,
+    key: Key,
+    raw: Any,
+    source: Source | None = None,
+) -> Saved:
+    """Write one value (and/or its source) as the reviewer (a write queue job)."""
+    kind = "value" if source is None else "source"
+    try:
+        value = check_value(field_of(form, key), raw)
+        db = project.open_db()
+    except (ReviewError, sqlite3.Error) as exc:
+        return Saved(False, str(exc), group_id, kind, key)
+    try:
+        who = settings.viewer(db, reviewer)
+        set_values(db, settings.protocol, form, who, group_id, [(key, raw)], source=source)
+    except (ReviewError, sqlite3.Error) as exc:
+        return Saved(False, str(exc), group_id, kind, key)
+    finally:
+        db.close()
+    return Saved(True, "saved", group_id, kind, key, value, source)
+
+
+def complete_job(
+    settings: Settings, project: Any, form: Form, reviewer: str, group_id: int
+) -> Saved:
+    """Mark the reviewer's copy of a study complete (a write queue job)."""
+    try:
+        db = project.open_db()
+    except sqlite3.Error as exc:
+        return Saved(False, str(exc), group_id, "complete")
+    try:
+        who = settings.viewer(db, reviewer)
+        state = mark_complete(db, settings.protocol, form, who, group_id)
+    except (ReviewError, sqlite3.Error) as exc:
+        return Saved(False, str(exc), group_id, "complete")
+    finally:
+        db.close()
+    shown = STATUS_NAMES.get(state.status, state.status)
+    return Saved(True, f"study {group_id} marked complete ({shown})", group_id, "complete",
+                 status=state.status)  # fmt: skip
+
+
