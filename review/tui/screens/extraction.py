@@ -12,7 +12,9 @@ sends the field being typed in first, so nothing typed is lost.
 Keys: Tab/Shift+Tab between fields; digits pick a choice (1 yes, 2 no);
 Backspace clears it; Enter or leaving an Input saves it; ctrl+s takes the
 source from the text selected in the full text, ctrl+g asks for a page;
-ctrl+r adds a row to a repeating group; ctrl+d marks the study complete;
+ctrl+r adds a row to a repeating group; ctrl+n goes to the next empty
+required field (checklist items show for the chosen category only); ctrl+d
+marks the study complete;
 ctrl+f finds in the full text; ctrl+t switches text and form when stacked.
 """
 
@@ -72,6 +74,7 @@ class ExtractionScreen(ReviewScreen):
         Binding("ctrl+s", "source_from_selection", "Source", priority=True, id="extract.source"),
         Binding("ctrl+g", "source_by_page", "Page", priority=True, id="extract.page"),
         Binding("ctrl+d", "complete", "Complete", priority=True, id="extract.complete"),
+        Binding("ctrl+n", "next_missing", "Next empty", priority=True, id="extract.missing"),
         Binding("ctrl+r", "add_row", "Add row", priority=True, id="extract.row"),
         Binding("ctrl+f", "find", "Find", priority=True, id="extract.find"),
         Binding("ctrl+t", "toggle_pane", "Text/form", priority=True, id="extract.toggle"),
@@ -225,9 +228,38 @@ class ExtractionScreen(ReviewScreen):
                 key = (item.name, 0, "")
                 source = study.sources.get(key, (None, None))
                 cell = FieldCell(key, item, study.values.get(key), source)
+                cell.display = self._applies(item)
                 self.cells[key] = cell
                 widgets.append(cell)
         return widgets
+
+    def _applies(self, item: Any) -> bool:
+        """Whether a field applies given the values so far (MMAT: the chosen category's items)."""
+        if self.study is None or not item.domain or not self.form.domain_field:
+            return True
+        return self.study.values.get((self.form.domain_field, 0, "")) == item.domain
+
+    def _refresh_applicable(self) -> None:
+        """Show the checklist items of the domain just chosen, hide the others."""
+        for cell in self.cells.values():
+            if cell.item.domain:
+                cell.display = self._applies(cell.item)
+
+    def action_next_missing(self) -> None:
+        """Go to the next required field that applies and has no value (after the current)."""
+        study = self.study
+        if study is None:
+            return
+        self.flush()
+        keys = [k for k, c in self.cells.items() if c.display and c.item.required]
+        empty = [k for k in keys if study.values.get(k) in (None, "", [])]
+        if not empty:
+            self.say("Every required field has a value: ctrl+d marks the study complete.")
+            return
+        order = list(self.cells)
+        after = order.index(self.current) if self.current in order else -1
+        target = next((k for k in empty if order.index(k) > after), empty[0])
+        self.cells[target].editor.focus()
 
     def _cell(self, key: Key) -> FieldCell | None:
         found = self.cells.get(key)
@@ -322,6 +354,10 @@ class ExtractionScreen(ReviewScreen):
             return
         key = result.key
         study.values[key] = result.value
+        if key[0] == self.form.domain_field:
+            self._refresh_applicable()
+        if study.state.status == "to_extract":
+            self.show_study_status("in_progress")
         cell = self._cell(key)
         if result.source is not None:
             study.sources[key] = (result.source.page, result.source.quote)
