@@ -40,6 +40,7 @@ from review.core.errors import ExtractionError
 from review.core.files import atomic_path
 from review.extraction.db import StudyRef, study_refs
 from review.extraction.eligible import last_stage
+from review.extraction.render import CONSENSUS_NAME, format_value
 from review.extraction.state import Key, StudyState, study_states, values_of
 from screening.blind import Viewer
 from screening.export import safe_cell
@@ -48,8 +49,8 @@ EVIDENCE_FORMATS = ("csv", "xlsx", "md", "jsonl")
 VALUE_CHOICES = ("consensus", "all")
 #: The columns that name a study, before the extracted fields.
 STUDY_COLUMNS: tuple[str, ...] = ("study_id", "first_author", "year", "title", "doi")
-#: What the ``extractor`` column says for the consensus record.
-CONSENSUS_LABEL = "consensus"
+#: What the ``extractor`` column says for the consensus record (as ``review extract`` names it).
+CONSENSUS_LABEL = CONSENSUS_NAME
 #: robvis's word for a domain without an answer.
 NO_INFORMATION = "No information"
 
@@ -192,6 +193,7 @@ def study_label(ref: StudyRef) -> str:
 
 
 def _number(value: Any) -> Any:
+    """Return a whole float as an int (120.0 -> 120), anything else as it is."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -200,18 +202,16 @@ def _number(value: Any) -> Any:
 def cell(item: ExtractionField, value: Any) -> Any:
     """Return a value as a table cell: text, a number, or None.
 
-    Multi choices are joined by "; ", booleans are "yes"/"no", whole numbers
-    lose their ``.0``; other numbers stay numbers (XLSX writes them as such).
+    Numbers stay numbers (XLSX writes them as such), whole ones without
+    their ``.0``; everything else is text as
+    :func:`~review.extraction.render.format_value` writes it (multi choices
+    joined by "; ", booleans "yes"/"no").
     """
     if value is None:
         return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return _number(value)
-    return str(value)
+    return format_value(value)
 
 
 def _split(cells: dict[Key, Any]) -> tuple[dict[str, Any], dict[str, dict[int, dict[str, Any]]]]:
@@ -321,12 +321,6 @@ def write_md(table: Table, out: TextIO) -> int:
     return len(rows)
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def write_jsonl(evidence: Evidence, out: TextIO) -> int:
     """Write one JSON object per exported record, repeating groups nested as row lists.
 
@@ -349,11 +343,11 @@ def write_jsonl(evidence: Evidence, out: TextIO) -> int:
         for item in evidence.form.fields:
             if item.type == "group":
                 obj[item.name] = [
-                    {"row": n, **{c.name: _json_value(v.get(c.name)) for c in item.fields}}
+                    {"row": n, **{c.name: _number(v.get(c.name)) for c in item.fields}}
                     for n, v in sorted(r.groups.get(item.name, {}).items())
                 ]
             else:
-                obj[item.name] = _json_value(r.plain.get(item.name))
+                obj[item.name] = _number(r.plain.get(item.name))
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     return len(evidence.rows)
 

@@ -31,6 +31,7 @@ from protocols.model import Stage
 from review.core.errors import ReviewError
 from review.extraction import db as xdb
 from review.extraction.overview import overview
+from review.extraction.render import format_value
 from review.extraction.state import Conflict, key_name
 from review.extraction.write import resolve
 from review.session import conflicts as session_conflicts
@@ -38,7 +39,6 @@ from review.session.conflicts import Listing
 from review.session.data import STAGE_NAMES
 from review.session.writes import WriteResult
 from review.tui.screens.base import ReviewScreen
-from review.tui.widgets.form_fields import show_value
 from review.tui.widgets.modals import TextPrompt
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def resolve_field(
     how = f"{pick}'s value" if pick else "typed value"
     return FieldResolved(
         True,
-        f"study {conflict.group_id}, {conflict.name}: {show_value(chosen) or '(empty)'} ({how})",
+        f"study {conflict.group_id}, {conflict.name}: {format_value(chosen) or '(empty)'} ({how})",
     )
 
 
@@ -215,8 +215,8 @@ class ConflictsScreen(ReviewScreen):
             table.add_row(
                 f"{row.conflict.group_id} {row.title[:24]}",
                 row.label[:30],
-                f"{a}: {show_value(values[a]) or '(empty)'}"[:40],
-                f"{b}: {show_value(values[b]) or '(empty)'}"[:40],
+                f"{a}: {format_value(values[a]) or '(empty)'}"[:40],
+                f"{b}: {format_value(values[b]) or '(empty)'}"[:40],
                 key=str(i),
             )
 

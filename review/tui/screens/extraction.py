@@ -35,6 +35,7 @@ from review.core.errors import ReviewError
 from review.extraction.db import CONSENSUS
 from review.extraction.eligible import included_studies
 from review.extraction.parse import Source, check_value, field_of, parse_source
+from review.extraction.render import format_value
 from review.extraction.state import Key, study_state, study_states
 from review.session.writes import WriteResult
 from review.tui.screens.base import ReviewScreen
@@ -53,7 +54,6 @@ from review.tui.widgets.form_fields import (
     FieldEdited,
     GroupRows,
     TextField,
-    show_value,
 )
 from review.tui.widgets.fulltext import ReportArea
 from review.tui.widgets.modals import TextPrompt
@@ -311,7 +311,7 @@ class ExtractionScreen(ReviewScreen):
             if cell is not None:
                 cell.set_value(study.values.get(key))
                 if isinstance(cell.editor, TextField):
-                    cell.editor.saved = show_value(study.values.get(key))
+                    cell.editor.saved = format_value(study.values.get(key))
             return False
         cell = self._cell(key)
         if cell is not None and isinstance(cell.editor, TextField) and isinstance(raw, str):
@@ -366,7 +366,7 @@ class ExtractionScreen(ReviewScreen):
             self.say(f"source of {cell.item.label if cell else key[0]} set")
         else:
             label = cell.item.label if cell else key[0]
-            self.say(f"{label}: {show_value(result.value) or '(cleared)'} saved")
+            self.say(f"{label}: {format_value(result.value) or '(cleared)'} saved")
             if cell is not None and isinstance(cell.editor, TextField):
                 cell.editor.set_value(result.value)
 

@@ -24,23 +24,11 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from protocols.model import ExtractionField
+from review.extraction.render import format_value
 from review.extraction.state import Key
 
 #: Labels of a boolean field's two choices (1 = yes, 2 = no).
 BOOLEAN = ("Yes", "No")
-
-
-def show_value(value: Any) -> str:
-    """Return a stored value as the form shows it (and an Input holds it)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def source_text(page: int | None, quote: str | None) -> str:
@@ -161,11 +149,11 @@ class TextField(Input):
         }.get(item.type, "")
         if item.type in ("choice", "multi_choice"):
             placeholder = f"1-{len(item.choices)} or the label"
-        super().__init__(show_value(value), placeholder=placeholder, compact=True, **kwargs)
+        super().__init__(format_value(value), placeholder=placeholder, compact=True, **kwargs)
         self.key = key
         self.item = item
         #: The text of the value last saved (or loaded): unchanged text is not sent again.
-        self.saved = show_value(value)
+        self.saved = format_value(value)
 
     @property
     def pending(self) -> bool:
@@ -179,7 +167,7 @@ class TextField(Input):
 
     def set_value(self, value: Any) -> None:
         """Show a saved value (not while the reviewer is typing in the field)."""
-        text = show_value(value)
+        text = format_value(value)
         if not self.has_focus or self.value == self.saved:
             self.value = text
         self.saved = text
