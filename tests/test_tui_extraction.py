@@ -437,3 +437,53 @@ def test_ctrl_r_adds_a_row_to_the_repeating_group(tmp_path: Path) -> None:
     lead = state.copies["lead"]
     assert lead.value(("outcome_results", 1, "outcome")) == "Anxiety"
     assert lead.value(("outcome_results", 2, "outcome")) == "Depression"
+
+
+def test_ctrl_o_comments_on_the_current_value(tmp_path: Path) -> None:
+    project, groups = review(tmp_path)
+    app = make_app(project, "lead", start="extraction")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*"cluster randomised", "enter")
+        await settle(pilot)
+        cell = screen_of(app).cells[("study_design", 0, "")]
+        assert "comment: cluster randomised" in str(cell.query_one(".source", Static).content)
+
+    drive(app, script)
+    saved = cell_of(project, "lead", groups[0], "study_design")
+    assert (saved.value, saved.comment) == ("Randomised controlled trial", "cluster randomised")
+
+
+def test_checklist_items_follow_the_category_and_ctrl_n_finds_the_empty_ones(
+    tmp_path: Path,
+) -> None:
+    project, groups = review(tmp_path)
+    app = make_app(project, "lead", start="extraction")
+
+    async def script(pilot: Pilot[Any]) -> None:
+        screen = screen_of(app)
+        shown = [k[0] for k, c in screen.cells.items() if c.display and k[0].startswith("mmat")]
+        assert shown == ["mmat_domain", "mmat_s1", "mmat_s2"]  # no category chosen yet
+        await pilot.press("1")  # the study design, so the next empty one is the category
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen.current == ("mmat_domain", 0, "")
+        await pilot.press("4")  # Quantitative descriptive
+        await settle(pilot)
+        shown = [k[0] for k, c in screen.cells.items() if c.display and k[0].startswith("mmat_")]
+        assert shown == ["mmat_domain", "mmat_s1", "mmat_s2", *[f"mmat_4_{i}" for i in range(1, 6)]]
+        for _ in range(7):
+            await pilot.press("ctrl+n", "1")
+            await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert "Every required field has a value" in status(app)
+
+    drive(app, script)
+    assert value(project, "lead", groups[0], "mmat_4_5") == "Yes"
+    assert value(project, "lead", groups[0], "mmat_1_1") is None

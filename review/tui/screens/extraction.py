@@ -12,7 +12,8 @@ sends the field being typed in first, so nothing typed is lost.
 Keys: Tab/Shift+Tab between fields; digits pick a choice (1 yes, 2 no);
 Backspace clears it; Enter or leaving an Input saves it; ctrl+s takes the
 source from the text selected in the full text, ctrl+g asks for a page;
-ctrl+r adds a row to a repeating group; ctrl+n goes to the next empty
+ctrl+o comments on the current value; ctrl+r adds a row to a repeating
+group; ctrl+n goes to the next empty
 required field (checklist items show for the chosen category only); ctrl+d
 marks the study complete;
 ctrl+f finds in the full text; ctrl+t switches text and form when stacked.
@@ -75,6 +76,7 @@ class ExtractionScreen(ReviewScreen):
         Binding("ctrl+g", "source_by_page", "Page", priority=True, id="extract.page"),
         Binding("ctrl+d", "complete", "Complete", priority=True, id="extract.complete"),
         Binding("ctrl+n", "next_missing", "Next empty", priority=True, id="extract.missing"),
+        Binding("ctrl+o", "comment", "Comment", priority=True, id="extract.comment"),
         Binding("ctrl+r", "add_row", "Add row", priority=True, id="extract.row"),
         Binding("ctrl+f", "find", "Find", priority=True, id="extract.find"),
         Binding("ctrl+t", "toggle_pane", "Text/form", priority=True, id="extract.toggle"),
@@ -228,6 +230,7 @@ class ExtractionScreen(ReviewScreen):
                 key = (item.name, 0, "")
                 source = study.sources.get(key, (None, None))
                 cell = FieldCell(key, item, study.values.get(key), source)
+                cell.comment = study.comments.get(key, "")
                 cell.display = self._applies(item)
                 self.cells[key] = cell
                 widgets.append(cell)
@@ -298,7 +301,9 @@ class ExtractionScreen(ReviewScreen):
         """An editor of this screen was given a value (called by the editor directly)."""
         self.save(key, raw)
 
-    def save(self, key: Key, raw: Any, source: Source | None = None) -> bool:
+    def save(
+        self, key: Key, raw: Any, source: Source | None = None, comment: str | None = None
+    ) -> bool:
         """Check and queue a value (with a source, if given); False if refused at once."""
         study = self.study
         if study is None:
@@ -327,6 +332,7 @@ class ExtractionScreen(ReviewScreen):
                 key,
                 raw,
                 source,
+                comment,
             )  # fmt: skip
         )
         return True
@@ -359,7 +365,12 @@ class ExtractionScreen(ReviewScreen):
         if study.state.status == "to_extract":
             self.show_study_status("in_progress")
         cell = self._cell(key)
-        if result.source is not None:
+        if result.comment is not None:
+            study.comments[key] = result.comment
+            if cell is not None:
+                cell.set_comment(result.comment)
+            self.say(f"comment on {cell.item.label if cell else key[0]} saved")
+        elif result.source is not None:
             study.sources[key] = (result.source.page, result.source.quote)
             if cell is not None:
                 cell.set_source(result.source.page, result.source.quote)
@@ -452,6 +463,26 @@ class ExtractionScreen(ReviewScreen):
             TextPrompt("Source: page, then an optional quote", placeholder='4: "the quote"'),
             answered,
         )
+
+    def action_comment(self) -> None:
+        """Ask for a comment on the current field's value (empty clears it)."""
+        if self.current is None or self.study is None:
+            self.say("Go to a field first (Tab), then comment on it.", warn=True)
+            return
+        key = self.current
+        self.flush()
+        cell = self._cell(key)
+        label = cell.item.label if cell else key[0]
+
+        def answered(text: str | None) -> None:
+            if text is not None:
+                self.save(key, self._current_raw(key), comment=text.strip())
+
+        self.app.push_screen(
+            TextPrompt(f"Comment on {label}"[:70], self.study.comments.get(key, ""),
+                       placeholder="why this answer, a caveat"),
+            answered,
+        )  # fmt: skip
 
     # --- rows, find, complete, move, leave -------------------------------------------------
 

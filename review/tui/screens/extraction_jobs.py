@@ -39,6 +39,7 @@ class Study:
         copy: The copy the viewer edits (None: none, e.g. nothing to verify yet).
         values: Key -> the value the viewer edits.
         sources: Key -> (page, quote) of those values.
+        comments: Key -> the reviewer's comment on those values.
     """
 
     group_id: int
@@ -47,6 +48,7 @@ class Study:
     copy: str | None
     values: dict[Key, Any] = field(default_factory=dict)
     sources: dict[Key, tuple[int | None, str | None]] = field(default_factory=dict)
+    comments: dict[Key, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -64,7 +66,8 @@ def load_study(db: Any, form: Form, settings: Settings, reviewer: str, group_id:
     copy, values = working
     cells = working_cells(state, copy)
     sources = {k: (c.page, c.quote) for k, c in cells.items() if c.page or c.quote}
-    return Study(group_id, card, state, copy, dict(values), sources)
+    comments = {k: c.comment for k, c in cells.items() if c.comment}
+    return Study(group_id, card, state, copy, dict(values), sources, comments)
 
 
 def is_done(state: StudyState, reviewer: str) -> bool:
@@ -80,11 +83,12 @@ class Saved:
     ok: bool
     message: str
     group_id: int
-    kind: str  # "value", "source" or "complete"
+    kind: str  # "value", "source", "comment" or "complete"
     key: Key | None = None
     value: Any = None
     source: Source | None = None
     status: str = ""
+    comment: str | None = None
 
 
 def save_job(
@@ -96,9 +100,10 @@ def save_job(
     key: Key,
     raw: Any,
     source: Source | None = None,
+    comment: str | None = None,
 ) -> Saved:
-    """Write one value (and/or its source) as the reviewer (a write queue job)."""
-    kind = "value" if source is None else "source"
+    """Write one value (and/or its source or comment) as the reviewer (a write queue job)."""
+    kind = "comment" if comment is not None else ("value" if source is None else "source")
     try:
         value = check_value(field_of(form, key), raw)
         db = project.open_db()
@@ -106,12 +111,15 @@ def save_job(
         return Saved(False, str(exc), group_id, kind, key)
     try:
         who = settings.viewer(db, reviewer)
-        set_values(db, settings.protocol, form, who, group_id, [(key, raw)], source=source)
+        set_values(
+            db, settings.protocol, form, who, group_id, [(key, raw)], source=source,
+            comment=comment,
+        )  # fmt: skip
     except (ReviewError, sqlite3.Error) as exc:
         return Saved(False, str(exc), group_id, kind, key)
     finally:
         db.close()
-    return Saved(True, "saved", group_id, kind, key, value, source)
+    return Saved(True, "saved", group_id, kind, key, value, source, comment=comment)
 
 
 def complete_job(

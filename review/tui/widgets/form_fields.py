@@ -222,6 +222,7 @@ class FieldCell(Vertical):
         self.editor = editor_for(key, item, value)
         self.label_text = label or item.label + (" *" if item.required else "")
         self.source = source
+        self.comment = ""
 
     def compose(self) -> ComposeResult:
         yield Static(self.label_text, classes="label", markup=False)
@@ -233,7 +234,10 @@ class FieldCell(Vertical):
 
     def _source_line(self) -> str:
         shown = source_text(*self.source)
-        return f"source: {shown}" if shown else ""
+        parts = [f"source: {shown}"] if shown else []
+        if self.comment:
+            parts.append(f"comment: {self.comment}")
+        return " · ".join(parts)
 
     def set_value(self, value: Any) -> None:
         """Show a saved value."""
@@ -242,6 +246,14 @@ class FieldCell(Vertical):
     def set_source(self, page: int | None, quote: str | None) -> None:
         """Show a saved source."""
         self.source = (page, quote)
+        self._show_line()
+
+    def set_comment(self, comment: str) -> None:
+        """Show a saved comment (an appraisal's reasoning, a caveat)."""
+        self.comment = comment
+        self._show_line()
+
+    def _show_line(self) -> None:
         if self.is_mounted:
             line = self._source_line()
             shown = self.query_one(".source", Static)
