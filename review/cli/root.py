@@ -119,6 +119,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "export",
         "Export records, screening decisions and the evidence table.",
     ),
+    "report": (
+        "report",
+        "report",
+        "Report the review: PRISMA flow diagram, evidence gap map, report folder.",
+    ),
     "demo": (
         "demo",
         "demo",

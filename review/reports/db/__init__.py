@@ -1,0 +1,1 @@
+"""All SQL of ``review.reports``: one module per report (read-only queries)."""
