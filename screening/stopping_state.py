@@ -131,6 +131,19 @@ def assess_stage(
     )
 
 
+def recall_curve(db: Database, who: Viewer, stage: str) -> tuple[int, list[int]] | None:
+    """Return ``(eligible studies, labels in the order screened)`` for a recall curve.
+
+    Labels are 1 for a relevant study (included or proceeding), 0 otherwise,
+    in the order studies were first decided: the curve of relevant studies
+    found against studies screened. None while the stage is blind to the viewer.
+    """
+    if not visible(db, who, stage):
+        return None
+    state = _Stage(db, who, stage)
+    return len(state.eligible), [state.labels[g] for g, _ in state.order]
+
+
 def _drawn(state: _Stage, sample: sdb.Sample, ranked: set[int]) -> list[int]:
     """Sample studies still eligible and outside the ranked part, in draw order."""
     members = set(state.eligible)

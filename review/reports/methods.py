@@ -1,0 +1,202 @@
+"""The methods summary in Markdown, written from the data, never typed in.
+
+A team hands in a methods section that must match what was done: which
+databases were searched when and how, what deduplication removed, how
+screening was set up, how well reviewers agreed, why screening stopped,
+which protocol version was in force. Every sentence here is computed from
+the review database and the protocol log, so it cannot drift from the
+review. In a blind review a non-lead gets no figure computed from other
+reviewers' decisions (agreement, stopping): those lines say they are hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from corpus import db as corpus_db
+from protocols.form import build_form
+from protocols.model import STAGES, Stage
+from review.core import db as core_db
+from review.core.context import ReviewContext
+from review.extraction.overview import overview
+from screening import stopping_state
+from screening.agreement import stage_agreement
+from screening.export import safe_cell
+
+
+def _cell(value: Any) -> str:
+    """A Markdown table cell: neutralised, pipes escaped, on one line."""
+    text = "" if value is None else str(safe_cell(str(value)))
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out.extend("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows)
+    return out
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def searches(context: ReviewContext) -> list[str]:
+    """The databases searched: method, search date, records, query."""
+    sources = corpus_db.sources(context.db)
+    if not sources:
+        return ["No search results have been imported yet."]
+    rows = [
+        (
+            s["database"],
+            s.get("method") or "database",
+            s["search_date"] or "not recorded",
+            s["record_count"],
+            s["query"] or "not recorded",
+        )
+        for s in sources
+    ]
+    total = sum(int(s["record_count"]) for s in sources)
+    names = sorted({str(s["database"]) for s in sources})
+    lines = [
+        f"{total:,} records were identified in {len(sources)} search result files from "
+        f"{', '.join(_cell(n) for n in names)}.",
+        "",
+    ]
+    return lines + _table(("Source", "Method", "Search date", "Records", "Query"), rows)
+
+
+def deduplication(context: ReviewContext) -> list[str]:
+    """What deduplication did, and under which policy."""
+    counts = corpus_db.counts(context.db)
+    merges = [m for m in corpus_db.merges(context.db) if not m.get("undone_at")]
+    removed = counts["records"] - counts["groups"]
+    policy = context.protocol.dedup
+    kept = [name.removeprefix("keep_").removesuffix("_apart").replace("_", " ")
+            for name, on in sorted(policy.items()) if name.startswith("keep_") and on]  # fmt: skip
+    lines = [
+        f"Duplicates were identified by entity resolution (identifiers, normalised "
+        f"bibliographic fields and embedding similarity with "
+        f"`{_cell(context.protocol.embedding_model)}`); records are grouped, never deleted. "
+        f"{len(merges):,} merges were accepted, removing {removed:,} duplicate records and "
+        f"leaving {counts['groups']:,} unique studies from {counts['records']:,} records."
+    ]
+    if kept:
+        lines.append(f"Kept apart as separate studies: {', '.join(kept)}.")
+    return lines
+
+
+def screening_setup(context: ReviewContext) -> list[str]:
+    """Stages, reviewers per record, blinding, conflict resolution, order."""
+    s = context.protocol.screening
+    stages = ", ".join(Stage.parse(name).label.lower() for name in s.stages)
+    order = (
+        "ranked by active learning (retrained on the decisions so far)"
+        if s.order == "ranked"
+        else f"in a random order (seed {s.seed})"
+    )
+    return [
+        f"Records were screened at {stages}, {s.reviewers_per_record} reviewer(s) per record, "
+        f"{'blind to each other' if s.blind else 'not blinded'}; conflicts were resolved by "
+        f"{s.conflict_resolution.replace('_', ' ')}. Records were presented {order}."
+    ]
+
+
+def agreement(context: ReviewContext) -> list[str]:
+    """Cohen's kappa and Gwet's AC1 per stage (two categories: include vs exclude)."""
+    rows: list[tuple[Any, ...]] = []
+    for stage in STAGES:
+        found = stage_agreement(context.db, context.viewer, stage)
+        label = Stage(stage).label
+        if found is None:
+            rows.append((label, "hidden while screening is blind", "", "", ""))
+            continue
+        a = found.two
+        rows.append((label, a.n, _pct(a.observed), _num(a.kappa), _num(a.ac1)))
+    return _table(("Stage", "Studies screened twice", "Agreement", "Kappa", "AC1"), rows)
+
+
+def stopping(context: ReviewContext) -> list[str]:
+    """The stopping rule and the recall it showed, per stage."""
+    s = context.protocol.screening
+    lines = []
+    for stage in STAGES:
+        label = Stage(stage).label
+        if not stopping_state.visible(context.db, context.viewer, stage):
+            lines.append(f"- {label}: hidden while screening is blind.")
+            continue
+        report = stopping_state.assess_stage(
+            context.db, context.viewer, stage, s.stopping_target, s.stopping_confidence
+        )
+        lines.append(
+            f"- {label}: nothing screened yet." if report is None else f"- {label}: "
+            + report.sentence()
+        )
+    return lines
+
+
+def extraction(context: ReviewContext) -> list[str]:
+    """How evidence was extracted and appraised, and how far it got."""
+    form = build_form(context.protocol)
+    settings = context.protocol.extraction_settings
+    found = overview(context.db, context.protocol, form, context.viewer)
+    modes = {
+        "single": "by one reviewer",
+        "dual": "independently by two reviewers, blind to each other, with field-level "
+        "consensus",
+        "verify": "by one reviewer and verified by a second",
+    }
+    checklist = settings.checklist.title if settings.checklist else "no appraisal checklist"
+    line = (
+        f"Data were extracted {modes.get(settings.mode, settings.mode)} into a form of "
+        f"{len(form.fields)} fields ({checklist})."
+    )
+    if found.open:
+        line += (
+            f" {found.statuses.get('complete', 0)} of {found.included} included studies are "
+            "complete."
+        )
+    return [line]
+
+
+def protocol_log(context: ReviewContext) -> list[str]:
+    """The protocol version in force and its amendments."""
+    versions = core_db.protocol_versions(context.db)
+    lines = [f"Protocol version in force: `{context.protocol.version}`."]
+    amended = [v for v in versions if v.previous_version is not None]
+    if amended:
+        lines.append("")
+        lines += _table(
+            ("Amendment", "Date", "By", "Reason"),
+            [(v.number, v.time[:10], v.reviewer, v.reason) for v in amended],
+        )
+    else:
+        lines.append("The protocol was not amended.")
+    return lines
+
+
+def methods_markdown(context: ReviewContext, now: datetime | None = None) -> str:
+    """Return the whole methods summary."""
+    when = (now or datetime.now(UTC)).date().isoformat()
+    sections: list[tuple[str, list[str]]] = [
+        ("Searches", searches(context)),
+        ("Deduplication", deduplication(context)),
+        ("Screening", screening_setup(context)),
+        ("Agreement between reviewers", agreement(context)),
+        ("Stopping rule", stopping(context)),
+        ("Data extraction and quality appraisal", extraction(context)),
+        ("Protocol", protocol_log(context)),
+    ]
+    out = [
+        f"# Methods: {_cell(context.protocol.title)}",
+        "",
+        f"_Written from the review database on {when}; every figure is computed, none typed._",
+    ]
+    for title, lines in sections:
+        out += ["", f"## {title}", "", *lines]
+    return "\n".join(out) + "\n"
