@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,17 +47,26 @@ def _to_record(row: dict[str, Any]) -> Record:
 
 
 def write_records(
-    db: Database, fmt: str, out: TextIO, decisions: dict[int, dict[str, str]] | None = None
+    db: Database,
+    fmt: str,
+    out: TextIO,
+    decisions: dict[int, dict[str, str]] | None = None,
+    studies: Collection[int] | None = None,
 ) -> int:
     """Write every imported record to ``out`` in format ``fmt``.
 
     Args:
         decisions: group -> stage -> decision the reader may see (for CSV).
+        studies: Only these studies, one record each (the first imported):
+            a reference list of included studies, without the duplicates
+            that deduplication grouped under them.
 
     Returns:
         The number of records written.
     """
     rows = corpus_db.iter_export_rows(db)
+    if studies is not None:
+        rows = _first_of(rows, set(studies))
     if fmt == "csv":
         return _write_csv(rows, out, decisions or {})
     if fmt == "jsonl":
@@ -76,6 +85,15 @@ def write_records(
         raise ValueError(f"unknown export format {fmt!r}")
     out.write(dump(records))
     return len(records)
+
+
+def _first_of(rows: Iterator[dict[str, Any]], studies: set[int]) -> Iterator[dict[str, Any]]:
+    seen: set[int] = set()
+    for row in rows:
+        group = row["group_id"]
+        if group in studies and group not in seen:
+            seen.add(group)
+            yield row
 
 
 def _write_csv(
