@@ -77,6 +77,7 @@ def import_file(
     search_date: str | None = None,
     query: str | None = None,
     force: bool = False,
+    method: str = "database",
 ) -> ImportResult:
     """Import one export file as a new source.
 
@@ -87,11 +88,17 @@ def import_file(
         search_date: When the search was run (ISO date), for the PRISMA report.
         query: The search string, for the report.
         force: Import even if a file with the same content was imported before.
+        method: How the source was searched (``--method``): one of
+            ``corpus.db.SOURCE_METHODS``; PRISMA counts database and register
+            sources apart from websites, organisations and citation searching.
 
     Raises:
         ImportFormatError: bad input; nothing is written.
         AlreadyImportedError: same content imported before and not ``force``.
     """
+    if method not in corpus_db.SOURCE_METHODS:
+        choices = ", ".join(corpus_db.SOURCE_METHODS)
+        raise ImportFormatError(str(path), f"unknown method {method!r}; use one of: {choices}")
     data = read_bytes(path)
     sha256 = hashlib.sha256(data).hexdigest()
     if not force:
@@ -111,6 +118,7 @@ def import_file(
         imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
         search_date=search_date,
         query=query,
+        method=method,
     )
     source_ref = corpus_db.insert_source(db, info, records)
     flagged = sum(1 for r in records if r.flags())

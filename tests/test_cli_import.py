@@ -246,6 +246,7 @@ def test_database_settings_and_migrations(run) -> None:  # type: ignore[no-untyp
         "m002_embeddings_and_search",
         "m003_dedup",
         "m004_fulltexts",
+        "m005_source_methods",
     ]
     conn.close()
     with pytest.raises(sqlite3.IntegrityError):

@@ -22,6 +22,7 @@ from corpus.db.dedup import (
 )
 from corpus.db.fulltext import add_fulltext, fulltexts_of_group
 from corpus.db.records import (
+    SOURCE_METHODS,
     SourceInfo,
     counts,
     counts_by_database,
@@ -56,6 +57,7 @@ from corpus.db.search import (
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "DEDUP_FIELDS",
+    "SOURCE_METHODS",
     "MergeWrite",
     "PairWrite",
     "SourceInfo",

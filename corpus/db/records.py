@@ -24,6 +24,19 @@ class SourceInfo:
     imported_at: str
     search_date: str | None
     query: str | None
+    method: str = "database"
+    """How the source was searched: one of :data:`SOURCE_METHODS`."""
+
+
+SOURCE_METHODS: tuple[str, ...] = (
+    "database",
+    "register",
+    "website",
+    "organisation",
+    "citation",
+    "other",
+)
+"""``sources.method``: databases and registers, then PRISMA's "other methods"."""
 
 
 def source_by_hash(db: Database, sha256: str) -> dict[str, Any] | None:
@@ -73,7 +86,8 @@ def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> 
     with transaction(db) as conn:
         cur = conn.execute(
             "INSERT INTO sources (database, file_name, sha256, format, imported_at, "
-            "search_date, query, record_count, flagged_count) VALUES (?,?,?,?,?,?,?,?,?)",
+            "search_date, query, record_count, flagged_count, method) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 info.database,
                 info.file_name,
@@ -84,6 +98,7 @@ def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> 
                 info.query,
                 len(records),
                 flagged,
+                info.method,
             ),
         )
         source_ref = int(cur.lastrowid or 0)

@@ -164,6 +164,20 @@ def m004_fulltexts(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_source_methods(db: Database) -> None:
+    """How each source was searched, for PRISMA's two identification columns.
+
+    ``database`` and ``register`` feed "identification via databases and
+    registers"; ``website``, ``organisation``, ``citation`` and ``other``
+    feed "identification via other methods" (``review import --method``).
+    """
+    db.execute(
+        "ALTER TABLE sources ADD COLUMN method TEXT NOT NULL DEFAULT 'database' CHECK "
+        "(method IN ('database', 'register', 'website', 'organisation', 'citation', 'other'))"
+    )
+
+
 def embedding_text(title: str | None, abstract: str | None) -> str:
     """Return the text a record is embedded by: title, then abstract."""
     if title and abstract:

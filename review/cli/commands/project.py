@@ -35,6 +35,17 @@ def init(directory: Path, template: str, title: str | None) -> None:
 @click.option("--source", "database", help="Database searched, e.g. PubMed (default: detected).")
 @click.option("--search-date", help="Date the search was run (YYYY-MM-DD).")
 @click.option("--query", help="The search string, for the PRISMA report.")
+@click.option(
+    "--method",
+    type=click.Choice(
+        ["database", "register", "website", "organisation", "citation", "other"],
+        case_sensitive=False,
+    ),
+    default="database",
+    show_default=True,
+    help="How the records were found, for PRISMA: databases and registers, or other "
+    "methods (websites, organisations, citation searching).",
+)
 @click.option("--force", is_flag=True, help="Import a file even if it was imported before.")
 @click.option(
     "--no-embed",
@@ -49,6 +60,7 @@ def import_(
     database: str | None,
     search_date: str | None,
     query: str | None,
+    method: str,
     force: bool,
     no_embed: bool,
     as_json: bool,
@@ -62,6 +74,7 @@ def import_(
     \b
     Example:
         review import scopus.ris embase.ris --search-date 2026-11-01
+        review import snowball.ris --source "Citation searching" --method citation
     """
     from corpus.errors import AlreadyImportedError, ImportFormatError
     from corpus.importer import import_file
@@ -75,7 +88,13 @@ def import_(
     for path in files:
         try:
             res = import_file(
-                db, path, database=database, search_date=search_date, query=query, force=force
+                db,
+                path,
+                database=database,
+                search_date=search_date,
+                query=query,
+                force=force,
+                method=method.lower(),
             )
         except (ImportFormatError, AlreadyImportedError) as exc:
             failed += 1
@@ -87,6 +106,7 @@ def import_(
                 "file": str(path),
                 "database": res.database,
                 "format": res.format,
+                "method": method.lower(),
                 "records": res.records,
                 "flagged": res.flagged,
             }

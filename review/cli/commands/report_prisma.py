@@ -1,0 +1,99 @@
+"""``review report prisma``: the PRISMA 2020 flow diagram and its counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from review.cli.options import context, reviewer_option
+
+FORMATS = ("json", "csv", "svg", "html", "md", "mermaid")
+
+
+@click.command("prisma")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    default="json",
+    show_default=True,
+    help="json (PRISMA2020 data names), csv (the PRISMA2020 Shiny app's template), "
+    "svg, html, md or mermaid.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.option(
+    "--previous-studies",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="An update: studies included in the previous version of the review.",
+)
+@click.option(
+    "--previous-reports",
+    type=click.IntRange(min=0),
+    default=None,
+    help="An update: reports of those studies (default: as many as studies).",
+)
+@reviewer_option
+@click.pass_context
+def prisma(
+    ctx: click.Context,
+    fmt: str,
+    output: Path | None,
+    previous_studies: int,
+    previous_reports: int | None,
+    reviewer: str | None,
+) -> None:
+    """Report the PRISMA 2020 flow diagram, every count from the review database.
+
+    Records identified per database, register and other method (review
+    import --method), duplicates merged, records screened and excluded,
+    reports sought, not retrieved, assessed and excluded by reason, and the
+    studies and reports included. The boxes are checked to add up. Conflicts
+    and undecided records are counted as awaiting. In a blind review counts
+    from other reviewers' decisions stay hidden until a lead unblinds.
+
+    \b
+    Example:
+        review report prisma --format svg -o prisma.svg
+        review report prisma --format csv -o PRISMA.csv   # PRISMA2020 Shiny app
+        review report prisma --previous-studies 12 --previous-reports 15
+    """
+    from review.reports.prisma import collect
+
+    review = context(ctx, reviewer)
+    settings = review.protocol.screening
+    counts = collect(
+        review.db,
+        review.viewer,
+        target=settings.stopping_target,
+        confidence=settings.stopping_confidence,
+        previous_studies=previous_studies,
+        previous_reports=previous_studies if previous_reports is None else previous_reports,
+    )
+    counts.check()
+    fmt = fmt.lower()
+    if fmt == "json":
+        text = json.dumps(counts.to_json(), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        from review.reports.prisma_csv import render_csv
+
+        text = render_csv(counts)
+    else:
+        from review.reports.prisma_render import render
+
+        text = render(counts.to_json(), fmt, review.protocol.title)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from review.core.files import write_atomically
+
+    write_atomically(output, lambda out: out.write(text))
+    click.echo(f"Wrote {output}", err=True)

@@ -1,0 +1,55 @@
+"""SQL of the PRISMA 2020 flow diagram (``review.reports.prisma``): read-only counts.
+
+Nothing here reads a screening decision: identification counts come from
+``sources`` and ``records``, report flags and attached PDFs from their own
+tables. Decisions are read through ``screening.blind`` so blind mode holds.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+#: Methods on the "databases and registers" side of the diagram.
+DBR_METHODS = ("database", "register")
+
+
+def records_by_source(db: Database) -> list[tuple[str, str, int]]:
+    """Return ``(database name, method, records)`` per name and method, by name."""
+    rows = db.execute(
+        "SELECT s.database, s.method, COUNT(r.id) FROM sources s "
+        "LEFT JOIN records r ON r.source_ref = s.id "
+        "GROUP BY s.database, s.method ORDER BY s.database, s.method"
+    ).fetchall()
+    return [(str(name), str(method), int(n)) for name, method, n in rows]
+
+
+def group_sides(db: Database) -> dict[int, bool]:
+    """Return group -> True when it is on the databases-and-registers side.
+
+    A group (a study after deduplication) is on the other-methods side only
+    when every one of its records comes from an other-method source.
+    """
+    rows = db.execute(
+        "SELECT r.group_id, MAX(s.method IN ('database', 'register')) FROM records r "
+        "JOIN sources s ON s.id = r.source_ref GROUP BY r.group_id"
+    ).fetchall()
+    return {int(g): bool(dbr) for g, dbr in rows}
+
+
+def not_retrieved_groups(db: Database) -> set[int]:
+    """Return the groups whose latest report flag is ``not_retrieved``."""
+    rows = db.execute(
+        "SELECT f.group_id FROM report_flags f WHERE f.id = "
+        "(SELECT MAX(g.id) FROM report_flags g WHERE g.group_id = f.group_id) "
+        "AND f.flag = 'not_retrieved'"
+    ).fetchall()
+    return {int(g) for (g,) in rows}
+
+
+def reports_per_group(db: Database) -> dict[int, int]:
+    """Return group -> distinct full-text PDFs (by content) attached to its records."""
+    rows = db.execute(
+        "SELECT r.group_id, COUNT(DISTINCT f.sha256) FROM fulltexts f "
+        "JOIN records r ON r.id = f.record_id GROUP BY r.group_id"
+    ).fetchall()
+    return {int(g): int(n) for g, n in rows}

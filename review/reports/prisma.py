@@ -1,0 +1,482 @@
+"""The counts of the PRISMA 2020 flow diagram, computed from the review database.
+
+Boxes and names follow the PRISMA 2020 statement (Page et al. 2021) and the
+PRISMA2020 R package and Shiny app (Haddaway et al. 2022): :meth:`PrismaCounts.to_json`
+is keyed by that package's data names, so ``review report prisma --format csv``
+(:mod:`review.reports.prisma_csv`) opens in the Shiny app.
+
+Semantics (what each box counts):
+
+- **Identification.** Records are counted per imported source. Sources
+  imported with ``--method database`` give ``database_results`` (and
+  ``database_specific_results``, one entry per ``--source`` name), ``register``
+  gives ``register_results`` (``register_specific_results``). Other methods:
+  ``website`` -> ``website_results``, ``citation`` -> ``citations_results``,
+  ``organisation`` -> ``organisation_results``. PRISMA 2020 has no fourth
+  other-methods line, so ``other`` (contacting authors or experts,
+  hand-searching...) is counted in ``organisation_results`` (the line for
+  sources outside databases, websites and citation chains), and shown
+  apart in the extra ``other_method_results``.
+- **Studies and sides.** A study is a record group that has records (after
+  deduplication). A study is on the other-methods side only when all of its
+  records come from other-method sources; otherwise it is on the
+  databases-and-registers side. ``duplicates`` = records identified from
+  databases and registers - studies on that side (so never negative);
+  ``other_duplicates`` (extra) likewise for other methods: a citation record
+  merged into a study found in a database is a duplicate there.
+  ``excluded_other`` is always 0: deduplication merges, it never deletes.
+- **Title/abstract** (``records_*``). Screened = studies with an outcome:
+  include, exclude, maybe, resolved include or resolved exclude; excluded =
+  exclude + resolved exclude. Conflicts and studies fewer than the required
+  reviewers have decided are ``awaiting_screening``, as are studies nobody
+  has screened, unless screening stopped under the stopping rule.
+- **Stopping.** Stopping is not recorded as an event, so screening counts as
+  stopped when the statistical stopping rule (Callaghan & Müller-Hansen 2020,
+  the hypergeometric test on a random sample, at the protocol's
+  ``stopping_target`` and ``stopping_confidence``) says stopping is justified
+  at title/abstract. Then the studies nobody screened count as
+  ``excluded_automatic`` ("records marked as ineligible by automation tools")
+  and ``automation_tool`` names the rule, its recall target, confidence and
+  estimated recall in words (``automation_tool_details``: the same and its p
+  value, citation and a sentence for the paper). Otherwise both are null and
+  those studies are awaiting. Partly decided and conflicting studies stay awaiting.
+- **Reports.** ``*_sought_reports`` = studies that passed title/abstract
+  (include, maybe, resolved include); ``*_notretrieved_reports`` = those whose
+  latest report flag is "not retrieved"; ``*_assessed`` = sought - not
+  retrieved. ``*_excluded`` = full-text excludes by reason: the reason most of
+  the study's current exclude votes give (the earliest vote breaks a tie);
+  a resolved exclude takes its exclude voters' reason the same way, and a
+  study without any reason is counted under "No reason recorded".
+  Full-text conflicts, partly decided and undecided assessed studies are
+  ``awaiting_assessment`` (other side: ``other_awaiting_assessment``).
+- **Included.** ``new_studies`` = full-text include + resolved include, both
+  sides. A study may have several reports (papers): ``new_reports`` counts,
+  per included study, the distinct full-text PDFs attached to its records,
+  at least 1. ``previous_studies`` / ``previous_reports`` are given for an
+  update (``--previous-studies``, ``--previous-reports``);
+  ``total_* = new_* + previous_*``.
+- **Blind mode.** In a blind review a reviewer who is not a lead gets no
+  count computed from other reviewers' decisions: title/abstract boxes while
+  that stage is blind to them, full-text boxes while full text is. Those
+  boxes are null and ``hidden`` is true; identification counts are shown.
+
+:meth:`PrismaCounts.check` checks the arithmetic box by box and raises
+:class:`PrismaCountError` naming the boxes that do not add up.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlite_utils import Database
+
+from review.core.errors import ReviewError
+from review.reports.db import prisma as q
+from screening import blind
+from screening import db as sdb
+from screening.blind import Viewer
+from screening.stages import FULL_TEXT, PROCEEDS, TITLE_ABSTRACT
+
+NO_REASON = "No reason recorded"
+"""The reason a full-text exclusion is counted under when nobody gave one."""
+
+OTHER_METHOD_LINES = {
+    "website": "website_results",
+    "organisation": "organisation_results",
+    "citation": "citations_results",
+    "other": "organisation_results",
+}
+"""Which PRISMA line each other-method source counts in (see the module doc)."""
+
+_SCREENED = frozenset({"include", "exclude", "maybe", "resolved_include", "resolved_exclude"})
+_EXCLUDED = frozenset({"exclude", "resolved_exclude"})
+_INCLUDED = frozenset({"include", "resolved_include"})
+
+
+class PrismaCountError(ReviewError):
+    """The PRISMA counts do not add up (names the boxes)."""
+
+
+Named = tuple[tuple[str, int], ...]
+"""``((name, n), ...)``: per-database results or exclusion reasons."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrismaCounts:
+    """Every box of the PRISMA 2020 flow diagram (None: hidden by blind mode).
+
+    Field names are the PRISMA2020 package's data names, plus extras: the
+    other-methods side's screening (``other_*``), what awaits a decision,
+    the automation tool and ``hidden``. See the module doc for each count.
+    """
+
+    database_results: int = 0
+    database_specific_results: Named = ()
+    register_results: int = 0
+    register_specific_results: Named = ()
+    website_results: int = 0
+    organisation_results: int = 0
+    citations_results: int = 0
+    other_method_results: int = 0
+    duplicates: int = 0
+    excluded_automatic: int | None = 0
+    excluded_other: int = 0
+    records_screened: int | None = 0
+    records_excluded: int | None = 0
+    awaiting_screening: int | None = 0
+    dbr_sought_reports: int | None = 0
+    dbr_notretrieved_reports: int | None = 0
+    dbr_assessed: int | None = 0
+    dbr_excluded: Named | None = ()
+    awaiting_assessment: int | None = 0
+    other_duplicates: int = 0
+    other_excluded_automatic: int | None = 0
+    other_records_screened: int | None = 0
+    other_records_excluded: int | None = 0
+    other_awaiting_screening: int | None = 0
+    other_sought_reports: int | None = 0
+    other_notretrieved_reports: int | None = 0
+    other_assessed: int | None = 0
+    other_excluded: Named | None = ()
+    other_awaiting_assessment: int | None = 0
+    new_studies: int | None = 0
+    new_reports: int | None = 0
+    previous_studies: int = 0
+    previous_reports: int = 0
+    automation_tool: str | None = None
+    automation_tool_details: dict[str, Any] | None = None
+    hidden: bool = False
+
+    @property
+    def total_studies(self) -> int | None:
+        """New studies plus the previous review's (None while hidden)."""
+        return None if self.new_studies is None else self.new_studies + self.previous_studies
+
+    @property
+    def total_reports(self) -> int | None:
+        """New reports plus the previous review's (None while hidden)."""
+        return None if self.new_reports is None else self.new_reports + self.previous_reports
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the counts keyed by the PRISMA2020 package's data names (plus extras)."""
+        out: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in ("database_specific_results", "register_specific_results"):
+                key = "database" if item.name.startswith("database") else "register"
+                value = [{key: name, "n": n} for name, n in value]
+            elif item.name in ("dbr_excluded", "other_excluded") and value is not None:
+                value = [{"reason": reason, "n": n} for reason, n in value]
+            out[item.name] = value
+        out["total_studies"] = self.total_studies
+        out["total_reports"] = self.total_reports
+        return out
+
+    def check(self) -> None:
+        """Raise :class:`PrismaCountError` unless the boxes add up (hidden boxes skipped).
+
+        Databases and registers, and other methods alike: identified -
+        duplicates - automation - other removals = screened + awaiting;
+        screened - excluded = sought; sought - not retrieved = assessed; and
+        over both sides, assessed - excluded - awaiting = new studies.
+        """
+        problems: list[str] = []
+        identified = self.database_results + self.register_results
+        _equal(
+            problems,
+            [("database_results + register_results", identified), ("duplicates", -self.duplicates),
+             ("excluded_automatic", _neg(self.excluded_automatic)),
+             ("excluded_other", -self.excluded_other)],
+            [("records_screened", self.records_screened),
+             ("awaiting_screening", self.awaiting_screening)],
+        )  # fmt: skip
+        other_identified = self.website_results + self.organisation_results
+        other_identified += self.citations_results
+        _equal(
+            problems,
+            [("website_results + organisation_results + citations_results", other_identified),
+             ("other_duplicates", -self.other_duplicates),
+             ("other_excluded_automatic", _neg(self.other_excluded_automatic))],
+            [("other_records_screened", self.other_records_screened),
+             ("other_awaiting_screening", self.other_awaiting_screening)],
+        )  # fmt: skip
+        for side, screened, excluded in (
+            ("dbr", "records_screened", "records_excluded"),
+            ("other", "other_records_screened", "other_records_excluded"),
+        ):
+            sought, lost, assessed = (
+                f"{side}_sought_reports",
+                f"{side}_notretrieved_reports",
+                f"{side}_assessed",
+            )
+            _equal(
+                problems,
+                [(screened, getattr(self, screened)), (excluded, _neg(getattr(self, excluded)))],
+                [(sought, getattr(self, sought))],
+            )
+            _equal(
+                problems,
+                [(sought, getattr(self, sought)), (lost, _neg(getattr(self, lost)))],
+                [(assessed, getattr(self, assessed))],
+            )
+        _equal(
+            problems,
+            [("dbr_assessed", self.dbr_assessed), ("dbr_excluded", _neg(_sum(self.dbr_excluded))),
+             ("awaiting_assessment", _neg(self.awaiting_assessment)),
+             ("other_assessed", self.other_assessed),
+             ("other_excluded", _neg(_sum(self.other_excluded))),
+             ("other_awaiting_assessment", _neg(self.other_awaiting_assessment))],
+            [("new_studies", self.new_studies)],
+        )  # fmt: skip
+        if self.new_studies is not None and self.new_reports is not None:
+            if self.new_reports < self.new_studies:
+                problems.append(
+                    f"new_reports ({self.new_reports}) < new_studies ({self.new_studies})"
+                )
+        if self.previous_reports < self.previous_studies:
+            problems.append(
+                f"previous_reports ({self.previous_reports}) < "
+                f"previous_studies ({self.previous_studies})"
+            )
+        if problems:
+            raise PrismaCountError("PRISMA counts do not add up: " + "; ".join(problems))
+
+
+def _neg(value: int | None) -> int | None:
+    return None if value is None else -value
+
+
+def _sum(named: Named | None) -> int | None:
+    return None if named is None else sum(n for _, n in named)
+
+
+def _equal(
+    problems: list[str],
+    left: list[tuple[str, int | None]],
+    right: list[tuple[str, int | None]],
+) -> None:
+    """Append a message unless sum(left) == sum(right); skip when any box is hidden.
+
+    A term after the first whose value came through :func:`_neg` is shown as
+    subtracted; its name says which box it is.
+    """
+    if any(v is None for _, v in left + right):
+        return
+    lhs = sum(v or 0 for _, v in left)
+    rhs = sum(v or 0 for _, v in right)
+    if lhs != rhs:
+        problems.append(f"{_terms(left)} != {_terms(right)}")
+
+
+#: Boxes that the checks subtract (shown with "-").
+_SUBTRACTED = frozenset(
+    {"duplicates", "excluded_automatic", "excluded_other", "other_duplicates",
+     "other_excluded_automatic", "records_excluded", "other_records_excluded",
+     "dbr_notretrieved_reports", "other_notretrieved_reports", "dbr_excluded",
+     "other_excluded", "awaiting_assessment", "other_awaiting_assessment"}
+)  # fmt: skip
+
+
+def _terms(terms: list[tuple[str, int | None]]) -> str:
+    text = ""
+    for i, (name, value) in enumerate(terms):
+        shown = f"{name} ({abs(value or 0)})"
+        if i == 0:
+            text = shown
+        else:
+            text += f" - {shown}" if name in _SUBTRACTED else f" + {shown}"
+    return text
+
+
+# --- computing the counts ------------------------------------------------------------------
+
+
+def collect(
+    db: Database,
+    who: Viewer,
+    *,
+    target: float = 0.95,
+    confidence: float = 0.95,
+    previous_studies: int = 0,
+    previous_reports: int = 0,
+) -> PrismaCounts:
+    """Return the PRISMA counts of a review as ``who`` may see them.
+
+    Args:
+        db: The review database.
+        who: The viewer (blind mode hides counts from others' decisions).
+        target: The protocol's ``stopping_target``.
+        confidence: The protocol's ``stopping_confidence``.
+        previous_studies: Studies included in the previous version (an update).
+        previous_reports: Their reports.
+    """
+    values: dict[str, Any] = {
+        "previous_studies": previous_studies,
+        "previous_reports": previous_reports,
+    }
+    values.update(_identification(db))
+    sides = q.group_sides(db)
+    dbr_groups = {g for g, dbr in sides.items() if dbr}
+    other_groups = set(sides) - dbr_groups
+    values["duplicates"] = values["database_results"] + values["register_results"] - len(dbr_groups)
+    values["other_duplicates"] = (
+        values["website_results"]
+        + values["organisation_results"]
+        + values["citations_results"]
+        - len(other_groups)
+    )
+    ta = blind.tallies(db, who, TITLE_ABSTRACT)
+    if ta is None:
+        return _hidden(values, full_text=True)
+    ta_outcomes = dict(ta.outcomes())
+    unscreened = set(sides) - set(ta_outcomes)
+    tool = _stopping(db, who, target, confidence) if unscreened else None
+    values["automation_tool"] = None if tool is None else tool_name(tool)
+    values["automation_tool_details"] = tool
+    for prefix, groups in (("", dbr_groups), ("other_", other_groups)):
+        codes = [ta_outcomes.get(g) for g in groups]
+        screened = sum(1 for c in codes if c in _SCREENED)
+        never = sum(1 for c in codes if c is None)
+        automatic = never if tool is not None else 0
+        values[f"{prefix}excluded_automatic"] = automatic
+        values[f"{prefix}records_screened"] = screened
+        values[f"{prefix}records_excluded"] = sum(1 for c in codes if c in _EXCLUDED)
+        values[f"{prefix}awaiting_screening"] = len(groups) - screened - automatic
+    passed = {g for g, c in ta_outcomes.items() if c in PROCEEDS and g in sides}
+    lost = q.not_retrieved_groups(db) & passed
+    assessed = passed - lost
+    for side, groups in (("dbr", dbr_groups), ("other", other_groups)):
+        values[f"{side}_sought_reports"] = len(passed & groups)
+        values[f"{side}_notretrieved_reports"] = len(lost & groups)
+        values[f"{side}_assessed"] = len(assessed & groups)
+    ft = blind.tallies(db, who, FULL_TEXT)
+    if ft is None:
+        return _hidden(values, full_text=False)
+    ft_outcomes = dict(ft.outcomes())
+    reasons = _exclusion_reasons(db, who)
+    included: set[int] = set()
+    for side, groups, waiting in (
+        ("dbr", dbr_groups, "awaiting_assessment"),
+        ("other", other_groups, "other_awaiting_assessment"),
+    ):
+        mine = assessed & groups
+        excluded: Counter[str] = Counter()
+        for g in sorted(mine):
+            code = ft_outcomes.get(g)
+            if code in _INCLUDED:
+                included.add(g)
+            elif code in _EXCLUDED:
+                excluded[reasons.get(g, NO_REASON)] += 1
+        values[f"{side}_excluded"] = _named(excluded)
+        values[waiting] = len(mine) - len(mine & included) - sum(excluded.values())
+    reports = q.reports_per_group(db)
+    values["new_studies"] = len(included)
+    values["new_reports"] = sum(max(1, reports.get(g, 0)) for g in included)
+    return PrismaCounts(**values)
+
+
+def _identification(db: Database) -> dict[str, Any]:
+    """Records identified per line of the identification boxes."""
+    out: dict[str, Any] = dict.fromkeys(
+        ("database_results", "register_results", "website_results", "organisation_results",
+         "citations_results", "other_method_results"),
+        0,
+    )  # fmt: skip
+    databases: Counter[str] = Counter()
+    registers: Counter[str] = Counter()
+    for name, method, n in q.records_by_source(db):
+        if method == "database":
+            databases[name] += n
+        elif method == "register":
+            registers[name] += n
+        else:
+            out[OTHER_METHOD_LINES[method]] += n
+            if method == "other":
+                out["other_method_results"] += n
+    out["database_results"] = sum(databases.values())
+    out["register_results"] = sum(registers.values())
+    out["database_specific_results"] = tuple(sorted(databases.items()))
+    out["register_specific_results"] = tuple(sorted(registers.items()))
+    return out
+
+
+def _hidden(values: dict[str, Any], *, full_text: bool) -> PrismaCounts:
+    """Counts with the boxes blind mode hides set to None (``full_text``: from screening on)."""
+    names = [
+        "awaiting_assessment", "dbr_excluded", "other_awaiting_assessment", "other_excluded",
+        "new_studies", "new_reports",
+    ]  # fmt: skip
+    if full_text:
+        names += [
+            "excluded_automatic", "records_screened", "records_excluded", "awaiting_screening",
+            "dbr_sought_reports", "dbr_notretrieved_reports", "dbr_assessed",
+            "other_excluded_automatic", "other_records_screened", "other_records_excluded",
+            "other_awaiting_screening", "other_sought_reports", "other_notretrieved_reports",
+            "other_assessed",
+        ]  # fmt: skip
+    values.update(dict.fromkeys(names))
+    values["hidden"] = True
+    return PrismaCounts(**values)
+
+
+def _stopping(db: Database, who: Viewer, target: float, confidence: float) -> dict[str, Any] | None:
+    """Return the stopping rule's details when it says title/abstract may stop, else None."""
+    from screening import stopping_state
+
+    if not stopping_state.visible(db, who, TITLE_ABSTRACT):
+        return None
+    report = stopping_state.assess_stage(db, who, TITLE_ABSTRACT, target, confidence)
+    if report is None or not report.stop_justified:
+        return None
+    data = report.to_json()
+    return {
+        "method": data["method"],
+        "citation": data["citation"],
+        "stage": TITLE_ABSTRACT,
+        "target": report.target,
+        "confidence": report.confidence,
+        "p_value": report.p_value,
+        "recall": data["recall"],
+        "sentence": data["sentence"],
+    }
+
+
+def tool_name(details: dict[str, Any]) -> str:
+    """Name the stopping rule for the automation-tools line of the diagram."""
+    text = (
+        f"stopping rule, Callaghan & Müller-Hansen 2020: {details['target']:.0%} recall "
+        f"target at {details['confidence']:.0%} confidence"
+    )
+    recall = details.get("recall")
+    if recall:
+        text += f", estimated recall {recall['recall']:.1%}"
+    return text
+
+
+def _exclusion_reasons(db: Database, who: Viewer) -> dict[int, str]:
+    """Return study -> the reason its current full-text exclude votes give most.
+
+    Votes on groups merged into a study count for the study; ties go to the
+    earliest vote. Studies without any exclude reason are left out.
+    """
+    into = sdb.merged_away(db)
+    votes: dict[int, list[tuple[int, str]]] = {}
+    for event in blind.events(db, who, stage=FULL_TEXT):
+        if event.label != "exclude" or not event.reason:
+            continue
+        study = into.get(event.group_id, event.group_id)
+        votes.setdefault(study, []).append((event.id, event.reason))
+    out: dict[int, str] = {}
+    for study, found in votes.items():
+        found.sort()
+        tally = Counter(reason for _, reason in found)
+        best = max(tally.values())
+        out[study] = next(reason for _, reason in found if tally[reason] == best)
+    return out
+
+
+def _named(counter: Counter[str]) -> Named:
+    """Return ``((name, n), ...)``, most first, then by name."""
+    return tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
