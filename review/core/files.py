@@ -27,6 +27,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        # mkstemp makes the file private (0600); the export gets the usual mode.
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -41,3 +43,10 @@ def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
     """
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
         return write(handle)
+
+
+def umask() -> int:
+    """Return the process's umask (reading it means setting it, so set it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -11,6 +11,7 @@ form, nothing included yet) is skipped with the reason in the folder's
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from typing import TextIO
 from protocols.model import STAGES, Stage
 from review.core.context import ReviewContext
 from review.core.errors import ReviewError, UsageError
+from review.core.files import umask
 from review.exports.records import write_records
 from review.extraction.eligible import included_studies
 from review.reports.methods import methods_markdown
@@ -110,11 +112,58 @@ def _evidence_parts(context: ReviewContext, report: Report) -> None:
             report.files.append((path.name, what if path.stem == "evidence" else "side table"))
 
 
-#: Extra parts (PRISMA diagram, gap map) add themselves here: name -> builder.
+def _prisma_parts(
+    context: ReviewContext, report: Report, previous_studies: int, previous_reports: int
+) -> None:
+    from review.reports.prisma import collect
+    from review.reports.prisma_csv import render_csv
+    from review.reports.prisma_render import render
+
+    settings = context.protocol.screening
+    counts = collect(
+        context.db, context.viewer, target=settings.stopping_target,
+        confidence=settings.stopping_confidence, previous_studies=previous_studies,
+        previous_reports=previous_reports,
+    )  # fmt: skip
+    counts.check()
+    data = counts.to_json()
+    title = context.protocol.title
+    report.text("prisma.svg", "PRISMA 2020 flow diagram (prints on A4)", render(data, "svg", title))
+    report.text("prisma.md", "PRISMA 2020 flow as Markdown and Mermaid", render(data, "md", title))
+    report.text("prisma.csv", "PRISMA 2020 counts in the PRISMA2020 Shiny app's template",
+                render_csv(counts))  # fmt: skip
+    report.text("prisma.json", "PRISMA 2020 counts (PRISMA2020 data names)",
+                json.dumps(data, indent=2, ensure_ascii=False) + "\n")  # fmt: skip
+
+
+def _gapmap_parts(context: ReviewContext, report: Report) -> None:
+    from review.reports.gapmap import collect_gapmap
+    from review.reports.gapmap_export import render_csv
+    from review.reports.gapmap_html import render_html
+
+    try:
+        found = collect_gapmap(
+            context.db, context.protocol, context.viewer,
+            rows=None, cols=None, segment=None, filters=[],
+        )  # fmt: skip
+    except ReviewError as exc:
+        why = str(exc).split("; give", 1)[0].removeprefix("--rows: ").removeprefix("--cols: ")
+        report.skipped.append(
+            ("gap map", f"{why}; make one with review report gapmap --rows FIELD --cols FIELD")
+        )
+        return
+    report.text("gapmap.html", "evidence gap map: one offline page, click a cell for its studies",
+                render_html(found, f"Evidence gap map: {context.protocol.title}"))  # fmt: skip
+    report.text("gapmap.csv", "gap map in long format (study_id,row,col,segment)",
+                render_csv(found))  # fmt: skip
+
+
+#: The parts every report has, in the order written (the PRISMA part takes options).
 PARTS: list[Callable[[ReviewContext, Report], None]] = [
     _screening_parts,
     _included_parts,
     _evidence_parts,
+    _gapmap_parts,
 ]
 
 
@@ -140,15 +189,16 @@ def write_report(
     folder: Path,
     *,
     force: bool = False,
-    extra: list[Callable[[ReviewContext, Report], None]] | None = None,
+    previous_studies: int = 0,
+    previous_reports: int = 0,
 ) -> Report:
     """Write the report folder (see the module doc) and return what it holds.
 
     Args:
         force: Replace the report's files in a folder that is not empty
             (other files there are left alone).
-        extra: Further parts to build (e.g. the PRISMA diagram with a
-            previous review's counts).
+        previous_studies: An update: studies of the previous review (PRISMA).
+        previous_reports: An update: their reports.
 
     Raises:
         UsageError: the folder's parent is missing, or it is not empty and
@@ -167,9 +217,11 @@ def write_report(
             " the report's files in it"
         )
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    staging.chmod(0o777 & ~umask())  # mkdtemp's folder is private; a report is shared
     try:
         report = Report(staging)
-        for part in [*PARTS, *(extra or [])]:
+        _prisma_parts(context, report, previous_studies, previous_reports)
+        for part in PARTS:
             part(context, report)
         report.text("methods.md", "methods summary written from the data",
                     methods_markdown(context))  # fmt: skip

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import click
 
+from review.cli.commands.report_all import all_
+from review.cli.commands.report_gapmap import gapmap
+from review.cli.commands.report_prisma import prisma
+
 
 @click.group()
 def report() -> None:
@@ -20,20 +24,6 @@ def report() -> None:
     """
 
 
-def _register() -> None:
-    """Add the subcommands that exist (each is written and tested on its own)."""
-    import importlib
-
-    for module, name in (
-        ("report_prisma", "prisma"),
-        ("report_gapmap", "gapmap"),
-        ("report_all", "all_"),
-    ):
-        try:
-            loaded = importlib.import_module(f"review.cli.commands.{module}")
-        except ModuleNotFoundError:
-            continue
-        report.add_command(getattr(loaded, name))
-
-
-_register()
+report.add_command(prisma)
+report.add_command(gapmap)
+report.add_command(all_)
