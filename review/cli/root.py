@@ -124,6 +124,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "report",
         "Report the review: PRISMA flow diagram, evidence gap map, report folder.",
     ),
+    "zotero": (
+        "zotero",
+        "zotero",
+        "Import from Zotero and push screening decisions back as tags.",
+    ),
     "demo": (
         "demo",
         "demo",
