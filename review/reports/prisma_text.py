@@ -46,7 +46,13 @@ def _other_contributed(box: Box | None) -> bool:
     """Fold an other-methods box in only when it has a count that is not 0."""
     if box is None:
         return False
-    return any(item.value not in (None, "0") for item in box.items if not item.heading)
+    return any(_positive(item.value) for item in box.items if not item.heading)
+
+
+def _positive(value: object) -> bool:
+    """A shown count above 0 ("hidden (blind screening)" and "0" are not)."""
+    text = str(value or "").replace(",", "")
+    return text.isdigit() and int(text) > 0
 
 
 def _framed(texts: list[str], width: int) -> list[str]:

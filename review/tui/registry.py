@@ -87,6 +87,12 @@ SCREENS: tuple[ScreenEntry, ...] = (
         key="x",
     ),
     ScreenEntry(
+        "gapmap",
+        "Evidence gap map",
+        "Included studies per cell of two choice fields; Enter lists a cell's studies",
+        key="g",
+    ),
+    ScreenEntry(
         "search",
         "Search this review",
         "Keyword search; Enter opens a study",

@@ -10,7 +10,7 @@ decisions the viewer may see whole; ``k`` draws its random sample.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -22,18 +22,24 @@ from textual.widgets import Button, Footer, Header, Static
 
 from corpus import db as corpus_db
 from protocols.form import build_form
+from review.core.errors import ReviewError
 from review.extraction.overview import Overview, overview
+from review.reports.prisma import collect as collect_prisma
 from review.session.data import STAGE_NAMES
 from review.status.report import StatusReport, collect
 from review.tui import registry
 from review.tui.screens.base import ReviewScreen
 from review.tui.widgets import stopping_view
+from review.tui.widgets.prisma_flow import FlowDiagram
 from screening.progress import StageProgress
 from screening.stages import STAGES
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from review.core.project import Project
     from review.session.data import Settings
+    from screening.blind import Viewer
 
 BAR = 20
 
@@ -48,6 +54,25 @@ class DashboardData:
     queued: int
     skipped: int
     extraction: Overview | None = None
+    #: The PRISMA 2020 counts by PRISMA2020 data name (None: they do not add up).
+    prisma: dict[str, Any] | None = None
+    #: Why the flow cannot be drawn ("" when ``prisma`` is set).
+    prisma_error: str = ""
+
+
+def prisma_counts(
+    db: Database, settings: Settings, who: Viewer
+) -> tuple[dict[str, Any] | None, str]:
+    """Return the PRISMA flow's counts as ``viewer`` sees them, or why they cannot be drawn."""
+    screening = settings.protocol.screening
+    try:
+        counts = collect_prisma(
+            db, who, target=screening.stopping_target, confidence=screening.stopping_confidence
+        )
+        counts.check()
+    except ReviewError as error:
+        return None, str(error)
+    return counts.to_json(), ""
 
 
 def dashboard_data(project: Project, settings: Settings, reviewer: str) -> DashboardData:
@@ -58,6 +83,7 @@ def dashboard_data(project: Project, settings: Settings, reviewer: str) -> Dashb
         merges = corpus_db.merges(db)
         active = sum(1 for m in merges if m["undone_at"] is None)
         who = settings.viewer(db, reviewer)
+        flow, flow_error = prisma_counts(db, settings, who)
         return DashboardData(
             status=status,
             merges=active,
@@ -65,6 +91,8 @@ def dashboard_data(project: Project, settings: Settings, reviewer: str) -> Dashb
             queued=len(corpus_db.pairs(db, "queued")),
             skipped=len(corpus_db.pairs(db, "skipped")),
             extraction=overview(db, settings.protocol, build_form(settings.protocol), who),
+            prisma=flow,
+            prisma_error=flow_error,
         )
     finally:
         db.close()
@@ -181,6 +209,7 @@ class HomeScreen(ReviewScreen):
                     if entry.button is not None:
                         key = f" ({entry.key_display})" if entry.key else ""
                         yield Button(f"{entry.button}{key}", id=f"open-{entry.name}", compact=True)
+            yield FlowDiagram(id="prisma", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -189,6 +218,8 @@ class HomeScreen(ReviewScreen):
         self.query_one("#screening").border_title = "Screening"
         self.query_one("#extraction").border_title = "Extraction"
         self.query_one("#extraction").display = False
+        self.query_one("#prisma").border_title = "PRISMA 2020 flow"
+        self.query_one("#prisma").display = False
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -237,6 +268,9 @@ class HomeScreen(ReviewScreen):
         block.display = found is not None and found.open and found.included > 0
         if found is not None and block.display:
             block.update(extraction_lines(found))
+        flow = self.query_one("#prisma", FlowDiagram)
+        flow.display = bool(status.records)
+        flow.show(data.prisma, data.prisma_error)
         if not status.records:
             hint = "Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)"
         elif waiting:

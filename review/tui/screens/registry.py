@@ -17,6 +17,7 @@ from review.tui.screens.dashboard import HomeScreen
 from review.tui.screens.dedup import DedupScreen
 from review.tui.screens.detail import SearchScreen
 from review.tui.screens.extraction import ExtractionScreen
+from review.tui.screens.gapmap import GapMapScreen
 from review.tui.screens.screening import ScreeningScreen
 
 #: Name -> a new screen of that kind (``home`` is the dashboard at the bottom of the stack).
@@ -25,6 +26,7 @@ BUILDERS: dict[str, Callable[[], ReviewScreen]] = {
     "full-text": lambda: ScreeningScreen(Stage.FULL_TEXT),
     "conflicts": ConflictsScreen,
     "extraction": ExtractionScreen,
+    "gapmap": GapMapScreen,
     "search": SearchScreen,
     "duplicates": DedupScreen,
     HOME: HomeScreen,
