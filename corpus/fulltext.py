@@ -13,6 +13,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -34,12 +35,44 @@ class Attached:
     stored_as: str
 
 
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A PDF's text, page count and document information (title, subject, /doi...)."""
+
+    text: str
+    pages: int
+    metadata: dict[str, str]
+
+
 def extract_text(path: Path) -> tuple[str, int]:
     """Return ``(text, pages)`` of a PDF.
 
     Raises:
         FullTextError: not a PDF, damaged, encrypted with a password, or
             without a text layer (a scan): each with what to do.
+    """
+    done = extract(path)
+    return done.text, done.pages
+
+
+def _metadata(reader: Any) -> dict[str, str]:
+    """The document information dictionary as plain strings (``/Title`` -> ``title``)."""
+    info = reader.metadata
+    if not info:
+        return {}
+    out: dict[str, str] = {}
+    for key, value in info.items():
+        if isinstance(value, (str, bytes)) and value:
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            out[str(key).lstrip("/").lower()] = text
+    return out
+
+
+def extract(path: Path) -> Extracted:
+    """Return a PDF's text, page count and metadata (see :func:`extract_text`).
+
+    Raises:
+        FullTextError: as :func:`extract_text`.
     """
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError  # PyPdfError covers DependencyError
@@ -62,6 +95,7 @@ def extract_text(path: Path) -> tuple[str, int]:
                     f"{name}: the PDF is protected by a password; save an unprotected copy"
                 )
         pages = [page.extract_text() or "" for page in reader.pages]
+        metadata = _metadata(reader)
     except FullTextError:
         raise
     except OSError as exc:
@@ -75,7 +109,7 @@ def extract_text(path: Path) -> tuple[str, int]:
         raise FullTextError(
             f"{name}: the PDF has no text layer (a scanned image?); run OCR on it first"
         )
-    return text, len(pages)
+    return Extracted(text, len(pages), metadata)
 
 
 def attach(db: Database, root: Path, record_id: int, pdf: Path, by: str) -> Attached:
@@ -88,6 +122,13 @@ def attach(db: Database, root: Path, record_id: int, pdf: Path, by: str) -> Atta
         raise FullTextError(f"no record {record_id} in this review")
     text, pages = extract_text(pdf)
     digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    return store(db, root, record_id, pdf, digest, text, pages, by)
+
+
+def store(
+    db: Database, root: Path, record_id: int, pdf: Path, digest: str, text: str, pages: int, by: str
+) -> Attached:
+    """Copy an already read PDF under ``fulltext/`` (content-addressed) and store its text."""
     folder = root / "fulltext"
     folder.mkdir(exist_ok=True)
     stored = folder / f"{digest[:32]}.pdf"

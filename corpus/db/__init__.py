@@ -20,16 +20,25 @@ from corpus.db.dedup import (
     set_pair_status,
     undo_merge,
 )
-from corpus.db.fulltext import add_fulltext, fulltexts_of_group
+from corpus.db.fulltext import (
+    add_fulltext,
+    attached_hashes,
+    fulltexts_of_group,
+    groups_with_fulltext,
+    match_candidates,
+)
 from corpus.db.records import (
     SOURCE_METHODS,
     SourceInfo,
     counts,
     counts_by_database,
+    flag_record,
     insert_source,
     iter_export_rows,
+    records_of_sources,
     source_by_hash,
     sources,
+    update_record,
 )
 from corpus.db.schema import (
     BUSY_TIMEOUT_MS,
@@ -62,6 +71,7 @@ __all__ = [
     "PairWrite",
     "SourceInfo",
     "add_fulltext",
+    "attached_hashes",
     "begin_immediate",
     "connect",
     "content_hash",
@@ -72,12 +82,15 @@ __all__ = [
     "embedded_fingerprint",
     "embedding_counts",
     "embedding_text",
+    "flag_record",
     "fts_search",
     "fulltexts_of_group",
+    "groups_with_fulltext",
     "is_busy",
     "insert_source",
     "iter_export_rows",
     "known_pairs",
+    "match_candidates",
     "merge_groups",
     "merges",
     "migrations",
@@ -87,6 +100,7 @@ __all__ = [
     "record_summaries",
     "record_vectors",
     "records_full",
+    "records_of_sources",
     "save_dedup_run",
     "set_pair_status",
     "source_by_hash",
@@ -95,4 +109,5 @@ __all__ = [
     "sync_fts",
     "transaction",
     "undo_merge",
+    "update_record",
 ]

@@ -168,3 +168,93 @@ def iter_export_rows(db: Database) -> Iterator[dict[str, Any]]:
         item["authors"] = json.loads(item["authors"])
         item["keywords"] = json.loads(item["keywords"])
         yield item
+
+
+def records_of_sources(
+    db: Database, source_refs: Sequence[int], raw_field: str = "version"
+) -> dict[str, tuple[int, Any]]:
+    """Return ``source_id -> (record id, raw[raw_field])`` for some sources' records.
+
+    When a source id occurs more than once, the latest record wins. A synced
+    library (Zotero) uses this to find the record an item became earlier,
+    and the item version it was stored at.
+    """
+    if not source_refs:
+        return {}
+    marks = ",".join("?" * len(source_refs))
+    rows = db.execute(
+        f"SELECT source_id, id, json_extract(raw, ?) FROM records WHERE source_ref IN ({marks}) "
+        "AND source_id IS NOT NULL ORDER BY id",
+        [f"$.{raw_field}", *source_refs],
+    ).fetchall()
+    return {str(sid): (int(rid), value) for sid, rid, value in rows}
+
+
+_KEEP_FLAGS = ("missing_title", "missing_abstract")
+
+
+def update_record(
+    db: Database, record_id: int, rec: Record, drop_flags: Sequence[str] = ()
+) -> None:
+    """Replace a record's bibliographic fields (a changed copy in a synced library).
+
+    The record keeps its id, group, source and position; its flags are
+    recomputed from the new fields, other flags are kept unless in
+    ``drop_flags``. The full-text index entry is replaced when it exists, and
+    the new content hash makes the embedding catch up. Runs in the caller's
+    transaction when there is one.
+    """
+    with transaction(db) as conn:
+        old = conn.execute(
+            "SELECT title, abstract, authors, keywords, flags FROM records WHERE id = ?",
+            (record_id,),
+        ).fetchone()
+        if old is None:
+            raise KeyError(record_id)
+        kept = [f for f in old[4].split(",") if f and f not in _KEEP_FLAGS and f not in drop_flags]
+        row = _record_row(record_id, 0, 0, rec)
+        values = dict(zip(FIELDS, row[5 : 5 + len(FIELDS)], strict=True))
+        sets = ", ".join(f"{name} = ?" for name in FIELDS)
+        conn.execute(
+            f"UPDATE records SET source_id = ?, {sets}, raw = ?, flags = ?, content_hash = ? "
+            "WHERE id = ?",
+            (
+                rec.source_id,
+                *values.values(),
+                row[-3],
+                ",".join([*rec.flags(), *kept]),
+                row[-1],
+                record_id,
+            ),
+        )
+        synced = conn.execute("SELECT synced_max_id FROM fts_state WHERE id = 1").fetchone()
+        if synced is not None and record_id <= int(synced[0] or 0):
+            conn.execute(
+                "INSERT INTO records_fts (records_fts, rowid, title, abstract, authors, keywords) "
+                "VALUES ('delete', ?, ?, ?, ?, ?)",
+                (record_id, *old[:4]),
+            )
+            conn.execute(
+                "INSERT INTO records_fts (rowid, title, abstract, authors, keywords) "
+                "SELECT id, title, abstract, authors, keywords FROM records WHERE id = ?",
+                (record_id,),
+            )
+
+
+def flag_record(db: Database, record_id: int, flag: str) -> bool:
+    """Add a flag to a record (e.g. ``deleted_in_zotero``); records are never dropped.
+
+    Returns:
+        True when the flag was added, False when the record already had it.
+    """
+    with transaction(db) as conn:
+        row = conn.execute("SELECT flags FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise KeyError(record_id)
+        flags = [f for f in row[0].split(",") if f]
+        if flag in flags:
+            return False
+        conn.execute(
+            "UPDATE records SET flags = ? WHERE id = ?", (",".join([*flags, flag]), record_id)
+        )
+    return True

@@ -57,7 +57,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "attach": (
         "fulltext",
         "attach",
-        "Attach a full-text PDF to a record (by id or source id); only its text is kept.",
+        "Attach a full-text PDF to a record, or a folder of PDFs to their studies.",
     ),
     "protocol": (
         "protocol",

@@ -120,6 +120,40 @@ def m002_extraction(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_zotero_syncs(db: Database) -> None:
+    """The Zotero sync log: one row per ``review zotero import``, with its library version.
+
+    The table belongs to ``review.sync`` (its ``db`` module holds the queries);
+    it is created here for the reason given in :func:`m002_extraction`. Each
+    sync is also one row in ``sources`` (``source_ref``), so PRISMA counts it.
+    ``library_version`` is what the next sync of the same library and
+    collection asks for with ``since=``. No API key is ever stored.
+    """
+    db.executescript(
+        """
+        CREATE TABLE zotero_syncs (
+            id INTEGER PRIMARY KEY,
+            library TEXT NOT NULL,
+            library_name TEXT NOT NULL,
+            collection TEXT NOT NULL DEFAULT '',
+            collection_name TEXT NOT NULL DEFAULT '',
+            tag TEXT NOT NULL DEFAULT '',
+            endpoint TEXT NOT NULL,
+            source_ref INTEGER NOT NULL REFERENCES sources(id),
+            since_version INTEGER,
+            library_version INTEGER NOT NULL,
+            added INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            time TEXT NOT NULL
+        );
+        CREATE INDEX zotero_syncs_library ON zotero_syncs(library, collection, tag, id);
+        """
+    )
+
+
 def apply(db: Database) -> None:
     """Apply the review layer's pending migrations."""
     migrations.apply(db)
