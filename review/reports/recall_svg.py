@@ -72,11 +72,17 @@ def recall_svg(eligible: int, labels: list[int], title: str = "Recall curve") ->
         f'y2="{y(random_end):.1f}" stroke="#999" stroke-dasharray="6 4"/>'
     )
     parts.append(f'<polyline fill="none" stroke="#0072B2" stroke-width="2" points="{path}"/>')
+    # The legend sits bottom right, under the diagonal, where a curve that
+    # beats random order never runs.
+    right, low = LEFT + plot_w - 8, TOP + plot_h
     parts.append(
-        f'<text x="{LEFT + 8}" y="{TOP + 14}" fill="#0072B2">screening order: {found} relevant'
-        f" in {len(labels)} screened</text>"
+        f'<text x="{right}" y="{low - 28}" text-anchor="end" fill="#0072B2">screening order:'
+        f" {found} relevant in {len(labels)} screened</text>"
     )
-    parts.append(f'<text x="{LEFT + 8}" y="{TOP + 30}" fill="#777">random order (expected)</text>')
+    parts.append(
+        f'<text x="{right}" y="{low - 12}" text-anchor="end" fill="#777">'
+        "random order (expected)</text>"
+    )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
