@@ -22,6 +22,7 @@ Outcome of a group at a stage with ``required`` reviewers per record
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -149,3 +150,26 @@ def eligible_count(db: Database, who: Viewer, stage: str) -> int | None:
         return sdb.study_count(db)
     tallies = blind.full_text_open(db, who)
     return None if tallies is None else tallies.full_text_counts()[0]
+
+
+def exclusion_reasons(db: Database, who: Viewer, stage: str = FULL_TEXT) -> dict[int, str]:
+    """Return study -> the reason its current exclude votes at a stage give most.
+
+    Votes on groups merged into a study count for the study; ties go to the
+    earliest vote. Studies without any exclude reason are left out. Only the
+    votes the viewer may see count (their own while the stage is blind to them).
+    """
+    into = sdb.merged_away(db)
+    votes: dict[int, list[tuple[int, str]]] = {}
+    for event in blind.events(db, who, stage=stage):
+        if event.label != "exclude" or not event.reason:
+            continue
+        study = into.get(event.group_id, event.group_id)
+        votes.setdefault(study, []).append((event.id, event.reason))
+    out: dict[int, str] = {}
+    for study, found in votes.items():
+        found.sort()
+        tally = Counter(reason for _, reason in found)
+        best = max(tally.values())
+        out[study] = next(reason for _, reason in found if tally[reason] == best)
+    return out

@@ -75,9 +75,8 @@ from sqlite_utils import Database
 from review.core.errors import ReviewError
 from review.reports.db import prisma as q
 from screening import blind
-from screening import db as sdb
 from screening.blind import Viewer
-from screening.stages import FULL_TEXT, PROCEEDS, TITLE_ABSTRACT
+from screening.stages import FULL_TEXT, PROCEEDS, TITLE_ABSTRACT, exclusion_reasons
 
 NO_REASON = "No reason recorded"
 """The reason a full-text exclusion is counted under when nobody gave one."""
@@ -355,7 +354,7 @@ def collect(
     if ft is None:
         return _hidden(values, full_text=False)
     ft_outcomes = dict(ft.outcomes())
-    reasons = _exclusion_reasons(db, who)
+    reasons = exclusion_reasons(db, who, FULL_TEXT)
     included: set[int] = set()
     for side, groups, waiting in (
         ("dbr", dbr_groups, "awaiting_assessment"),
@@ -453,28 +452,6 @@ def tool_name(details: dict[str, Any]) -> str:
     if recall:
         text += f", estimated recall {recall['recall']:.1%}"
     return text
-
-
-def _exclusion_reasons(db: Database, who: Viewer) -> dict[int, str]:
-    """Return study -> the reason its current full-text exclude votes give most.
-
-    Votes on groups merged into a study count for the study; ties go to the
-    earliest vote. Studies without any exclude reason are left out.
-    """
-    into = sdb.merged_away(db)
-    votes: dict[int, list[tuple[int, str]]] = {}
-    for event in blind.events(db, who, stage=FULL_TEXT):
-        if event.label != "exclude" or not event.reason:
-            continue
-        study = into.get(event.group_id, event.group_id)
-        votes.setdefault(study, []).append((event.id, event.reason))
-    out: dict[int, str] = {}
-    for study, found in votes.items():
-        found.sort()
-        tally = Counter(reason for _, reason in found)
-        best = max(tally.values())
-        out[study] = next(reason for _, reason in found if tally[reason] == best)
-    return out
 
 
 def _named(counter: Counter[str]) -> Named:

@@ -70,3 +70,44 @@ def log_sync(db: Database, row: SyncRow) -> int:
 def syncs(db: Database) -> list[dict[str, Any]]:
     """Every sync, oldest first."""
     return list(db.query("SELECT * FROM zotero_syncs ORDER BY id"))
+
+
+def library_endpoint(db: Database, library: str) -> str | None:
+    """The endpoint the latest sync of a library used (as logged: no credentials), or None."""
+    row = db.execute(
+        "SELECT endpoint FROM zotero_syncs WHERE library = ? ORDER BY id DESC LIMIT 1", [library]
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def libraries(db: Database) -> list[str]:
+    """Every library the review has synced from, in order of its first sync."""
+    rows = db.execute(
+        "SELECT library FROM zotero_syncs GROUP BY library ORDER BY MIN(id)"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def library_items(
+    db: Database, source_refs: list[int], skip_flag: str
+) -> dict[str, tuple[int, int]]:
+    """Return Zotero item key -> ``(record id, group id)`` for the records of some sources.
+
+    When a key occurs more than once (an item re-imported by a later sync), the
+    latest record wins, as in ``corpus.db.records_of_sources``. Records whose
+    flags hold ``skip_flag`` (items deleted in Zotero) are left out.
+    """
+    if not source_refs:
+        return {}
+    marks = ",".join("?" * len(source_refs))
+    rows = db.execute(
+        f"SELECT source_id, id, group_id, COALESCE(flags, '') FROM records "
+        f"WHERE source_ref IN ({marks}) AND source_id IS NOT NULL ORDER BY id",
+        list(source_refs),
+    ).fetchall()
+    out: dict[str, tuple[int, int]] = {}
+    for key, record_id, group_id, flags in rows:
+        out.pop(str(key), None)
+        if skip_flag not in str(flags).split(","):
+            out[str(key)] = (int(record_id), int(group_id))
+    return out
