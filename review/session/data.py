@@ -18,6 +18,7 @@ from corpus.dedup import merged_view
 from protocols import loader
 from protocols.model import Protocol, Stage
 from review.session import db as session_db
+from review.session.sources import without_fulltext
 from screening import blind, queue
 from screening import db as sdb
 from screening.blind import Viewer
@@ -102,13 +103,16 @@ class Progress:
     eligible: int | None
     remaining: int | None
     mine: int
+    #: Studies at full text with no report attached (None: title/abstract, or closed).
+    without_fulltext: int | None = None
 
 
 def stage_progress(db: Database, who: Viewer, stage: str) -> Progress:
     """Count what is left for the reviewer (tens of ms at 100k: call from a worker)."""
     own = blind.label_counts(db, who, stage).get(who.name, {})
+    missing = without_fulltext(db, who) if stage == FULL_TEXT else None
     return Progress(
-        eligible_count(db, who, stage), queue.remaining(db, who, stage), sum(own.values())
+        eligible_count(db, who, stage), queue.remaining(db, who, stage), sum(own.values()), missing
     )
 
 

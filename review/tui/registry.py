@@ -107,6 +107,12 @@ SCREENS: tuple[ScreenEntry, ...] = (
         footer="Duplicates",
         button="Review duplicates",
     ),
+    ScreenEntry(
+        "sources",
+        "Sources",
+        "Every import; add a file, a Zotero library or a folder of PDFs",
+        key="o",
+    ),
     ScreenEntry("home", "Dashboard", "Records, screening, agreement at a glance"),
 )
 

@@ -272,7 +272,7 @@ class HomeScreen(ReviewScreen):
         flow.display = bool(status.records)
         flow.show(data.prisma, data.prisma_error)
         if not status.records:
-            hint = "Next: review import FILE... (RIS, BibTeX, MEDLINE, CSV, ...)"
+            hint = "Next: press o to import files (RIS, BibTeX, MEDLINE, CSV, ...) or Zotero"
         elif waiting:
             pairs = "1 pair waits" if waiting == 1 else f"{waiting} pairs wait"
             hint = f"{pairs} for a decision: press d to review. Press s to screen."

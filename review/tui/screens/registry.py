@@ -19,6 +19,7 @@ from review.tui.screens.detail import SearchScreen
 from review.tui.screens.extraction import ExtractionScreen
 from review.tui.screens.gapmap import GapMapScreen
 from review.tui.screens.screening import ScreeningScreen
+from review.tui.screens.sources import SourcesScreen
 
 #: Name -> a new screen of that kind (``home`` is the dashboard at the bottom of the stack).
 BUILDERS: dict[str, Callable[[], ReviewScreen]] = {
@@ -29,6 +30,7 @@ BUILDERS: dict[str, Callable[[], ReviewScreen]] = {
     "gapmap": GapMapScreen,
     "search": SearchScreen,
     "duplicates": DedupScreen,
+    "sources": SourcesScreen,
     HOME: HomeScreen,
 }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -27,6 +28,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 from protocols.model import Stage
 from review.session.data import STAGE_NAMES, Card, load_card
 from review.session.screening import ScreeningSession, Tally, Write, Written
+from review.session.sources import JobResult, attach_one
 from review.session.writes import WriteResult
 from review.tui.screens.base import ReviewScreen
 from review.tui.widgets import wellbeing
@@ -77,6 +79,7 @@ class ScreeningScreen(ReviewScreen):
         Binding("n", "note", "Note", id="screen.note"),
         Binding("r", "reason", "Reason", id="screen.reason"),
         Binding("x", "not_retrieved", "Not retrieved", id="screen.not_retrieved"),
+        Binding("a", "attach", "Attach PDF", id="screen.attach"),
         Binding("v", "reveal", "Reveal", id="screen.reveal"),
         Binding("slash", "search", "Search", id="screen.search"),
         Binding("o", "detail", "Details", show=False, id="screen.detail"),
@@ -151,7 +154,7 @@ class ScreeningScreen(ReviewScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that mean something for this stage and study."""
-        if action == "not_retrieved":
+        if action in ("not_retrieved", "attach"):
             return self.stage == Stage.FULL_TEXT
         if action == "exclude_with":  # at full text a reason is picked after e, on purpose
             return self.stage == Stage.TITLE_ABSTRACT
@@ -350,6 +353,24 @@ class ScreeningScreen(ReviewScreen):
         self.skipped.add(card.group_id)
         self.advance()
 
+    def action_attach(self) -> None:
+        """Attach a PDF to the study on screen by its path (to the study's first record)."""
+        card = self._current()
+        if card is None or self.stage != Stage.FULL_TEXT:
+            return
+        group = card.group_id
+
+        def answered(text: str | None) -> None:
+            path = (text or "").strip()
+            if not path:
+                return
+            project, reviewer = self.project, self.reviewer
+            self.queue_write(lambda: attach_one(project, group, Path(path), reviewer))
+            self.tell(f"Attaching {Path(path).name} to study {group}…", timeout=2)
+
+        title = f"Attach a PDF to study {group}: its path"
+        self.app.push_screen(TextPrompt(title, placeholder="~/papers/report.pdf"), answered)
+
     def action_reveal(self) -> None:
         """Show the masked terms of the study on screen (masked again on the next one)."""
         self.reveal = not self.reveal
@@ -392,6 +413,9 @@ class ScreeningScreen(ReviewScreen):
 
     def write_landed(self, result: WriteResult) -> None:
         """A write landed: warn if refused, bring back an undone study, recount."""
+        if isinstance(result, JobResult):
+            self._attached(result)
+            return
         if not isinstance(result, Written):
             super().write_landed(result)
             return
@@ -407,6 +431,17 @@ class ScreeningScreen(ReviewScreen):
             elif current == result.group_id:
                 self.show_group(result.group_id, self.shown)
         self.progress.count_when_idle()
+
+    def _attached(self, result: JobResult) -> None:
+        """A PDF attached by path landed: show it if its study is on screen, recount."""
+        if not result.ok:
+            line = result.message.splitlines()[0] if result.message else "not attached"
+            self.warn(line, title="Not attached")
+            return
+        self.tell(result.message)
+        if self.card is not None and self.card.group_id == result.group_id:
+            self.show_group(result.group_id, self.shown)
+        self.progress.count()
 
     def on_progress_line_counted(self, message: ProgressLine.Counted) -> None:
         """Fresh counts: the "nothing left" text depends on them."""

@@ -120,16 +120,21 @@ class TextPrompt(Dialog[str | None]):
         Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
     ]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self, title: str, value: str = "", placeholder: str = "", *, password: bool = False
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
+        self.password = password
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Input(
+                self.value, placeholder=self.placeholder, password=self.password, id="prompt-input"
+            )
             yield Label("Enter to save, Esc to cancel.", classes="dialog-hint")
 
     @on(Input.Submitted)

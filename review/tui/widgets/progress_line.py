@@ -112,4 +112,7 @@ class ProgressLine(Static):
         if p is not None and p.remaining is not None:
             parts.append(f"{max(p.remaining - self.pending(), 0):,} left")
         parts.append(f"this session {self.tally.decided}" + (f" ({rate}/h)" if rate else ""))
+        if p is not None and p.without_fulltext:
+            n = p.without_fulltext
+            parts.append(f"{n:,} {'study' if n == 1 else 'studies'} without full text")
         self.update(" · ".join(parts))

@@ -20,10 +20,12 @@ def show_report(area: TextArea, card: Card | None, settings: Settings, reveal: b
     elif not card.fulltexts:
         first = card.records[0]["id"]
         area.load_text(
-            "No full-text report is attached to this study.\n\n"
-            f"Attach one with:  review attach {first} FILE.pdf\n"
+            "No full text attached to this study.\n\n"
+            "Press a to attach a PDF by its path, or on the command line:\n"
+            f"  review attach {first} FILE.pdf\n"
             "or press x if the report cannot be retrieved."
         )
+        area.border_title = "No full text attached"
     else:
         report = card.fulltexts[0]
         area.load_text(report["text"] if reveal else settings.masked(report["text"]))

@@ -1,0 +1,253 @@
+"""The state behind the Sources screen: what was imported, and the jobs that bring papers in.
+
+No UI here. The screen lists :func:`source_rows`, shows :func:`preview` of a
+picked file before importing it, and queues :func:`import_files`,
+:func:`attach_folder` and :func:`attach_one` on the app's one write queue;
+each job opens its own connection, reports progress through a
+:class:`ProgressState` the screen polls, and answers a :class:`JobResult`
+(one line per problem file, as the CLI prints them).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from corpus import db as corpus_db
+from corpus.errors import AlreadyImportedError, FullTextError, ImportFormatError
+from corpus.formats import detect
+from corpus.fulltext import attach
+from corpus.fulltext_bulk import BulkReport, bulk_attach, missing_fulltext
+from corpus.importer import import_file, read_bytes
+from corpus.provenance import detect_database
+from corpus.textio import decode
+from review.core.project import Project
+from review.session import db as session_db
+from screening.blind import Viewer, full_text_open
+
+#: The columns of the sources table, in order.
+COLUMNS = ("Database", "Method", "File / library", "Searched", "Query", "Records", "Flagged")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One source as the Sources screen lists it (no import time: it is not shown)."""
+
+    id: int
+    database: str
+    method: str
+    file_name: str
+    format: str
+    search_date: str
+    query: str
+    records: int
+    flagged: int
+
+    def cells(self) -> tuple[str, ...]:
+        """The row's cells, in :data:`COLUMNS` order."""
+        return (
+            self.database,
+            self.method,
+            self.file_name,
+            self.search_date or "—",
+            self.query or "—",
+            str(self.records),
+            str(self.flagged),
+        )
+
+
+def source_rows(db: Database) -> list[SourceRow]:
+    """Every source, oldest first."""
+    return [
+        SourceRow(
+            int(s["id"]),
+            str(s.get("database") or "unknown"),
+            str(s.get("method") or "database"),
+            str(s.get("file_name") or ""),
+            str(s.get("format") or ""),
+            str(s.get("search_date") or ""),
+            str(s.get("query") or ""),
+            int(s.get("record_count") or 0),
+            int(s.get("flagged_count") or 0),
+        )
+        for s in corpus_db.sources(db)
+    ]
+
+
+def preview(path: Path) -> str:
+    """Say what a file would import as: ``"RIS export from PubMed"``, read only.
+
+    Raises:
+        ImportFormatError: a file that cannot be imported (one line: path and reason).
+    """
+    if path.is_dir():
+        raise ImportFormatError(str(path), "is a folder; pick an export file")
+    text = decode(read_bytes(path), str(path))
+    fmt = detect(text, str(path))
+    database = detect_database(fmt, text)
+    return f"{fmt.upper()} export" + (f" from {database}" if database else "")
+
+
+class ProgressState:
+    """Progress of a running job, written by its worker thread, read by the screen's timer."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.label = ""
+        self.done = 0
+        self.total: int | None = None
+
+    def callback(self, label: str) -> Callable[[int, int], None]:
+        """A ``progress(done, total)`` callback that reports under ``label``."""
+
+        def update(done: int, total: int) -> None:
+            with self._lock:
+                self.label, self.done, self.total = label, done, total
+
+        return update
+
+    def read(self) -> tuple[str, int, int | None]:
+        """The label, the work done and the total (None: not known yet)."""
+        with self._lock:
+            return self.label, self.done, self.total
+
+
+@dataclass(slots=True)
+class JobResult:
+    """What a job of the Sources screen did (a write-queue result).
+
+    Attributes:
+        ok: Whether anything was written (a run with no success is not ok).
+        message: One sentence for a notification.
+        lines: One line per file or problem, shown on the screen.
+        kind: What ran: ``import``, ``zotero``, ``folder`` or ``attach``.
+        group_id: The study an ``attach`` job was for.
+    """
+
+    ok: bool
+    message: str
+    lines: list[str] = field(default_factory=list)
+    kind: str = ""
+    group_id: int | None = None
+
+
+def import_files(
+    project: Project,
+    paths: Sequence[Path],
+    *,
+    database: str | None = None,
+    search_date: str | None = None,
+    query: str | None = None,
+    method: str = "database",
+    state: ProgressState | None = None,
+) -> JobResult:
+    """Import export files as ``review import`` does: each file all or nothing.
+
+    The search indexes are not refreshed here (the caller does, as the CLI does).
+    """
+    state = state or ProgressState()
+    step = state.callback("Importing")
+    db = project.open_db()
+    lines: list[str] = []
+    imported = 0
+    try:
+        for done, path in enumerate(paths):
+            step(done, len(paths))
+            try:
+                res = import_file(
+                    db, path, database=database, search_date=search_date, query=query, method=method
+                )
+            except (ImportFormatError, AlreadyImportedError) as exc:
+                lines.append(f"error: {exc}")
+                continue
+            imported += 1
+            flagged = f" ({res.flagged} lack a title or abstract)" if res.flagged else ""
+            lines.append(
+                f"{path.name}: {res.records} records from {res.database} [{res.format}]{flagged}"
+            )
+        step(len(paths), len(paths))
+    finally:
+        db.close()
+    failed = len(paths) - imported
+    if not imported:
+        return JobResult(False, lines[0] if lines else "Nothing to import.", lines, "import")
+    message = f"Imported {imported} of {len(paths)} files"
+    message += f"; {failed} failed" if failed else ""
+    return JobResult(True, message, lines, "import")
+
+
+def bulk_lines(report: BulkReport) -> list[str]:
+    """The bulk report: counts, then one line per file that needs a person."""
+    lines = [
+        f"Attached {len(report.matched)} of {report.files} PDFs in {report.folder}",
+        f"matched {len(report.matched)} · already attached {len(report.already)} · "
+        f"ambiguous {len(report.ambiguous)} · unmatched {len(report.unmatched)} · "
+        f"failed {len(report.failed)}",
+    ]
+    for a in report.ambiguous:
+        studies = ", ".join(f"study {c.group_id}" for c in a.candidates)
+        lines.append(f"ambiguous: {a.file}: {studies}")
+    lines.extend(f"unmatched: {name}" for name in report.unmatched)
+    lines.extend(f"failed: {f.file}: {f.message}" for f in report.failed)
+    return lines
+
+
+def attach_folder(
+    project: Project, folder: Path, reviewer: str, state: ProgressState | None = None
+) -> JobResult:
+    """Attach a folder of PDFs as ``review attach FOLDER`` does."""
+    state = state or ProgressState()
+    db = project.open_db()
+    try:
+        report = bulk_attach(
+            db, project.root, folder, reviewer, progress=state.callback("Reading PDFs")
+        )
+    except FullTextError as exc:
+        return JobResult(False, str(exc), [str(exc)], "folder")
+    finally:
+        db.close()
+    lines = bulk_lines(report)
+    return JobResult(bool(report.matched), lines[0], lines, "folder")
+
+
+def attach_one(project: Project, group_id: int, path: Path, reviewer: str) -> JobResult:
+    """Attach one PDF to a study's first record, as ``review attach RECORD FILE`` does."""
+    db = project.open_db()
+    try:
+        ids = session_db.group_record_ids(db, group_id)
+        if not ids:
+            return JobResult(False, f"no study {group_id}", kind="attach", group_id=group_id)
+        try:
+            done = attach(db, project.root, ids[0], path.expanduser(), reviewer)
+        except FullTextError as exc:
+            return JobResult(False, str(exc), kind="attach", group_id=group_id)
+        except OSError as exc:
+            message = f"{path}: cannot read file: {exc.strerror}"
+            return JobResult(False, message, kind="attach", group_id=group_id)
+    finally:
+        db.close()
+    message = f"Attached {path.name} to record {done.record_id}: {done.pages} pages"
+    return JobResult(True, message, kind="attach", group_id=group_id)
+
+
+def without_fulltext(db: Database, who: Viewer) -> int | None:
+    """How many studies at full text have no report attached (None: stage closed)."""
+    tallies = full_text_open(db, who)
+    if tallies is None:
+        return None
+    return len(missing_fulltext(db, tallies.passed_groups()))
+
+
+def describe_sync(row: dict[str, Any]) -> str:
+    """One earlier Zotero sync, for the re-sync list."""
+    parts = [str(row["library"])]
+    if row.get("collection_name") or row.get("collection"):
+        parts.append(f"collection {row.get('collection_name') or row['collection']}")
+    if row.get("tag"):
+        parts.append(f"tag {row['tag']}")
+    return " · ".join(parts) + f" (v{row['library_version']})"
