@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -188,7 +189,10 @@ def read_all(paths: Sequence[Path], workers: int | None = None) -> Iterator[PdfR
         return
     count = min(count, len(names))
     chunk = max(1, min(16, len(names) // (count * 4)))
-    with ProcessPoolExecutor(max_workers=count) as pool:
+    # "spawn", not Linux's default fork: the terminal UI calls this from a
+    # worker thread, and forking a multithreaded process can deadlock.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=count, mp_context=spawn) as pool:
         yield from pool.map(read_pdf, names, chunksize=chunk)
 
 
