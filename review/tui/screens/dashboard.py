@@ -272,7 +272,10 @@ class HomeScreen(ReviewScreen):
         flow.display = bool(status.records)
         flow.show(data.prisma, data.prisma_error)
         if not status.records:
-            hint = "Next: press o to import files (RIS, BibTeX, MEDLINE, CSV, ...) or Zotero"
+            hint = (
+                "Next: press o to add files (RIS, BibTeX, MEDLINE, CSV, ...) or a Zotero"
+                " library, or run review import FILE"
+            )
         elif waiting:
             pairs = "1 pair waits" if waiting == 1 else f"{waiting} pairs wait"
             hint = f"{pairs} for a decision: press d to review. Press s to screen."
