@@ -129,6 +129,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "zotero",
         "Import from Zotero and push screening decisions back as tags.",
     ),
+    "backup": (
+        "keeping",
+        "backup",
+        "Copy the review (database, protocol, full texts) into DIR, even while others write.",
+    ),
+    "restore": (
+        "keeping",
+        "restore",
+        "Restore a backup from DIR into this review folder (--force to overwrite).",
+    ),
+    "check": (
+        "keeping",
+        "check",
+        "Check review.db: SQLite integrity, derived tables against the logs, the audit chain.",
+    ),
     "demo": (
         "demo",
         "demo",

@@ -13,6 +13,7 @@ The corpus layer's connection settings apply (:func:`corpus.db.connect`);
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -154,6 +155,47 @@ def m003_zotero_syncs(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_audit_chain(db: Database) -> None:
+    """Chain the audit log: each row carries a hash of its content and of the row before.
+
+    Triggers stop an edit through the tool, but anyone with the sqlite3 shell
+    can drop a trigger; the chain makes such an edit visible to
+    ``review check`` (:mod:`review.core.integrity`), which names the row.
+    Existing rows are hashed in id order; the append-only trigger is dropped
+    for that one backfill and created again in the same transaction.
+    """
+    db.execute("ALTER TABLE audit ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE audit ADD COLUMN hash TEXT")
+    db.execute("DROP TRIGGER audit_no_update")
+    previous = ""
+    rows = db.execute(
+        "SELECT id, time, reviewer, action, details FROM audit ORDER BY id"
+    ).fetchall()
+    for id_, time, reviewer, action, details in rows:
+        digest = audit_hash(previous, id_, time, reviewer, action, details)
+        db.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", [previous, digest, id_])
+        previous = digest
+    db.execute(
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END"
+    )
+
+
+def audit_hash(
+    prev_hash: str, id_: int, time: str, reviewer: str, action: str, details: str
+) -> str:
+    """Return the chain hash of one audit row: sha256 of the previous hash and its content.
+
+    The content is canonical JSON of ``[id, time, reviewer, action, details]``
+    (``details`` as stored), so the same row always hashes the same.
+    """
+    content = json.dumps(
+        [id_, time, reviewer, action, details], ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+
+
 def apply(db: Database) -> None:
     """Apply the review layer's pending migrations."""
     migrations.apply(db)
@@ -266,11 +308,61 @@ def append_audit(db: Database, reviewer: str, action: str, details: dict[str, An
 def _insert_audit(
     db: Database, time: str, reviewer: str, action: str, details: dict[str, Any]
 ) -> int:
-    cursor = db.execute(
-        "INSERT INTO audit (time, reviewer, action, details) VALUES (?, ?, ?, ?)",
-        [time, reviewer, action, json.dumps(details, ensure_ascii=False, sort_keys=True)],
+    """Insert one chained audit row; the caller holds the write transaction.
+
+    The id is chosen here (the last id plus one) because it is part of the
+    hashed content; under the write lock no other writer can take it.
+    """
+    last = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    id_ = int(last[0]) + 1 if last else 1
+    previous = str(last[1] or "") if last else ""
+    text = json.dumps(details, ensure_ascii=False, sort_keys=True)
+    db.execute(
+        "INSERT INTO audit (id, time, reviewer, action, details, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            id_,
+            time,
+            reviewer,
+            action,
+            text,
+            previous,
+            audit_hash(previous, id_, time, reviewer, action, text),
+        ],
     )
-    return int(cursor.lastrowid or 0)
+    return id_
+
+
+def audit_chain(db: Database) -> list[tuple[Any, ...]]:
+    """Return every audit row with its chain columns, in id order, for the chain check."""
+    rows = db.execute(
+        "SELECT id, time, reviewer, action, details, prev_hash, hash FROM audit ORDER BY id"
+    ).fetchall()
+    return [tuple(row) for row in rows]
+
+
+def integrity_problems(db: Database) -> list[str]:
+    """Return what ``PRAGMA integrity_check`` reports, or [] for a sound file."""
+    rows = [str(r[0]) for r in db.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def foreign_key_problems(db: Database) -> list[tuple[str, int | None, str]]:
+    """Return ``(table, rowid, referenced table)`` for each row whose reference is dangling."""
+    rows = db.execute("PRAGMA foreign_key_check").fetchall()
+    return [(str(t), None if r is None else int(r), str(p)) for t, r, p, _ in rows]
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    """Return the row count of every ordinary table (for a backup's manifest)."""
+    names = [
+        str(n)
+        for (n,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"
+        ).fetchall()
+    ]
+    return {name: int(db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]) for name in names}
 
 
 def audit_events(db: Database, action: str | None = None) -> list[dict[str, Any]]:

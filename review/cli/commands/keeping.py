@@ -1,0 +1,110 @@
+"""``review backup``, ``review restore`` and ``review check``: keeping a review safe."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from review.cli.options import find_project, json_option, open_project
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def backup(ctx: click.Context, directory: Path, as_json: bool) -> None:
+    """Copy the review (database, protocol, full texts) into DIR, even while others write.
+
+    DIR must be new or empty. The database is copied with SQLite's online
+    backup API, so the copy is one consistent moment of the review; cache/
+    is left out (it is rebuilt when needed). DIR/manifest.json records when
+    the copy was taken and how many rows each table held.
+
+    \b
+    Example:
+        review backup ../backups/2026-11-27
+    """
+    from review.core.backup import backup as run_backup
+
+    result = run_backup(find_project(ctx), directory)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+        return
+    click.echo(
+        f"Backed up to {directory}: {sum(result.counts.values())} rows in"
+        f" {len(result.counts)} tables, {result.fulltexts} full-text files"
+    )
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the review.db already here.")
+@json_option
+@click.pass_context
+def restore(ctx: click.Context, directory: Path, force: bool, as_json: bool) -> None:
+    """Restore a backup from DIR into this review folder (--force to overwrite).
+
+    The review folder is --project, else $REVIEW_PROJECT, else the nearest
+    parent holding review.db, else the current folder. The database is
+    written beside the old one and renamed over it, so a failed restore
+    changes nothing. Close the TUI and other commands on this review first.
+
+    \b
+    Example:
+        review --project my-review restore ../backups/2026-11-27 --force
+    """
+    from review.core.backup import restore as run_restore
+    from review.core.errors import ProjectError
+
+    explicit = ctx.find_root().obj
+    try:
+        target = find_project(ctx).root
+    except ProjectError:
+        target = Path(explicit or os.environ.get("REVIEW_PROJECT") or ".")
+    result = run_restore(directory, target, force=force)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+        return
+    click.echo(
+        f"Restored {directory} into {target}: {sum(result.counts.values())} rows,"
+        f" {result.fulltexts} full-text files"
+    )
+
+
+@click.command()
+@json_option
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Check review.db: SQLite integrity, derived tables against the logs, the audit chain.
+
+    Prints one line per problem, naming the table and row (for instance an
+    audit row edited with the sqlite3 shell), and exits 1 when anything is
+    wrong.
+
+    \b
+    Example:
+        review check --json
+    """
+    from review.core.integrity import check as run_check
+
+    _, db = open_project(ctx)
+    problems = run_check(db)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"ok": not problems, "problems": [p.to_json() for p in problems]},
+                indent=2,
+                default=str,
+            )
+        )
+    elif problems:
+        for problem in problems:
+            click.echo(problem.message)
+    else:
+        click.echo("review.db: all checks passed")
+    if problems:
+        sys.exit(1)
