@@ -114,6 +114,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "screen",
         "Screen records in the terminal UI, one key per decision.",
     ),
+    "serve": (
+        "serve",
+        "serve",
+        "Serve the terminal UI in a browser, one session per reviewer token.",
+    ),
     "export": (
         "export",
         "export",

@@ -1,0 +1,211 @@
+"""``review serve``: two reviewers screen at once in real browsers, by token.
+
+The server runs as a real ``review serve`` subprocess; headless system
+Chromium (Playwright) opens one page per reviewer token and presses the
+screening keys; the decisions must land in review.db under the token's
+reviewer. Requests without a valid token are refused, and no token is
+ever written to the server's output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from review.serve.server import ReviewersFileError, load_reviewers
+from tests.browser_support import CHROMIUM, needs_chromium
+
+REVIEW = str(Path(sys.executable).parent / "review")
+RIS = "".join(
+    f"TY  - JOUR\nTI  - Study number {n} on online grooming\nAB  - Abstract {n}.\n"
+    f"PY  - 2020\nID  - s{n}\nER  - \n\n"
+    for n in range(1, 7)
+)
+TOKENS = {"ana": "ana-7Hq2-secret-token", "ben": "ben-9Zx4-secret-token"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def review(*args: str) -> str:
+    return subprocess.run(
+        [REVIEW, *args], check=True, capture_output=True, text=True, timeout=120
+    ).stdout
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            code: int = response.status
+            return code
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "rev"
+    review("init", str(folder))
+    (tmp_path / "s.ris").write_text(RIS, encoding="utf-8")
+    review("--project", str(folder), "import", "--no-embed", str(tmp_path / "s.ris"))
+    return folder
+
+
+@pytest.fixture
+def server(project: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A running ``review serve`` with two reviewers; yields its URL and log folder."""
+    team = tmp_path / "team.toml"
+    team.write_text(
+        "[reviewers]\n" + "".join(f'{n} = "{t}"\n' for n, t in TOKENS.items()), encoding="utf-8"
+    )
+    port = free_port()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with (logs / "out").open("w") as out, (logs / "err").open("w") as err:
+        proc = subprocess.Popen(
+            [REVIEW, "--project", str(project), "serve", "--port", str(port)]
+            + ["--reviewers", str(team), "--start", "screening"],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert proc.poll() is None, (logs / "err").read_text()
+                    assert time.monotonic() < deadline, "review serve never listened"
+                    time.sleep(0.2)
+            yield url, logs
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def decisions(project: Path, reviewer: str) -> list[dict[str, str]]:
+    out = review("--project", str(project), "export", "decisions", "--reviewer", reviewer)
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_requests_without_a_valid_token_are_refused(server: tuple[str, Path]) -> None:
+    url, logs = server
+    assert status_of(f"{url}/") == 403
+    assert status_of(f"{url}/?token=wrong-token-123") == 403
+    assert status_of(f"{url}/?token=") == 403
+    assert status_of(f"{url}/ws") == 403  # textual-serve's own, unticketed websocket
+    assert status_of(f"{url}/ws/made-up-ticket") == 403
+    assert status_of(f"{url}/?token={TOKENS['ana']}") == 200
+    logged = (logs / "out").read_text() + (logs / "err").read_text()
+    assert all(token not in logged for token in TOKENS.values())
+
+
+@needs_chromium
+def test_two_reviewers_screen_at_once_in_two_browsers(
+    server: tuple[str, Path], project: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, logs = server
+    assert CHROMIUM is not None
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            pages = {}
+            for name, token in TOKENS.items():
+                context = browser.new_context(viewport={"width": 1100, "height": 800})
+                page = context.new_page()
+                page.on("request", lambda r: requests.append(r.url))
+                page.goto(f"{url}/?token={token}")
+                pages[name] = page
+            for page in pages.values():  # both apps are up: their first bytes arrived
+                page.wait_for_selector("body.-first-byte", state="attached", timeout=60_000)
+                page.locator("#terminal").click()
+            # Press include in each session until its decision is in the database:
+            # the first key may come before the screening screen has mounted.
+            done: set[str] = set()
+            deadline = time.monotonic() + 90
+            while done != set(TOKENS) and time.monotonic() < deadline:
+                for name, page in pages.items():
+                    if name not in done:
+                        page.keyboard.press("i")
+                time.sleep(3)
+                done = {r["reviewer"] for r in decisions(project, "ana")}
+        finally:
+            browser.close()
+    for name in TOKENS:
+        mine = [r for r in decisions(project, name) if r["reviewer"] == name]
+        assert mine, f"no decision by {name}"
+        assert {(r["stage"], r["label"]) for r in mine} == {("title_abstract", "include")}
+    everyone = {r["reviewer"] for n in TOKENS for r in decisions(project, n)}
+    assert everyone == set(TOKENS)  # nobody else: each session acted as its token's reviewer
+    # Offline page: nothing requested beyond the server itself.
+    assert requests and all(r.startswith(url) or r.startswith("ws://127.0.0.1") for r in requests)
+    logged = (logs / "out").read_text() + (logs / "err").read_text()
+    assert all(token not in logged for token in TOKENS.values())
+
+
+def test_reviewers_file_formats_and_errors(tmp_path: Path) -> None:
+    csv_file = tmp_path / "team.csv"
+    csv_file.write_text("name,token\nana,abcdefgh12\nben,ijklmnop34\n", encoding="utf-8")
+    assert load_reviewers(csv_file) == {"ana": "abcdefgh12", "ben": "ijklmnop34"}
+    short = tmp_path / "short.csv"
+    short.write_text("ana,abc\n", encoding="utf-8")
+    with pytest.raises(ReviewersFileError) as info:
+        load_reviewers(short)
+    assert "abc" not in str(info.value).replace("ana", "")
+    shared = tmp_path / "shared.toml"
+    shared.write_text('[reviewers]\nana = "same-token-1"\nben = "same-token-1"\n')
+    with pytest.raises(ReviewersFileError):
+        load_reviewers(shared)
+
+
+def test_another_host_requires_tokens_and_warns(project: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [REVIEW, "--project", str(project), "serve", "--host", "0.0.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "requires --reviewers" in done.stderr
+    team = tmp_path / "team.csv"
+    team.write_text("".join(f"{n},{t}\n" for n, t in TOKENS.items()), encoding="utf-8")
+    proc = subprocess.Popen(
+        [REVIEW, "--project", str(project), "serve", "--host", "0.0.0.0"]
+        + ["--port", str(free_port()), "--reviewers", str(team)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()  # printed before it listens
+        assert "warning" in line and "0.0.0.0" in line
+    finally:
+        proc.terminate()
+        _, rest = proc.communicate(timeout=20)
+    assert all(token not in line + rest for token in TOKENS.values())
