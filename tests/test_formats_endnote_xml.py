@@ -242,3 +242,10 @@ def test_mutated_exports(sample: str, data: st.DataObject) -> None:
     junk = data.draw(st.text(alphabet="<>/&;!\"'=x\x00\ud800 ü", max_size=12))
     text = sample[:where] + junk + sample[where:cut] if where < cut else sample[:cut] + junk
     _only_import_errors(text)
+
+
+def test_an_invalid_character_is_reported_on_one_line(tmp_path: Path) -> None:
+    """libxml2 puts a newline in its message for a NUL byte; the user gets one line."""
+    with pytest.raises(ImportFormatError) as caught:
+        endnote_xml.parse('<?xml version="1.0"?><xml><records><record>\x00E', "lib.xml")
+    assert "\n" not in str(caught.value) and "not well-formed XML" in str(caught.value)

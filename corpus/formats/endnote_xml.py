@@ -97,9 +97,12 @@ def parse(text: str, path: str) -> list[Record]:
                 del parent[0]
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno and exc.lineno > 0 else None
+        # libxml2's message can hold a newline (e.g. for a NUL byte); the
+        # user gets one line (found by bench/fuzz_importers.py).
+        reason = " ".join(str(exc.msg).split())
         raise ImportFormatError(
             path,
-            f"is not well-formed XML ({exc.msg}); the file may be truncated, export it again",
+            f"is not well-formed XML ({reason}); the file may be truncated, export it again",
             line=line,
             record=len(records) + 1,
         ) from None
