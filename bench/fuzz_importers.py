@@ -44,6 +44,7 @@ from corpus.textio import decode  # noqa: E402
 from protocols.loader import ProtocolError, template_names, template_text  # noqa: E402
 from protocols.loader import load as load_protocol  # noqa: E402
 from protocols.loader import parse as parse_protocol  # noqa: E402
+from tests.fuzzing import mutate_lines  # noqa: E402
 
 EXPORTS = ROOT / "tests" / "fixtures" / "exports"
 
@@ -126,40 +127,24 @@ def targets() -> list[Target]:
     return found
 
 
+def _new_value(lines: list[str], i: int, rng: random.Random, data: st.DataObject) -> None:
+    """key = value (TOML), TAG - value (RIS/MEDLINE), field = {value} (BibTeX)."""
+    for sep in (" = ", "- ", ","):
+        if sep in lines[i]:
+            head = lines[i].split(sep, 1)[0]
+            value = data.draw(st.sampled_from(TOML_VALUES) | st.text(max_size=20))
+            lines[i] = f"{head}{sep}{value}"
+            return
+
+
+def _junk(lines: list[str], i: int, rng: random.Random, data: st.DataObject) -> None:
+    at = rng.randrange(len(lines[i]) + 1)
+    lines[i] = lines[i][:at] + data.draw(st.text(max_size=12)) + lines[i][at:]
+
+
 def _mutate_lines(text: str, data: st.DataObject) -> str:
-    """Apply 1-6 line edits: delete, duplicate, swap, shuffle, cut, or a new value."""
-    lines = text.split("\n")
-    rng = random.Random(data.draw(st.integers(0, 2**32 - 1)))
-    for _ in range(data.draw(st.integers(1, 6))):
-        if not lines:
-            break
-        i = rng.randrange(len(lines))
-        op = data.draw(
-            st.sampled_from(["delete", "duplicate", "swap", "shuffle", "cut", "value", "junk"])
-        )
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = rng.randrange(len(lines))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "shuffle":
-            rng.shuffle(lines)
-        elif op == "cut":
-            lines = lines[:i] + [lines[i][: rng.randrange(len(lines[i]) + 1)]]
-        elif op == "value":
-            # key = value (TOML), TAG - value (RIS/MEDLINE), field = {value} (BibTeX)
-            for sep in (" = ", "- ", ","):
-                if sep in lines[i]:
-                    head = lines[i].split(sep, 1)[0]
-                    value = data.draw(st.sampled_from(TOML_VALUES) | st.text(max_size=20))
-                    lines[i] = f"{head}{sep}{value}"
-                    break
-        else:
-            at = rng.randrange(len(lines[i]) + 1)
-            lines[i] = lines[i][:at] + data.draw(st.text(max_size=12)) + lines[i][at:]
-    return "\n".join(lines)
+    """The property tests' line edits, plus a new value and junk (tests/fuzzing.py)."""
+    return mutate_lines(text, data, {"value": _new_value, "junk": _junk})
 
 
 def _splice(sample: bytes, data: st.DataObject) -> bytes:
