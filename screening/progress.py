@@ -8,11 +8,17 @@ in any case: it says how far the team is, not what anyone decided.
 Results are typed (:class:`Progress`, :class:`StageProgress`,
 :class:`SessionRate`) so the dashboard reads attributes a type checker
 knows; ``to_json()`` gives the stable ``--json`` form.
+
+Rounds (``screening.rounds``): once a review has been updated, the counts
+are about one search round's new studies (the newest by default), as the
+queue and the stopping rule are. Per-reviewer tallies and agreement stay
+about the whole review: they describe the reviewers, not a round.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +29,7 @@ from screening import blind
 from screening import db as sdb
 from screening.agreement import stage_agreement
 from screening.blind import Viewer
+from screening.rounds import RoundScope, scope
 from screening.stages import FULL_TEXT, STAGES, TITLE_ABSTRACT, eligible_count
 
 
@@ -89,10 +96,14 @@ class Progress:
     reviewers_per_record: int
     unblinded: list[str]
     stages: dict[str, StageProgress]
+    round: int = 1
+    rounds: int = 1
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON form used by ``review status --json``."""
         return {
+            "round": self.round,
+            "rounds": self.rounds,
             "viewer": self.viewer,
             "lead": self.lead,
             "blind": self.blind,
@@ -106,21 +117,60 @@ class Progress:
         return self.blind and not self.lead and stage not in self.unblinded
 
 
-def progress(db: Database, who: Viewer) -> Progress:
-    """Return the whole screening progress as the viewer may see it."""
+def progress(db: Database, who: Viewer, round_no: int | None = None) -> Progress:
+    """Return the whole screening progress as the viewer may see it.
+
+    Args:
+        round_no: The search round the counts are about; the newest by default.
+
+    Raises:
+        ScreeningError: for a round that does not exist.
+    """
+    within = scope(db, round_no)
     return Progress(
         viewer=who.name,
         lead=who.is_lead,
         blind=who.blind,
         reviewers_per_record=who.required,
         unblinded=sorted(sdb.unblinded(db)),
-        stages={stage: stage_progress(db, who, stage) for stage in STAGES},
+        stages={stage: stage_progress(db, who, stage, within) for stage in STAGES},
+        round=within.number,
+        rounds=within.latest,
     )
 
 
-def stage_progress(db: Database, who: Viewer, stage: str) -> StageProgress:
-    """Return one stage's counts, per-reviewer tallies, agreement and screening rate."""
+def stage_progress(
+    db: Database, who: Viewer, stage: str, within: RoundScope | None = None
+) -> StageProgress:
+    """Return one stage's counts, per-reviewer tallies, agreement and screening rate.
+
+    Args:
+        within: A search round whose studies the counts are about (None: all).
+    """
+    out = stage_counts(db, who, stage, within)
+    out.reviewers = blind.label_counts(db, who, stage)
+    agreement = stage_agreement(db, who, stage)
+    out.agreement = None if agreement is None else agreement.as_dict()
+    out.rate = session_rate(db, who, stage)
+    return out
+
+
+def stage_counts(
+    db: Database, who: Viewer, stage: str, within: RoundScope | None = None
+) -> StageProgress:
+    """Return one stage's study counts only (no reviewer tallies, agreement or rate).
+
+    Args:
+        within: A search round whose studies the counts are about (None: all).
+    """
     blind.check_stage(stage)
+    if within is not None and within.studies is not None:
+        return _round_counts(db, who, stage, within.studies)
+    return _counts(db, who, stage)
+
+
+def _counts(db: Database, who: Viewer, stage: str) -> StageProgress:
+    """A stage's counts over every study (by SQL aggregates: fast at 100k studies)."""
     out = StageProgress(eligible=eligible_count(db, who, stage))
     ta_open = blind.full_text_open(db, who) if stage == FULL_TEXT else None
     if stage == TITLE_ABSTRACT or ta_open is not None:
@@ -139,10 +189,35 @@ def stage_progress(db: Database, who: Viewer, stage: str) -> StageProgress:
         out.undecided = max(out.eligible - decided, 0)
     if stage == FULL_TEXT and ta_open is not None:
         out.not_retrieved = ta_open.full_text_counts()[1]
-    out.reviewers = blind.label_counts(db, who, stage)
-    agreement = stage_agreement(db, who, stage)
-    out.agreement = None if agreement is None else agreement.as_dict()
-    out.rate = session_rate(db, who, stage)
+    return out
+
+
+def _round_counts(db: Database, who: Viewer, stage: str, studies: frozenset[int]) -> StageProgress:
+    """A stage's counts over one round's studies (per study, filtered here)."""
+    ta_open = blind.full_text_open(db, who)
+    if stage == TITLE_ABSTRACT:
+        eligible: set[int] | None = set(studies)
+    else:
+        eligible = None if ta_open is None else set(ta_open.passed_groups()) & studies
+    out = StageProgress(eligible=None if eligible is None else len(eligible))
+    if eligible is None:
+        return out
+    votes = [n for g, n in sdb.screened_groups(db, stage) if g in eligible]
+    out.screened, out.fully_screened = len(votes), sum(1 for n in votes if n >= who.required)
+    tallies = blind.tallies(db, who, stage)
+    if tallies is not None:
+        counts = Counter(o for g, o in tallies.outcomes() if g in eligible)
+        resolved_in = counts.get("resolved_include", 0)
+        resolved_out = counts.get("resolved_exclude", 0)
+        out.included = counts.get("include", 0) + resolved_in
+        out.excluded = counts.get("exclude", 0) + resolved_out
+        out.maybe = counts.get("maybe", 0)
+        out.conflicts = counts.get("conflict", 0)
+        out.resolved = resolved_in + resolved_out
+        decided = sum(v for k, v in counts.items() if k != "undecided")
+        out.undecided = max(len(eligible) - decided, 0)
+    if stage == FULL_TEXT:
+        out.not_retrieved = len(sdb.not_retrieved_groups(db) & eligible)
     return out
 
 

@@ -40,6 +40,7 @@ from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
 from screening.errors import ScreeningError
+from screening.rounds import RoundScope, scope
 from screening.stages import FULL_TEXT, TITLE_ABSTRACT
 from screening.stopping import StoppingReport, assess, required_sample
 
@@ -63,16 +64,17 @@ def visible(db: Database, who: Viewer, stage: str) -> bool:
 class _Stage:
     """A stage's studies and labels as the stopping rule reads them (one snapshot)."""
 
-    def __init__(self, db: Database, who: Viewer, stage: str) -> None:
+    def __init__(self, db: Database, who: Viewer, stage: str, round_no: int | None) -> None:
         tallies = blind.tallies(db, who, stage) if visible(db, who, stage) else None
         if tallies is None:
             raise ScreeningError(HIDDEN)
+        self.scope: RoundScope = scope(db, round_no)
         if stage == FULL_TEXT:
             passed = blind.full_text_open(db, who)
             assert passed is not None  # visible() checked it
-            self.eligible = passed.passed_groups()
+            self.eligible = self.scope.keep(passed.passed_groups())
         else:
-            self.eligible = sdb.study_ids(db)
+            self.eligible = self.scope.keep(sdb.study_ids(db))
         members = set(self.eligible)
         self.outcomes = dict(tallies.outcomes())
         self.order = [(g, f) for g, f in sdb.decision_order(db, stage) if g in members]
@@ -97,19 +99,25 @@ class _Stage:
 
 
 def assess_stage(
-    db: Database, who: Viewer, stage: str, target: float = 0.95, confidence: float = 0.95
+    db: Database,
+    who: Viewer,
+    stage: str,
+    target: float = 0.95,
+    confidence: float = 0.95,
+    round_no: int | None = None,
 ) -> StoppingReport | None:
     """Return the stopping report of a stage, or None while nothing is screened there.
 
     Args:
         target: The protocol's ``stopping_target``.
         confidence: The protocol's ``stopping_confidence``.
+        round_no: The search round (its new studies); the newest by default.
 
     Raises:
         ScreeningError: for an unknown stage, or while the stage is blind to the viewer.
     """
-    state = _Stage(db, who, stage)
-    sample = sdb.stopping_sample(db, stage)
+    state = _Stage(db, who, stage, round_no)
+    sample = sdb.stopping_sample(db, stage, state.scope.number)
     if not state.order and sample is None:
         return None
     if sample is None:
@@ -131,7 +139,9 @@ def assess_stage(
     )
 
 
-def recall_curve(db: Database, who: Viewer, stage: str) -> tuple[int, list[int]] | None:
+def recall_curve(
+    db: Database, who: Viewer, stage: str, round_no: int | None = None
+) -> tuple[int, list[int]] | None:
     """Return ``(eligible studies, labels in the order screened)`` for a recall curve.
 
     Labels are 1 for a relevant study (included or proceeding), 0 otherwise,
@@ -140,7 +150,7 @@ def recall_curve(db: Database, who: Viewer, stage: str) -> tuple[int, list[int]]
     """
     if not visible(db, who, stage):
         return None
-    state = _Stage(db, who, stage)
+    state = _Stage(db, who, stage, round_no)
     return len(state.eligible), [state.labels[g] for g, _ in state.order]
 
 
@@ -151,18 +161,23 @@ def _drawn(state: _Stage, sample: sdb.Sample, ranked: set[int]) -> list[int]:
 
 
 def stage_json(
-    db: Database, who: Viewer, stage: str, target: float = 0.95, confidence: float = 0.95
+    db: Database,
+    who: Viewer,
+    stage: str,
+    target: float = 0.95,
+    confidence: float = 0.95,
+    round_no: int | None = None,
 ) -> dict[str, Any] | None:
     """Return the report as JSON plus how the sample was drawn; None: nothing screened.
 
     Raises:
         ScreeningError: as :func:`assess_stage`.
     """
-    report = assess_stage(db, who, stage, target, confidence)
+    report = assess_stage(db, who, stage, target, confidence, round_no)
     if report is None:
         return None
     out = report.to_json()
-    sample = sdb.stopping_sample(db, stage)
+    sample = sdb.stopping_sample(db, stage, round_no)
     out["sample_drawn"] = None
     if sample is not None:
         out["sample_drawn"] = {
@@ -202,7 +217,7 @@ def draw_sample(
         existing = sdb.stopping_sample(db, stage)
         if existing is not None:
             raise ScreeningError(_already(existing))
-        state = _Stage(db, who, stage)
+        state = _Stage(db, who, stage, None)
         name = _NAMES[stage]
         if not state.order:
             raise ScreeningError(f"nothing is screened at {name} yet; screen first, then sample")
@@ -221,6 +236,7 @@ def draw_sample(
             ranked=len(decided), ranked_relevant=relevant,
             last_decision=sdb.last_decision_id(db, stage),
             groups=tuple(random.Random(f"{seed}:1").sample(urn, min(size, len(urn)))),
+            round=state.scope.number,
         )  # fmt: skip
         sdb.insert_sample(db, sample)
     found = sdb.stopping_sample(db, stage)
@@ -253,7 +269,7 @@ def extend_sample(
                 f"the sample of {report.sample_size:,} is large enough if none of its "
                 f"{left:,} unscreened records is relevant; screen those first"
             )
-        state = _Stage(db, who, stage)
+        state = _Stage(db, who, stage, None)
         taken = set(state.ranked(sample.last_decision)) | set(sample.groups)
         urn = [g for g in state.eligible if g not in taken]
         batch = sdb.sample_batches(db, sample.id) + 1

@@ -247,6 +247,7 @@ def test_database_settings_and_migrations(run) -> None:  # type: ignore[no-untyp
         "m003_dedup",
         "m004_fulltexts",
         "m005_source_methods",
+        "m006_rounds",
     ]
     conn.close()
     with pytest.raises(sqlite3.IntegrityError):

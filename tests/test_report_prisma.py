@@ -178,6 +178,8 @@ EXPECTED: dict[str, Any] = {
     "automation_tool": None,
     "automation_tool_details": None,
     "hidden": False,
+    "round": 1,
+    "rounds": 1,
 }
 
 

@@ -3,7 +3,7 @@
 Tables: ``sources`` (one per imported file), ``record_groups`` (studies after
 deduplication; before it every record is its own group), ``records``, the
 embedding cache and full-text index, duplicate pairs and merges, and attached
-full texts. Split by concern into modules; import from here.
+full texts, search rounds. Split by concern into modules; import from here.
 """
 
 from corpus.db.dedup import (
@@ -40,6 +40,17 @@ from corpus.db.records import (
     sources,
     update_record,
 )
+from corpus.db.rounds import (
+    Round,
+    current_round,
+    insert_round,
+    latest_search_date,
+    round_record_groups,
+    round_source_counts,
+    round_studies,
+    rounds,
+    study_rounds,
+)
 from corpus.db.schema import (
     BUSY_TIMEOUT_MS,
     begin_immediate,
@@ -69,6 +80,7 @@ __all__ = [
     "SOURCE_METHODS",
     "MergeWrite",
     "PairWrite",
+    "Round",
     "SourceInfo",
     "add_fulltext",
     "attached_hashes",
@@ -78,6 +90,7 @@ __all__ = [
     "database_path",
     "counts",
     "counts_by_database",
+    "current_round",
     "dedup_rows",
     "embedded_fingerprint",
     "embedding_counts",
@@ -85,6 +98,8 @@ __all__ = [
     "flag_record",
     "fts_search",
     "fulltexts_of_group",
+    "insert_round",
+    "latest_search_date",
     "groups_with_fulltext",
     "is_busy",
     "insert_source",
@@ -101,11 +116,16 @@ __all__ = [
     "record_vectors",
     "records_full",
     "records_of_sources",
+    "round_record_groups",
+    "round_source_counts",
+    "round_studies",
+    "rounds",
     "save_dedup_run",
     "set_pair_status",
     "source_by_hash",
     "sources",
     "store_embeddings",
+    "study_rounds",
     "sync_fts",
     "transaction",
     "undo_merge",

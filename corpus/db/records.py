@@ -86,8 +86,8 @@ def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> 
     with transaction(db) as conn:
         cur = conn.execute(
             "INSERT INTO sources (database, file_name, sha256, format, imported_at, "
-            "search_date, query, record_count, flagged_count, method) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "search_date, query, record_count, flagged_count, method, round) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,(SELECT MAX(number) FROM rounds))",
             (
                 info.database,
                 info.file_name,

@@ -178,6 +178,43 @@ def m005_source_methods(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_rounds(db: Database) -> None:
+    """Search rounds of a living review: each source belongs to the round it was imported in.
+
+    Round 1 is the original search and always exists (its search date is the
+    earliest of its sources'); ``review update start`` appends round 2, 3, ...
+    and every import after it belongs to the newest round. A study's round is
+    the earliest round of its records, so a record found again in an update
+    joins its earlier study (a duplicate of a previous study) instead of
+    making a new one. Rounds are append-only: what was searched when stays on
+    record for the PRISMA diagram of each update.
+    """
+    # One statement at a time: executescript() would commit the migration
+    # transaction that applies every layer's pending migrations at once.
+    for statement in _ROUNDS:
+        db.execute(statement)
+
+
+_ROUNDS: list[str] = [
+    """CREATE TABLE rounds (
+        number INTEGER PRIMARY KEY CHECK (number >= 1),
+        search_date TEXT,
+        started_at TEXT NOT NULL,
+        started_by TEXT,
+        note TEXT)""",
+    "INSERT INTO rounds (number, search_date, started_at) "
+    "VALUES (1, (SELECT MIN(search_date) FROM sources), "
+    "COALESCE((SELECT MIN(imported_at) FROM sources), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')))",
+    "ALTER TABLE sources ADD COLUMN round INTEGER NOT NULL DEFAULT 1",
+    "CREATE INDEX sources_round ON sources(round)",
+    "CREATE TRIGGER rounds_no_update BEFORE UPDATE ON rounds "
+    "BEGIN SELECT RAISE(ABORT, 'rounds is append-only'); END",
+    "CREATE TRIGGER rounds_no_delete BEFORE DELETE ON rounds "
+    "BEGIN SELECT RAISE(ABORT, 'rounds is append-only'); END",
+]
+
+
 def embedding_text(title: str | None, abstract: str | None) -> str:
     """Return the text a record is embedded by: title, then abstract."""
     if title and abstract:

@@ -134,6 +134,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "zotero",
         "Import from Zotero and push screening decisions back as tags.",
     ),
+    "update": (
+        "update",
+        "update",
+        "Update the review: open a search round, list the rounds.",
+    ),
     "backup": (
         "keeping",
         "backup",

@@ -113,7 +113,10 @@ def _evidence_parts(context: ReviewContext, report: Report) -> None:
 
 
 def _prisma_parts(
-    context: ReviewContext, report: Report, previous_studies: int, previous_reports: int
+    context: ReviewContext,
+    report: Report,
+    previous_studies: int | None,
+    previous_reports: int | None,
 ) -> None:
     from review.reports.prisma import collect
     from review.reports.prisma_csv import render_csv
@@ -189,15 +192,16 @@ def write_report(
     folder: Path,
     *,
     force: bool = False,
-    previous_studies: int = 0,
-    previous_reports: int = 0,
+    previous_studies: int | None = None,
+    previous_reports: int | None = None,
 ) -> Report:
     """Write the report folder (see the module doc) and return what it holds.
 
     Args:
         force: Replace the report's files in a folder that is not empty
             (other files there are left alone).
-        previous_studies: An update: studies of the previous review (PRISMA).
+        previous_studies: An update: studies of the previous review (PRISMA;
+            default: those of earlier rounds).
         previous_reports: An update: their reports.
 
     Raises:

@@ -52,9 +52,17 @@ Semantics (what each box counts):
 - **Included.** ``new_studies`` = full-text include + resolved include, both
   sides. A study may have several reports (papers): ``new_reports`` counts,
   per included study, the distinct full-text PDFs attached to its records,
-  at least 1. ``previous_studies`` / ``previous_reports`` are given for an
-  update (``--previous-studies``, ``--previous-reports``);
-  ``total_* = new_* + previous_*``.
+  at least 1. ``total_* = new_* + previous_*``.
+- **Update rounds** (``review update``, ``corpus.db.rounds``). The diagram is
+  of one search round, the newest by default (``round``; ``rounds`` says how
+  many there are). Identification counts that round's sources only; its
+  studies are those first identified in it, so a record of the round that
+  joined a study of an earlier round is a duplicate; screening, stopping and
+  reports count the round's new studies. ``previous_studies`` are the studies
+  of earlier rounds included at full text, ``previous_reports`` their
+  reports (counted as for ``new_reports``), unless given
+  (``--previous-studies``, ``--previous-reports``: a previous version made
+  outside this review). While full text is blind to the viewer they are 0.
 - **Blind mode.** In a blind review a reviewer who is not a lead gets no
   count computed from other reviewers' decisions: title/abstract boxes while
   that stage is blind to them, full-text boxes while full text is. Those
@@ -72,10 +80,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from corpus import db as corpus_db
 from review.core.errors import ReviewError
 from review.reports.db import prisma as q
 from screening import blind
+from screening import db as sdb
 from screening.blind import Viewer
+from screening.errors import ScreeningError
+from screening.rounds import RoundScope, scope
 from screening.stages import FULL_TEXT, PROCEEDS, TITLE_ABSTRACT, exclusion_reasons
 
 NO_REASON = "No reason recorded"
@@ -147,6 +159,8 @@ class PrismaCounts:
     automation_tool: str | None = None
     automation_tool_details: dict[str, Any] | None = None
     hidden: bool = False
+    round: int = 1
+    rounds: int = 1
 
     @property
     def total_studies(self) -> int | None:
@@ -298,8 +312,9 @@ def collect(
     *,
     target: float = 0.95,
     confidence: float = 0.95,
-    previous_studies: int = 0,
-    previous_reports: int = 0,
+    previous_studies: int | None = None,
+    previous_reports: int | None = None,
+    round_no: int | None = None,
 ) -> PrismaCounts:
     """Return the PRISMA counts of a review as ``who`` may see them.
 
@@ -308,15 +323,30 @@ def collect(
         who: The viewer (blind mode hides counts from others' decisions).
         target: The protocol's ``stopping_target``.
         confidence: The protocol's ``stopping_confidence``.
-        previous_studies: Studies included in the previous version (an update).
-        previous_reports: Their reports.
+        previous_studies: Studies included in the previous version (an update);
+            by default those of earlier rounds (see the module doc).
+        previous_reports: Their reports (default: as for the studies).
+        round_no: The search round; the newest by default.
+
+    Raises:
+        ReviewError: for a round that does not exist.
     """
+    try:
+        within = scope(db, round_no)
+    except ScreeningError as error:
+        raise ReviewError(str(error)) from None
     values: dict[str, Any] = {
-        "previous_studies": previous_studies,
-        "previous_reports": previous_reports,
+        "round": within.number,
+        "rounds": within.latest,
+        # Shown as given while full text is blind to the viewer (earlier rounds'
+        # inclusions are full-text outcomes); computed below otherwise.
+        "previous_studies": previous_studies or 0,
+        "previous_reports": previous_reports
+        if previous_reports is not None
+        else (previous_studies or 0),
     }
-    values.update(_identification(db))
-    sides = q.group_sides(db)
+    values.update(_identification(db, within.number))
+    sides = {g: dbr for g, dbr in q.group_sides(db, within.number).items() if within.has(g)}
     dbr_groups = {g for g, dbr in sides.items() if dbr}
     other_groups = set(sides) - dbr_groups
     values["duplicates"] = values["database_results"] + values["register_results"] - len(dbr_groups)
@@ -331,7 +361,7 @@ def collect(
         return _hidden(values, full_text=True)
     ta_outcomes = dict(ta.outcomes())
     unscreened = set(sides) - set(ta_outcomes)
-    tool = _stopping(db, who, target, confidence) if unscreened else None
+    tool = _stopping(db, who, target, confidence, within.number) if unscreened else None
     values["automation_tool"] = None if tool is None else tool_name(tool)
     values["automation_tool_details"] = tool
     for prefix, groups in (("", dbr_groups), ("other_", other_groups)):
@@ -344,7 +374,7 @@ def collect(
         values[f"{prefix}records_excluded"] = sum(1 for c in codes if c in _EXCLUDED)
         values[f"{prefix}awaiting_screening"] = len(groups) - screened - automatic
     passed = {g for g, c in ta_outcomes.items() if c in PROCEEDS and g in sides}
-    lost = q.not_retrieved_groups(db) & passed
+    lost = sdb.not_retrieved_groups(db) & passed
     assessed = passed - lost
     for side, groups in (("dbr", dbr_groups), ("other", other_groups)):
         values[f"{side}_sought_reports"] = len(passed & groups)
@@ -373,11 +403,30 @@ def collect(
     reports = q.reports_per_group(db)
     values["new_studies"] = len(included)
     values["new_reports"] = sum(max(1, reports.get(g, 0)) for g in included)
+    earlier = _previous(db, within, ft_outcomes)
+    values["previous_studies"] = len(earlier) if previous_studies is None else previous_studies
+    values["previous_reports"] = (
+        sum(max(1, reports.get(g, 0)) for g in earlier)
+        if previous_studies is None and previous_reports is None
+        else (values["previous_studies"] if previous_reports is None else previous_reports)
+    )
     return PrismaCounts(**values)
 
 
-def _identification(db: Database) -> dict[str, Any]:
-    """Records identified per line of the identification boxes."""
+def _previous(db: Database, within: RoundScope, ft_outcomes: dict[int, str]) -> list[int]:
+    """Return the studies of rounds before ``within`` included at full text."""
+    if within.number == 1:
+        return []
+    rounds = corpus_db.study_rounds(db)
+    return sorted(
+        g
+        for g, code in ft_outcomes.items()
+        if code in _INCLUDED and rounds.get(g, 0) < within.number
+    )
+
+
+def _identification(db: Database, round_no: int) -> dict[str, Any]:
+    """Records identified per line of the identification boxes (one round's sources)."""
     out: dict[str, Any] = dict.fromkeys(
         ("database_results", "register_results", "website_results", "organisation_results",
          "citations_results", "other_method_results"),
@@ -385,7 +434,7 @@ def _identification(db: Database) -> dict[str, Any]:
     )  # fmt: skip
     databases: Counter[str] = Counter()
     registers: Counter[str] = Counter()
-    for name, method, n in q.records_by_source(db):
+    for name, method, n in q.records_by_source(db, round_no):
         if method == "database":
             databases[name] += n
         elif method == "register":
@@ -420,13 +469,15 @@ def _hidden(values: dict[str, Any], *, full_text: bool) -> PrismaCounts:
     return PrismaCounts(**values)
 
 
-def _stopping(db: Database, who: Viewer, target: float, confidence: float) -> dict[str, Any] | None:
+def _stopping(
+    db: Database, who: Viewer, target: float, confidence: float, round_no: int
+) -> dict[str, Any] | None:
     """Return the stopping rule's details when it says title/abstract may stop, else None."""
     from screening import stopping_state
 
     if not stopping_state.visible(db, who, TITLE_ABSTRACT):
         return None
-    report = stopping_state.assess_stage(db, who, TITLE_ABSTRACT, target, confidence)
+    report = stopping_state.assess_stage(db, who, TITLE_ABSTRACT, target, confidence, round_no)
     if report is None or not report.stop_justified:
         return None
     data = report.to_json()

@@ -83,9 +83,14 @@ def count(value: Any) -> str:
 
 
 def has_previous(data: Mapping[str, Any]) -> bool:
-    """Whether the previous-studies column is drawn (an update of a review)."""
+    """Whether the previous-studies column is drawn (an update of a review).
+
+    Drawn for any update round (``round`` > 1), even when no earlier study
+    was included, and whenever previous studies are counted.
+    """
     value = data.get("previous_studies")
-    return isinstance(value, int) and not isinstance(value, bool) and value != 0
+    update = isinstance(data.get("round"), int) and data["round"] > 1
+    return update or (isinstance(value, int) and not isinstance(value, bool) and value != 0)
 
 
 def _first(data: Mapping[str, Any], *keys: str) -> Any:

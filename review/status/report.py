@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from corpus import db as corpus_db
+from corpus.db import Round
 from review.core.context import open_context
+from review.core.errors import UsageError
 from review.core.project import Project
 from review.status.stopping_text import status_line
 from screening import stopping_state
+from screening.errors import ScreeningError
 from screening.progress import Progress, progress
 from screening.stages import STAGES
 
@@ -32,6 +35,7 @@ class SourceSummary:
     search_date: str | None
     query: str | None
     sha256: str
+    round: int = 1
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON form (the field names)."""
@@ -52,6 +56,7 @@ class StatusReport:
     identified_by_database: dict[str, int]
     sources: list[SourceSummary]
     screening: Progress
+    rounds: list[Round] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return the ``review status --json`` form."""
@@ -66,15 +71,24 @@ class StatusReport:
             "identified_by_database": dict(self.identified_by_database),
             "sources": [s.to_json() for s in self.sources],
             "screening": self.screening.to_json(),
+            "round": self.screening.round,
+            "rounds": [asdict(r) for r in self.rounds],
         }
 
 
-def collect(project: Project, reviewer: str | None = None) -> StatusReport:
+def collect(
+    project: Project, reviewer: str | None = None, round_no: int | None = None
+) -> StatusReport:
     """Gather the status of a review.
 
     Args:
         project: The review.
         reviewer: Whose view of screening (in blind mode only their own decisions).
+        round_no: The search round the screening figures are about (the newest
+            by default; ``review update``).
+
+    Raises:
+        UsageError: for a round that does not exist.
     """
     context = open_context(project, reviewer)
     try:
@@ -92,16 +106,25 @@ def collect(project: Project, reviewer: str | None = None) -> StatusReport:
                 search_date=s["search_date"],
                 query=s["query"],
                 sha256=s["sha256"],
+                round=s["round"],
             )
             for s in corpus_db.sources(db)
         ]
-        screening = progress(db, who)
+        try:
+            screening = progress(db, who, round_no)
+        except ScreeningError as error:
+            raise UsageError(f"--round {round_no}: {error}") from None
         settings = protocol.screening
         for stage in STAGES:
             # Computed from everyone's labels: null while the stage is blind to the viewer.
             screening.stages[stage].stopping = (
                 stopping_state.stage_json(
-                    db, who, stage, settings.stopping_target, settings.stopping_confidence
+                    db,
+                    who,
+                    stage,
+                    settings.stopping_target,
+                    settings.stopping_confidence,
+                    screening.round,
                 )
                 if stopping_state.visible(db, who, stage)
                 else None
@@ -117,6 +140,7 @@ def collect(project: Project, reviewer: str | None = None) -> StatusReport:
             identified_by_database=corpus_db.counts_by_database(db),
             sources=sources,
             screening=screening,
+            rounds=corpus_db.rounds(db),
         )
     finally:
         context.close()
@@ -138,13 +162,26 @@ def render(report: StatusReport) -> str:
     )
     lines.append("")
     lines.append("Sources:")
+    several = len(report.rounds) > 1
     for s in report.sources:
         date = f", searched {s.search_date}" if s.search_date else ""
+        where = f", round {s.round}" if several else ""
         lines.append(
-            f"  #{s.id} {s.file_name} - {s.database} [{s.format}], {s.records} records{date}"
+            f"  #{s.id} {s.file_name} - {s.database} [{s.format}], {s.records} records{date}{where}"
         )
     screening = report.screening
     lines.append("")
+    if several:
+        chosen = report.rounds[screening.round - 1]
+        searched = f", searches of {chosen.search_date}" if chosen.search_date else ""
+        lines.append(
+            f"Round {screening.round} of {len(report.rounds)}{searched}: the screening and"
+            " stopping figures are about its new studies (review update list; --round N)"
+        )
+        ta = screening.stages["title_abstract"]
+        done = "hidden" if ta.fully_screened is None else ta.fully_screened
+        lines.append(f"  new studies {ta.eligible}, screened by all required reviewers {done}")
+        lines.append("")
     lines.append("Stopping (review stopping):")
     for stage, p in screening.stages.items():
         lines.append(status_line(stage, p.stopping, screening.hidden(stage)))

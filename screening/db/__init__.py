@@ -93,6 +93,8 @@ from screening.db.stopping import (
 from screening.db.tallies import (
     derived_mismatches,
     merged_away,
+    not_retrieved_groups,
+    own_studies,
     raw_full_text_counts,
     raw_group_votes,
     raw_outcome_counts,
@@ -100,6 +102,7 @@ from screening.db.tallies import (
     raw_passed,
     rebuild_derived,
     screened_counts,
+    screened_groups,
     study_members,
     study_of,
 )
@@ -166,7 +169,10 @@ __all__ = [
     "reviewer_role",
     "reviewers",
     "sample_batches",
+    "not_retrieved_groups",
+    "own_studies",
     "screened_counts",
+    "screened_groups",
     "session_decisions",
     "stopping_sample",
     "store_ranking",

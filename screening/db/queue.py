@@ -16,6 +16,17 @@ from corpus.db import transaction
 from screening.db.schema import FULL_TEXT, TITLE_ABSTRACT, now
 from screening.db.tallies import NOT_RETRIEVED, PASSED_CTE, STUDY
 
+#: In the open (newest) search round: always while there is one round; after an update
+#: (``corpus.db.rounds``), a study first identified in the newest round, or one someone
+#: already screened at title/abstract (it entered the queue in its own round and goes on).
+#: A previous round's study nobody screened (its round stopped by the stopping rule)
+#: stays out: only new studies enter an update's queue. Tested last, as the costliest.
+IN_OPEN_ROUND = (
+    "((SELECT MAX(number) FROM rounds) = 1 OR EXISTS (SELECT 1 FROM study_votes v "
+    "WHERE v.stage = 'title_abstract' AND v.study_id = o.group_id) OR NOT EXISTS "
+    "(SELECT 1 FROM records x JOIN sources s ON s.id = x.source_ref "
+    "WHERE x.group_id = o.group_id AND s.round < (SELECT MAX(number) FROM rounds)))"
+)
 #: Open to :reviewer at :stage: not yet full, not decided by them, a study. "Decided"
 #: counts a decision on any group merged into the study (``screening.merges``).
 #: (Cheapest and most selective tests first: a walk may test thousands of rows.)
@@ -26,6 +37,8 @@ _OPEN = (
     "AND c.study_id = o.group_id AND c.reviewer = :reviewer) AND "
     + STUDY
     + " AND o.group_id NOT IN (SELECT value FROM json_each(:skip))"
+    + " AND "
+    + IN_OPEN_ROUND
 )
 #: Open at full text, for queries that already drive from the ``passed`` set.
 _OPEN_PASSED = _OPEN + " AND NOT " + NOT_RETRIEVED

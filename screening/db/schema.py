@@ -309,6 +309,45 @@ def m004_merged_studies(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_round_samples(db: Database) -> None:
+    """One stopping sample per stage and search round (``corpus.db.rounds``).
+
+    The stopping rule of a living review's update is about that round's new
+    studies, so each round draws its own sample. SQLite cannot drop the old
+    ``UNIQUE (stage)``, so the table is rebuilt: its rows are copied aside, it is
+    dropped and created again, and the rows come back before the transaction
+    commits. Foreign keys are deferred meanwhile (the migration runs in one
+    transaction, where ``PRAGMA foreign_keys`` cannot change), so
+    ``stopping_sample_groups`` finds its samples again at commit.
+    """
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    db.execute("CREATE TEMP TABLE stopping_samples_copy AS SELECT * FROM stopping_samples")
+    db.execute("DROP TABLE stopping_samples")
+    db.execute(
+        _STOPPING[0]
+        .replace("stage TEXT NOT NULL UNIQUE CHECK", "stage TEXT NOT NULL CHECK")
+        .replace(
+            "last_decision INTEGER NOT NULL)",
+            "last_decision INTEGER NOT NULL,\n        round INTEGER NOT NULL DEFAULT 1,"
+            "\n        UNIQUE (stage, round))",
+        )
+    )
+    db.execute(
+        "INSERT INTO stopping_samples (" + _SAMPLE_COLUMNS + ") "
+        "SELECT " + _SAMPLE_COLUMNS + " FROM temp.stopping_samples_copy"
+    )
+    db.execute("DROP TABLE temp.stopping_samples_copy")
+    for statement in _STOPPING[2:4]:  # the append-only triggers went with the table
+        db.execute(statement)
+
+
+_SAMPLE_COLUMNS = (
+    "id, stage, drawn_by, drawn_at, target, confidence, seed, eligible, ranked, "
+    "ranked_relevant, last_decision"
+)
+
+
 #: Both stages, spelled for index look-ups on ``(stage, group_id, ...)`` keys.
 _BOTH = "('title_abstract', 'full_text')"
 

@@ -34,6 +34,7 @@ class Sample:
         ranked_relevant: Of those, relevant ones (conflicts count as relevant).
         last_decision: Newest decision event id when it was drawn.
         groups: The drawn groups in draw order.
+        round: The search round whose new studies it was drawn from.
     """
 
     id: int
@@ -48,6 +49,7 @@ class Sample:
     ranked_relevant: int
     last_decision: int
     groups: tuple[int, ...]
+    round: int = 1
 
     def position(self, group_id: int) -> int | None:
         """Return the 1-based draw position of a group, or None if not drawn."""
@@ -59,14 +61,20 @@ class Sample:
 
 _SAMPLE_COLUMNS = (
     "id, stage, drawn_by, drawn_at, target, confidence, seed, eligible, ranked, "
-    "ranked_relevant, last_decision"
+    "ranked_relevant, last_decision, round"
 )
 
 
-def stopping_sample(db: Database, stage: str) -> Sample | None:
-    """Return the stage's stopping sample with its groups in draw order, or None."""
+def stopping_sample(db: Database, stage: str, round_no: int | None = None) -> Sample | None:
+    """Return a stage's stopping sample with its groups in draw order, or None.
+
+    Args:
+        round_no: The search round (``corpus.db.rounds``); the newest by default.
+    """
     row = db.execute(
-        "SELECT " + _SAMPLE_COLUMNS + " FROM stopping_samples WHERE stage = ?", [stage]
+        "SELECT " + _SAMPLE_COLUMNS + " FROM stopping_samples WHERE stage = ? AND round = "
+        "COALESCE(?, (SELECT MAX(number) FROM rounds))",
+        [stage, round_no],
     ).fetchone()
     if row is None:
         return None
@@ -80,6 +88,7 @@ def stopping_sample(db: Database, stage: str) -> Sample | None:
     return Sample(
         int(row[0]), str(row[1]), str(row[2]), str(row[3]), float(row[4]), float(row[5]),
         str(row[6]), int(row[7]), int(row[8]), int(row[9]), int(row[10]), groups,
+        int(row[11]),
     )  # fmt: skip
 
 
@@ -100,11 +109,12 @@ def insert_sample(db: Database, sample: Sample) -> int:
     """
     cur = db.execute(
         "INSERT INTO stopping_samples (stage, drawn_by, drawn_at, target, confidence, seed, "
-        "eligible, ranked, ranked_relevant, last_decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "eligible, ranked, ranked_relevant, last_decision, round) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             sample.stage, sample.drawn_by, sample.drawn_at, sample.target, sample.confidence,
             sample.seed, sample.eligible, sample.ranked, sample.ranked_relevant,
-            sample.last_decision,
+            sample.last_decision, sample.round,
         ],
     )  # fmt: skip
     sample_id = int(cur.lastrowid or 0)

@@ -100,6 +100,38 @@ def screened_counts(db: Database, stage: str, required: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def screened_groups(db: Database, stage: str) -> list[tuple[int, int]]:
+    """Return ``(study, votes)`` for studies anyone screened at a stage (counts, no labels).
+
+    The per-study form of :func:`screened_counts`, for figures about a subset
+    of the studies (a search round, ``screening.rounds``).
+    """
+    rows = db.execute(
+        "SELECT o.group_id, o.n FROM group_tallies o WHERE o.stage = ? AND o.n > 0 AND " + STUDY,
+        [stage],
+    ).fetchall()
+    return [(int(g), int(n)) for g, n in rows]
+
+
+def own_studies(db: Database, reviewer: str, stage: str) -> set[int]:
+    """Return the studies a reviewer has a current decision on at a stage (their own)."""
+    rows = db.execute(
+        "SELECT DISTINCT study_id FROM study_votes WHERE stage = ? AND reviewer = ?",
+        [stage, reviewer],
+    ).fetchall()
+    return {int(g) for (g,) in rows}
+
+
+def not_retrieved_groups(db: Database) -> set[int]:
+    """Return the groups whose latest report flag is ``not_retrieved``."""
+    rows = db.execute(
+        "SELECT f.group_id FROM report_flags f WHERE f.id = "
+        "(SELECT MAX(g.id) FROM report_flags g WHERE g.group_id = f.group_id) "
+        "AND f.flag = 'not_retrieved'"
+    ).fetchall()
+    return {int(g) for (g,) in rows}
+
+
 # --- derived tables: check and rebuild from the log ---------------------------------------
 
 _LOG_CURRENT = (

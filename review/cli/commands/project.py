@@ -75,6 +75,9 @@ def import_(
     Example:
         review import scopus.ris embase.ris --search-date 2026-11-01
         review import snowball.ris --source "Citation searching" --method citation
+
+    After review update start, the files belong to the new round (and take
+    its search date unless --search-date is given).
     """
     from corpus.errors import AlreadyImportedError, ImportFormatError
     from corpus.importer import import_file
@@ -83,6 +86,12 @@ def import_(
     if search_date:
         check_date(search_date)
     project, db = open_project(ctx)
+    from corpus.db import rounds
+
+    opened = rounds(db)[-1]
+    if search_date is None and opened.number > 1:
+        search_date = opened.search_date  # an update's imports default to its search date
+    in_round = f" (round {opened.number})" if opened.number > 1 else ""
     results: list[dict[str, Any]] = []
     failed = 0
     for path in files:
@@ -109,11 +118,15 @@ def import_(
                 "method": method.lower(),
                 "records": res.records,
                 "flagged": res.flagged,
+                "round": opened.number,
             }
         )
         if not as_json:
             flagged = f" ({res.flagged} lack a title or abstract)" if res.flagged else ""
-            click.echo(f"{path}: {res.records} records from {res.database} [{res.format}]{flagged}")
+            click.echo(
+                f"{path}: {res.records} records from {res.database} [{res.format}]"
+                f"{flagged}{in_round}"
+            )
     if len(results) > failed:
         from review.cli.options import progress_bar
         from review.indexing.refresh import refresh
@@ -129,17 +142,23 @@ def import_(
 @click.command()
 @json_option
 @reviewer_option
+@click.option(
+    "--round",
+    "round_no",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Screening figures of this search round (review update list); default: the newest.",
+)
 @click.pass_context
-def status(ctx: click.Context, as_json: bool, reviewer: str | None) -> None:
+def status(ctx: click.Context, as_json: bool, reviewer: str | None, round_no: int | None) -> None:
     """Show sources, record counts and what to do next.
 
     \b
     Example:
         review status --json
+        review status --round 1
     """
     from review.status.report import collect, render
 
-    report = collect(find_project(ctx), reviewer)
+    report = collect(find_project(ctx), reviewer, round_no)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))
-
-

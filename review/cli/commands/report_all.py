@@ -16,12 +16,13 @@ from review.cli.options import context, reviewer_option
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Replace the report's files in a non-empty folder.")
 @click.option(
-    "--previous-studies", type=click.IntRange(min=0), default=0, show_default=True,
-    help="An update: studies included in the previous version of the review.",
+    "--previous-studies", type=click.IntRange(min=0), default=None,
+    help="An update: studies included in the previous version of the review "
+    "(default: those of earlier rounds).",
 )  # fmt: skip
 @click.option(
     "--previous-reports", type=click.IntRange(min=0), default=None,
-    help="An update: reports of those studies (default: as many as studies).",
+    help="An update: reports of those studies (default: counted, or as many as studies).",
 )  # fmt: skip
 @reviewer_option
 @click.pass_context
@@ -29,7 +30,7 @@ def all_(
     ctx: click.Context,
     output: Path,
     force: bool,
-    previous_studies: int,
+    previous_studies: int | None,
     previous_reports: int | None,
     reviewer: str | None,
 ) -> None:
@@ -39,6 +40,7 @@ def all_(
     evidence tables (xlsx, csv), the gap map (html, csv), the included
     studies (RIS, BibTeX), the decisions with reasons, the recall curves
     (svg), a methods summary written from the data and an index (README.md).
+    After review update start, the PRISMA diagram is of the newest round.
     Everything is written, or nothing: a failure leaves no half folder.
 
     \b
@@ -50,7 +52,7 @@ def all_(
     review = context(ctx, reviewer)
     report = write_report(
         review, output, force=force, previous_studies=previous_studies,
-        previous_reports=previous_studies if previous_reports is None else previous_reports,
+        previous_reports=previous_reports,
     )  # fmt: skip
     click.echo(f"Wrote {len(report.files)} files to {output}/ (index: {output}/README.md)")
     for part, why in report.skipped:

@@ -29,17 +29,24 @@ FORMATS = ("json", "csv", "svg", "html", "md", "mermaid")
     help="Write to this file (default: standard output).",
 )
 @click.option(
+    "--round",
+    "round_no",
+    type=click.IntRange(min=1),
+    default=None,
+    help="The search round (review update list); default: the newest.",
+)
+@click.option(
     "--previous-studies",
     type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="An update: studies included in the previous version of the review.",
+    default=None,
+    help="An update: studies included in the previous version of the review "
+    "(default: those of earlier rounds).",
 )
 @click.option(
     "--previous-reports",
     type=click.IntRange(min=0),
     default=None,
-    help="An update: reports of those studies (default: as many as studies).",
+    help="An update: reports of those studies (default: counted, or as many as studies).",
 )
 @reviewer_option
 @click.pass_context
@@ -47,7 +54,8 @@ def prisma(
     ctx: click.Context,
     fmt: str,
     output: Path | None,
-    previous_studies: int,
+    round_no: int | None,
+    previous_studies: int | None,
     previous_reports: int | None,
     reviewer: str | None,
 ) -> None:
@@ -56,7 +64,9 @@ def prisma(
     Records identified per database, register and other method (review
     import --method), duplicates merged, records screened and excluded,
     reports sought, not retrieved, assessed and excluded by reason, and the
-    studies and reports included. The boxes are checked to add up. Conflicts
+    studies and reports included. After review update start, the diagram
+    is of the newest round, with the studies of earlier rounds as previous
+    studies. The boxes are checked to add up. Conflicts
     and undecided records are counted as awaiting. In a blind review counts
     from other reviewers' decisions stay hidden until a lead unblinds.
 
@@ -64,6 +74,7 @@ def prisma(
     Example:
         review report prisma --format svg -o prisma.svg
         review report prisma --format csv -o PRISMA.csv   # PRISMA2020 Shiny app
+        review report prisma --round 1
         review report prisma --previous-studies 12 --previous-reports 15
     """
     from review.reports.prisma import collect
@@ -76,7 +87,8 @@ def prisma(
         target=settings.stopping_target,
         confidence=settings.stopping_confidence,
         previous_studies=previous_studies,
-        previous_reports=previous_studies if previous_reports is None else previous_reports,
+        previous_reports=previous_reports,
+        round_no=round_no,
     )
     counts.check()
     fmt = fmt.lower()

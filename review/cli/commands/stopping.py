@@ -12,10 +12,19 @@ from review.cli.options import context, json_option, reviewer_option, stage_opti
 
 @click.group("stopping", invoke_without_command=True)
 @stage_option()
+@click.option(
+    "--round",
+    "round_no",
+    type=click.IntRange(min=1),
+    default=None,
+    help="The search round (review update list); default: the newest.",
+)
 @json_option
 @reviewer_option
 @click.pass_context
-def stopping(ctx: click.Context, stage: Stage, as_json: bool, reviewer: str | None) -> None:
+def stopping(
+    ctx: click.Context, stage: Stage, round_no: int | None, as_json: bool, reviewer: str | None
+) -> None:
     """Report whether screening may stop (Callaghan & Müller-Hansen 2020).
 
     Shows the phase, the run of irrelevant records against its threshold, the
@@ -23,10 +32,12 @@ def stopping(ctx: click.Context, stage: Stage, as_json: bool, reviewer: str | No
     with its bounds, whether stopping is justified at the protocol's
     `stopping_target` and `stopping_confidence`, and a sentence to cite.
     In a blind review only a lead sees it until the stage is unblinded.
+    After review update start, it is about the newest round's new studies.
 
     \b
     Example:
         review stopping --stage title-abstract
+        review stopping --round 1
         review stopping sample          # draw the random sample, then screen it
     """
     if ctx.invoked_subcommand is not None:
@@ -38,7 +49,12 @@ def stopping(ctx: click.Context, stage: Stage, as_json: bool, reviewer: str | No
     review = context(ctx, reviewer)
     settings = review.protocol.screening
     report = stage_json(
-        review.db, review.viewer, stage, settings.stopping_target, settings.stopping_confidence
+        review.db,
+        review.viewer,
+        stage,
+        settings.stopping_target,
+        settings.stopping_confidence,
+        round_no,
     )
     if report is None:
         raise ScreeningError(f"no decisions yet at {stage.short.lower()}: screen first")

@@ -13,37 +13,30 @@ from sqlite_utils import Database
 DBR_METHODS = ("database", "register")
 
 
-def records_by_source(db: Database) -> list[tuple[str, str, int]]:
-    """Return ``(database name, method, records)`` per name and method, by name."""
+def records_by_source(db: Database, round_no: int) -> list[tuple[str, str, int]]:
+    """Return ``(database name, method, records)`` of one round, per name and method."""
     rows = db.execute(
         "SELECT s.database, s.method, COUNT(r.id) FROM sources s "
-        "LEFT JOIN records r ON r.source_ref = s.id "
-        "GROUP BY s.database, s.method ORDER BY s.database, s.method"
+        "LEFT JOIN records r ON r.source_ref = s.id WHERE s.round = ? "
+        "GROUP BY s.database, s.method ORDER BY s.database, s.method",
+        [round_no],
     ).fetchall()
     return [(str(name), str(method), int(n)) for name, method, n in rows]
 
 
-def group_sides(db: Database) -> dict[int, bool]:
-    """Return group -> True when it is on the databases-and-registers side.
+def group_sides(db: Database, round_no: int) -> dict[int, bool]:
+    """Return group -> True when it is on the databases-and-registers side, in one round.
 
     A group (a study after deduplication) is on the other-methods side only
-    when every one of its records comes from an other-method source.
+    when every one of its records of the round comes from an other-method
+    source. Groups without a record in the round are left out.
     """
     rows = db.execute(
         "SELECT r.group_id, MAX(s.method IN ('database', 'register')) FROM records r "
-        "JOIN sources s ON s.id = r.source_ref GROUP BY r.group_id"
+        "JOIN sources s ON s.id = r.source_ref WHERE s.round = ? GROUP BY r.group_id",
+        [round_no],
     ).fetchall()
     return {int(g): bool(dbr) for g, dbr in rows}
-
-
-def not_retrieved_groups(db: Database) -> set[int]:
-    """Return the groups whose latest report flag is ``not_retrieved``."""
-    rows = db.execute(
-        "SELECT f.group_id FROM report_flags f WHERE f.id = "
-        "(SELECT MAX(g.id) FROM report_flags g WHERE g.group_id = f.group_id) "
-        "AND f.flag = 'not_retrieved'"
-    ).fetchall()
-    return {int(g) for (g,) in rows}
 
 
 def reports_per_group(db: Database) -> dict[int, int]:

@@ -254,6 +254,17 @@ class HomeScreen(ReviewScreen):
             )
         )
         stages = status.screening.stages
+        rounds = status.screening.rounds
+        self.query_one("#screening").border_title = (
+            f"Screening · round {status.screening.round} of {rounds} (new studies)"
+            if rounds > 1
+            else "Screening"
+        )
+        self.query_one("#prisma").border_title = (
+            f"PRISMA 2020 flow · update round {status.screening.round}"
+            if rounds > 1
+            else "PRISMA 2020 flow"
+        )
         self.query_one("#screening", Static).update(
             Content("\n").join(
                 Content.assemble(
