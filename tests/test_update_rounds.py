@@ -271,9 +271,7 @@ def test_a_review_from_before_rounds_upgrades_with_its_sample(tmp_path: Path) ->
     assert as_json(project, "stopping")["sample_drawn"] == before
     assert "all checks passed" in invoke(project, "check")
     rounds = as_json(project, "update", "list")
-    assert [(r["number"], r["search_date"], r["records"]) for r in rounds] == [
-        (1, "2025-10-01", 8)
-    ]
+    assert [(r["number"], r["search_date"], r["records"]) for r in rounds] == [(1, "2025-10-01", 8)]
     with sqlite3.connect(project / "review.db") as conn:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'stopping_samples'")
