@@ -110,7 +110,7 @@ def test_sources_table_and_adding_a_file(tmp_path: Path, exports: Path) -> None:
     async def script(pilot: Pilot[Any]) -> None:
         screen = app.screen
         assert isinstance(screen, SourcesScreen)
-        assert table_rows(screen) == [["PubMed", "database", "search.ris", "—", "—", "5", "0"]]
+        assert table_rows(screen) == [["PubMed", "database", "search.ris", "—", "—", "5", "0", "1"]]
         await pilot.press("a")
         picker = app.screen
         assert isinstance(picker, FilePicker)
@@ -132,7 +132,7 @@ def test_sources_table_and_adding_a_file(tmp_path: Path, exports: Path) -> None:
     assert "notes.txt" in seen["bad"] and "format not recognised" in seen["bad"]
     assert "\n" not in seen["bad"]
     assert seen["good"] == "scopus.ris: RIS export"
-    assert seen["rows"][1][2:] == ["scopus.ris", "2026-11-01", "—", "3", "0"]
+    assert seen["rows"][1][2:] == ["scopus.ris", "2026-11-01", "—", "3", "0", "1"]
     assert "scopus.ris: 3 records" in seen["report"]
     assert rows(project, "SELECT file_name, record_count FROM sources ORDER BY id") == [
         ("search.ris", 5),

@@ -278,3 +278,95 @@ def test_a_review_from_before_rounds_upgrades_with_its_sample(tmp_path: Path) ->
         assert "UNIQUE (stage, round)" in sql.fetchone()[0]
     invoke(project, "update", "start", "--search-date", "2026-01-01", "--reviewer", "lead")
     assert as_json(project, "stopping", "--round", "1")["sample_drawn"] == before
+
+
+def test_the_ranking_of_an_update_orders_only_its_open_studies(two_rounds: Path) -> None:
+    """Every round's decisions train the model; only the round's open studies are ranked."""
+    from screening import prioritise
+
+    context = open_context(two_rounds, "lead")
+    try:
+        spec = prioritise.Spec(question="online grooming and platform design")
+        ranked = prioritise.retrain(context.db, context.viewer, "title_abstract", spec)
+        assert ranked is not None
+        stored = context.db.execute(
+            "SELECT group_id FROM rankings WHERE model_version = ?", [ranked.model_version]
+        ).fetchall()
+        r2 = groups_of(two_rounds, "r2")
+        assert {g for (g,) in stored} == {r2[f"r2-{n}"] for n in (9, 10, 11, 12)}
+        pick = queue.next_group(context.db, context.viewer, "title_abstract", order="ranked")
+        assert pick is not None and pick.order == "ranked" and pick.shown.rank == 1
+    finally:
+        context.close()
+
+
+def test_the_methods_summary_tells_the_rounds(two_rounds: Path, tmp_path: Path) -> None:
+    invoke(two_rounds, "report", "all", "-o", str(tmp_path / "report"), "--reviewer", "lead")
+    methods = (tmp_path / "report" / "methods.md").read_text(encoding="utf-8")
+    assert "run in 2 rounds (round 1 searched 2026-01-15; round 2 searched 2026-07-01)" in methods
+    assert "| 2 | unknown | database | 2026-07-01 | 7 |" in methods
+    assert "Title and abstract, round 1: After 6 of 8 records" in methods
+    assert "Title and abstract, round 2: nothing screened yet." in methods
+    prisma = json.loads((tmp_path / "report" / "prisma.json").read_text(encoding="utf-8"))
+    assert (prisma["round"], prisma["previous_studies"]) == (2, 2)
+
+
+BLIND = """[review]
+title = "Blind living review"
+
+[screening]
+reviewers_per_record = 2
+blind = true
+conflict_resolution = "consensus"
+"""
+
+
+def test_rounds_keep_blind_screening_blind(tmp_path: Path) -> None:
+    """A reviewer who is not a lead sees how far a round is, never what others decided."""
+    project = tmp_path / "blind"
+    assert CliRunner().invoke(cli, ["init", str(project)]).exit_code == 0
+    (project / "protocol.toml").write_text(BLIND, encoding="utf-8")
+    invoke(project, "reviewer", "add", "lead", "--lead")
+    path = tmp_path / "a.ris"
+    path.write_text(ris([1, 2, 3]), encoding="utf-8")
+    invoke(project, "import", "--no-embed", "--search-date", "2026-01-01", str(path))
+    for n in (1, 2, 3):
+        for who in ("ana", "ben"):
+            label = "include" if n == 1 or who == "ben" else "exclude"
+            invoke(project, "decide", f"source:r1-{n}", label, "--reviewer", who)
+    assert "only a lead opens" in invoke(project, "update", "start", "--search-date",
+                                         "2026-02-01", "--reviewer", "ana", ok=False)  # fmt: skip
+    invoke(project, "update", "start", "--search-date", "2026-02-01", "--reviewer", "lead")
+    ana = as_json(project, "update", "list", "--reviewer", "ana")[0]
+    lead = as_json(project, "update", "list", "--reviewer", "lead")[0]
+    assert (ana["screened"], ana["to_screen"]) == (lead["screened"], lead["to_screen"]) == (3, 0)
+    assert (ana["passed"], ana["included"]) == (None, None)
+    assert lead["passed"] == 1
+    assert "hidden" in invoke(project, "update", "list", "--reviewer", "ana")
+    stages = as_json(project, "status", "--round", "1", "--reviewer", "ana")["screening"]["stages"]
+    assert stages["title_abstract"]["included"] is None
+    assert stages["title_abstract"]["screened"] == 3
+
+
+def test_the_dashboard_shows_the_round_it_counts(two_rounds: Path) -> None:
+    """The TUI's dashboard and screening line count the newest round's new studies."""
+    from textual.pilot import Pilot
+
+    from review.core.project import Project
+    from review.tui import make_app
+    from tests.test_tui_screening import drive, settle
+
+    app = make_app(Project(two_rounds), "lead")
+    seen: dict[str, str] = {}
+
+    async def script(pilot: Pilot[Any]) -> None:
+        seen["screening"] = str(app.screen.query_one("#screening").border_title)
+        seen["prisma"] = str(app.screen.query_one("#prisma").border_title)
+        await pilot.press("s")
+        await settle(pilot)
+        seen["line"] = " ".join(str(w.render()) for w in app.screen.query("ProgressLine"))
+
+    drive(app, script)
+    assert seen["screening"] == "Screening · round 2 of 2 (new studies)"
+    assert seen["prisma"] == "PRISMA 2020 flow · update round 2"
+    assert "screened 0 of 4" in seen["line"]

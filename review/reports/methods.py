@@ -68,7 +68,23 @@ def searches(context: ReviewContext) -> list[str]:
         f"{', '.join(_cell(n) for n in names)}.",
         "",
     ]
-    return lines + _table(("Source", "Method", "Search date", "Records", "Query"), rows)
+    rounds = corpus_db.rounds(context.db)
+    if len(rounds) == 1:
+        return lines + _table(("Source", "Method", "Search date", "Records", "Query"), rows)
+    said = "; ".join(
+        f"round {r.number} searched {r.search_date or 'on a date not recorded'}" for r in rounds
+    )
+    lines[-1:] = [
+        "",
+        f"The searches were run in {len(rounds)} rounds ({said}). Records of each update "
+        "were deduplicated against every earlier round; a record found again joined its "
+        "earlier study with that study's decisions, and only studies first found in a round "
+        "were screened in it, with the stopping rule applied per round.",
+        "",
+    ]
+    header = ("Round", "Source", "Method", "Search date", "Records", "Query")
+    numbered = [(s["round"], *row) for s, row in zip(sources, rows, strict=True)]
+    return lines + _table(header, numbered)
 
 
 def deduplication(context: ReviewContext) -> list[str]:
@@ -125,18 +141,23 @@ def stopping(context: ReviewContext) -> list[str]:
     """The stopping rule and the recall it showed, per stage."""
     s = context.protocol.screening
     lines = []
+    numbers = [r.number for r in corpus_db.rounds(context.db)]
     for stage in STAGES:
         label = Stage(stage).label
         if not stopping_state.visible(context.db, context.viewer, stage):
             lines.append(f"- {label}: hidden while screening is blind.")
             continue
-        report = stopping_state.assess_stage(
-            context.db, context.viewer, stage, s.stopping_target, s.stopping_confidence
-        )
-        lines.append(
-            f"- {label}: nothing screened yet." if report is None else f"- {label}: "
-            + report.sentence()
-        )
+        for number in numbers:
+            name = f"{label}, round {number}" if len(numbers) > 1 else label
+            report = stopping_state.assess_stage(
+                context.db, context.viewer, stage, s.stopping_target, s.stopping_confidence,
+                number,
+            )  # fmt: skip
+            lines.append(
+                f"- {name}: nothing screened yet."
+                if report is None
+                else f"- {name}: " + report.sentence()
+            )
     return lines
 
 
@@ -147,8 +168,7 @@ def extraction(context: ReviewContext) -> list[str]:
     found = overview(context.db, context.protocol, form, context.viewer)
     modes = {
         "single": "by one reviewer",
-        "dual": "independently by two reviewers, blind to each other, with field-level "
-        "consensus",
+        "dual": "independently by two reviewers, blind to each other, with field-level consensus",
         "verify": "by one reviewer and verified by a second",
     }
     checklist = settings.checklist.title if settings.checklist else "no appraisal checklist"

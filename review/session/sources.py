@@ -31,7 +31,9 @@ from review.session import db as session_db
 from screening.blind import Viewer, full_text_open
 
 #: The columns of the sources table, in order.
-COLUMNS = ("Database", "Method", "File / library", "Searched", "Query", "Records", "Flagged")
+COLUMNS = (
+    "Database", "Method", "File / library", "Searched", "Query", "Records", "Flagged", "Round",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class SourceRow:
     query: str
     records: int
     flagged: int
+    round: int = 1
 
     def cells(self) -> tuple[str, ...]:
         """The row's cells, in :data:`COLUMNS` order."""
@@ -58,6 +61,7 @@ class SourceRow:
             self.query or "—",
             str(self.records),
             str(self.flagged),
+            str(self.round),
         )
 
 
@@ -74,6 +78,7 @@ def source_rows(db: Database) -> list[SourceRow]:
             str(s.get("query") or ""),
             int(s.get("record_count") or 0),
             int(s.get("flagged_count") or 0),
+            int(s.get("round") or 1),
         )
         for s in corpus_db.sources(db)
     ]

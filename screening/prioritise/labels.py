@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from screening import blind
 from screening.blind import Viewer
+from screening.rounds import scope
 from screening.stages import FULL_TEXT
 
 #: Labels that count as relevant: a maybe goes on to be read in full, which
@@ -53,7 +54,8 @@ def label_view(db: Database, who: Viewer, stage: str) -> LabelView | None:
     """Return what a reviewer's ranking at a stage may learn from (None: stage closed).
 
     Full text is open only to studies that passed title/abstract, which in a
-    blind review is known only after the lead unblinds title/abstract.
+    blind review is known only after the lead unblinds title/abstract. After
+    an update, title/abstract is open to the newest round's studies.
     """
     eligible: frozenset[int] | None = None
     if stage == FULL_TEXT:
@@ -69,6 +71,11 @@ def label_view(db: Database, who: Viewer, stage: str) -> LabelView | None:
             closed.add(event.group_id)
     labels = {g: int(2 * sum(v) >= len(v)) for g, v in votes.items()}
     closed.update(g for g, v in votes.items() if len(v) >= who.required)
+    if stage != FULL_TEXT and (studies := scope(db).studies) is not None:
+        # An update round (screening.rounds): the queue offers its new studies and
+        # the ones already started, so only those are ranked; every round's
+        # decisions still train the model.
+        eligible = studies | frozenset(votes)
     tallies = blind.tallies(db, who, stage)
     if tallies is not None:  # sees every vote, so resolutions too
         for group, outcome in tallies.outcomes():
