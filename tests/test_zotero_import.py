@@ -346,3 +346,25 @@ def test_server_write_support_for_push(server: ZoteroServer) -> None:
     patches = server.requests_to("/items/3EWF3P9V", "PATCH")
     assert [r.headers["If-Unmodified-Since-Version"] for r in patches] == ["1", "1"]
     assert patches[0].json()["tags"][-1] == {"tag": "review:include"}
+
+
+def test_a_sync_in_an_update_round_belongs_to_it(
+    zimport: Any, run: Any, server: ZoteroServer
+) -> None:
+    """New items of a re-sync are the round's (with its date); changed ones stay where they were."""
+    assert zimport().exit_code == 0
+    project = zimport.project
+    result = run("update", "start", "--search-date", "2026-06-01")
+    assert result.exit_code == 0, result.output
+    server.update_item("PQKBRC33", title="Sherlock Holmes in Babylon (revised)")
+    new_key = server.add_item(
+        {"itemType": "journalArticle", "title": "A newer study", "creators": [], "tags": []}
+    )
+    assert zimport().exit_code == 0
+    assert rows(project, "SELECT round, search_date, record_count FROM sources ORDER BY id") == [
+        (1, None, expected_regular()),
+        (2, "2026-06-01", 1),
+    ]
+    in_round = "SELECT s.round FROM records r JOIN sources s ON s.id = r.source_ref "
+    assert rows(project, in_round + "WHERE r.source_id = ?", (new_key,)) == [(2,)]
+    assert rows(project, in_round + "WHERE r.source_id = 'PQKBRC33'") == [(1,)]

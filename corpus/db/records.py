@@ -73,11 +73,20 @@ def _record_row(record_id: int, source_ref: int, position: int, rec: Record) -> 
     return tuple(values)
 
 
+#: A source's search date: as given, else in an update round (``m006_rounds``) the
+#: round's search date (the update's searches were run then), else none.
+_SEARCH_DATE = (
+    "COALESCE(?, (SELECT r.search_date FROM rounds r WHERE r.number > 1 "
+    "AND r.number = (SELECT MAX(number) FROM rounds)))"
+)
+
+
 def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> int:
     """Insert one imported file and its records in a single transaction.
 
     Every record becomes its own group (group id = record id) until
     deduplication merges groups. Either everything is written or nothing.
+    The source belongs to the newest search round (``corpus.db.rounds``).
 
     Returns:
         The new source's id.
@@ -87,7 +96,7 @@ def insert_source(db: Database, info: SourceInfo, records: Sequence[Record]) -> 
         cur = conn.execute(
             "INSERT INTO sources (database, file_name, sha256, format, imported_at, "
             "search_date, query, record_count, flagged_count, method, round) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,(SELECT MAX(number) FROM rounds))",
+            "VALUES (?,?,?,?,?," + _SEARCH_DATE + ",?,?,?,?,(SELECT MAX(number) FROM rounds))",
             (
                 info.database,
                 info.file_name,

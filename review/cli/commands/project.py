@@ -88,9 +88,7 @@ def import_(
     project, db = open_project(ctx)
     from corpus.db import rounds
 
-    opened = rounds(db)[-1]
-    if search_date is None and opened.number > 1:
-        search_date = opened.search_date  # an update's imports default to its search date
+    opened = rounds(db)[-1]  # an update's imports take its search date (insert_source)
     in_round = f" (round {opened.number})" if opened.number > 1 else ""
     results: list[dict[str, Any]] = []
     failed = 0
