@@ -97,7 +97,8 @@ def start_round(context: ReviewContext, search_date: str, note: str | None = Non
             a review that has leads.
     """
     check_date(search_date)
-    if dt.date.fromisoformat(search_date) > dt.datetime.now(dt.UTC).date():
+    # A day of slack: a search run "today" east of UTC is dated tomorrow in UTC.
+    if dt.date.fromisoformat(search_date) > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
         raise UsageError(f"--search-date {search_date}: is in the future; give the date run")
     db = context.db
     leads = [r["name"] for r in sdb.reviewers(db) if r["role"] == "lead"]

@@ -22,8 +22,8 @@ def update() -> None:
 
     \b
     Example:
-        review update start --search-date 2027-05-01
-        review import pubmed-2027.nbib scopus-2027.ris
+        review update start --search-date 2026-11-01
+        review import pubmed-2026-11.nbib scopus-2026-11.ris
         review dedup
         review update list
     """
@@ -44,7 +44,7 @@ def start(
 
     \b
     Example:
-        review update start --search-date 2027-05-01 --note "first update" --reviewer lead
+        review update start --search-date 2026-11-01 --note "first update" --reviewer lead
     """
     from review.updates.rounds import start_round
 
