@@ -370,3 +370,17 @@ def test_the_dashboard_shows_the_round_it_counts(two_rounds: Path) -> None:
     assert seen["screening"] == "Screening · round 2 of 2 (new studies)"
     assert seen["prisma"] == "PRISMA 2020 flow · update round 2"
     assert "screened 0 of 4" in seen["line"]
+
+
+def test_undoing_a_merge_makes_the_record_a_new_study_of_its_round(two_rounds: Path) -> None:
+    """A record wrongly merged into an earlier study becomes a new study of the update."""
+    project = two_rounds
+    r1 = groups_of(project, "r1")
+    merges = as_json(project, "dedup", "list")
+    (merge,) = [m for m in merges if r1["r1-7"] in (m["into_group"], m["from_group"])]
+    invoke(project, "dedup", "undo", str(merge["id"]), "--reviewer", "lead")
+    r2 = groups_of(project, "r2")
+    assert r2["r2-7"] != groups_of(project, "r1")["r1-7"]
+    assert open_queue(project) == {r2[f"r2-{n}"] for n in (7, 9, 10, 11, 12)}
+    rounds = as_json(project, "update", "list")
+    assert [(r["new_studies"], r["known_studies"]) for r in rounds] == [(8, 0), (5, 2)]
