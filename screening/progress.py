@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -177,16 +178,7 @@ def _counts(db: Database, who: Viewer, stage: str) -> StageProgress:
         out.screened, out.fully_screened = sdb.screened_counts(db, stage, who.required)
     tallies = blind.tallies(db, who, stage)
     if tallies is not None and out.eligible is not None:
-        counts = tallies.outcome_counts()
-        resolved_in = counts.get("resolved_include", 0)
-        resolved_out = counts.get("resolved_exclude", 0)
-        out.included = counts.get("include", 0) + resolved_in
-        out.excluded = counts.get("exclude", 0) + resolved_out
-        out.maybe = counts.get("maybe", 0)
-        out.conflicts = counts.get("conflict", 0)
-        out.resolved = resolved_in + resolved_out
-        decided = sum(v for k, v in counts.items() if k != "undecided")
-        out.undecided = max(out.eligible - decided, 0)
+        _set_outcomes(out, tallies.outcome_counts(), out.eligible)
     if stage == FULL_TEXT and ta_open is not None:
         out.not_retrieved = ta_open.full_text_counts()[1]
     return out
@@ -194,11 +186,10 @@ def _counts(db: Database, who: Viewer, stage: str) -> StageProgress:
 
 def _round_counts(db: Database, who: Viewer, stage: str, studies: frozenset[int]) -> StageProgress:
     """A stage's counts over one round's studies (per study, filtered here)."""
-    ta_open = blind.full_text_open(db, who)
-    if stage == TITLE_ABSTRACT:
-        eligible: set[int] | None = set(studies)
-    else:
-        eligible = None if ta_open is None else set(ta_open.passed_groups()) & studies
+    eligible: frozenset[int] | None = studies
+    if stage == FULL_TEXT:
+        ta_open = blind.full_text_open(db, who)
+        eligible = None if ta_open is None else frozenset(ta_open.passed_groups()) & studies
     out = StageProgress(eligible=None if eligible is None else len(eligible))
     if eligible is None:
         return out
@@ -206,19 +197,25 @@ def _round_counts(db: Database, who: Viewer, stage: str, studies: frozenset[int]
     out.screened, out.fully_screened = len(votes), sum(1 for n in votes if n >= who.required)
     tallies = blind.tallies(db, who, stage)
     if tallies is not None:
-        counts = Counter(o for g, o in tallies.outcomes() if g in eligible)
-        resolved_in = counts.get("resolved_include", 0)
-        resolved_out = counts.get("resolved_exclude", 0)
-        out.included = counts.get("include", 0) + resolved_in
-        out.excluded = counts.get("exclude", 0) + resolved_out
-        out.maybe = counts.get("maybe", 0)
-        out.conflicts = counts.get("conflict", 0)
-        out.resolved = resolved_in + resolved_out
-        decided = sum(v for k, v in counts.items() if k != "undecided")
-        out.undecided = max(len(eligible) - decided, 0)
+        _set_outcomes(
+            out, Counter(o for g, o in tallies.outcomes() if g in eligible), len(eligible)
+        )
     if stage == FULL_TEXT:
         out.not_retrieved = len(sdb.not_retrieved_groups(db) & eligible)
     return out
+
+
+def _set_outcomes(out: StageProgress, counts: Mapping[str, int], eligible: int) -> None:
+    """Fill the outcome counts from ``outcome -> studies`` (resolutions counted in)."""
+    resolved_in = counts.get("resolved_include", 0)
+    resolved_out = counts.get("resolved_exclude", 0)
+    out.included = counts.get("include", 0) + resolved_in
+    out.excluded = counts.get("exclude", 0) + resolved_out
+    out.maybe = counts.get("maybe", 0)
+    out.conflicts = counts.get("conflict", 0)
+    out.resolved = resolved_in + resolved_out
+    decided = sum(v for k, v in counts.items() if k != "undecided")
+    out.undecided = max(eligible - decided, 0)
 
 
 def session_rate(db: Database, who: Viewer, stage: str) -> SessionRate | None:

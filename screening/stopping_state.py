@@ -74,7 +74,8 @@ class _Stage:
             assert passed is not None  # visible() checked it
             self.eligible = self.scope.keep(passed.passed_groups())
         else:
-            self.eligible = self.scope.keep(sdb.study_ids(db))
+            studies = self.scope.studies
+            self.eligible = sdb.study_ids(db) if studies is None else sorted(studies)
         members = set(self.eligible)
         self.outcomes = dict(tallies.outcomes())
         self.order = [(g, f) for g, f in sdb.decision_order(db, stage) if g in members]

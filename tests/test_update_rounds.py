@@ -23,6 +23,7 @@ from review.cli.root import cli
 from review.core.context import open_context
 from screening import queue, stopping_state
 from tests.extraction_support import invoke
+from tests.test_terminal_e2e import BLIND
 
 
 def ris(numbers: list[int], prefix: str = "r1") -> str:
@@ -64,15 +65,26 @@ def groups_of(project: Path, prefix: str) -> dict[str, int]:
     return {str(s): int(g) for s, g in rows}
 
 
+def new_review(
+    folder: Path, numbers: list[int] | None, search_date: str = "", protocol: str = ""
+) -> Path:
+    """``review init`` with a lead, then (unless ``numbers`` is None) round 1's import."""
+    project = folder / "rev"
+    assert CliRunner().invoke(cli, ["init", str(project)]).exit_code == 0
+    if protocol:
+        (project / "protocol.toml").write_text(protocol, encoding="utf-8")
+    invoke(project, "reviewer", "add", "lead", "--lead")
+    if numbers is not None:
+        path = folder / "round1.ris"
+        path.write_text(ris(numbers), encoding="utf-8")
+        invoke(project, "import", "--no-embed", "--search-date", search_date, str(path))
+    return project
+
+
 @pytest.fixture
 def two_rounds(tmp_path: Path) -> Path:
     """Round 1 screened (2 included, 4 excluded, 2 never screened), round 2 imported."""
-    project = tmp_path / "living"
-    assert CliRunner().invoke(cli, ["init", str(project)]).exit_code == 0
-    invoke(project, "reviewer", "add", "lead", "--lead")
-    first = tmp_path / "2026.ris"
-    first.write_text(ris(list(range(1, 9))), encoding="utf-8")
-    invoke(project, "import", "--no-embed", "--search-date", "2026-01-15", str(first))
+    project = new_review(tmp_path, list(range(1, 9)), "2026-01-15")
     for n in (1, 2):
         decide(project, f"r1-{n}", "include")
         decide(project, f"r1-{n}", "include", "full-text")
@@ -194,9 +206,7 @@ def test_the_prisma_diagram_of_an_update_has_previous_studies(two_rounds: Path) 
 
 
 def test_opening_a_round_checks_its_input(tmp_path: Path) -> None:
-    project = tmp_path / "rev"
-    assert CliRunner().invoke(cli, ["init", str(project)]).exit_code == 0
-    invoke(project, "reviewer", "add", "lead", "--lead")
+    project = new_review(tmp_path, None)
 
     def start(*args: str) -> str:
         return invoke(project, "update", "start", *args, ok=False)
@@ -235,12 +245,7 @@ def test_opening_a_round_checks_its_input(tmp_path: Path) -> None:
 
 def test_a_review_from_before_rounds_upgrades_with_its_sample(tmp_path: Path) -> None:
     """Opening an old review adds round 1 and rebuilds the samples table, sample kept."""
-    project = tmp_path / "old"
-    assert CliRunner().invoke(cli, ["init", str(project)]).exit_code == 0
-    invoke(project, "reviewer", "add", "lead", "--lead")
-    path = tmp_path / "a.ris"
-    path.write_text(ris(list(range(1, 9))), encoding="utf-8")
-    invoke(project, "import", "--no-embed", "--search-date", "2025-10-01", str(path))
+    project = new_review(tmp_path, list(range(1, 9)), "2025-10-01")
     for n in (1, 2, 3):
         decide(project, f"r1-{n}", "exclude" if n > 1 else "include")
     invoke(project, "stopping", "sample", "--seed", "3", "--reviewer", "lead")
@@ -311,25 +316,9 @@ def test_the_methods_summary_tells_the_rounds(two_rounds: Path, tmp_path: Path) 
     assert (prisma["round"], prisma["previous_studies"]) == (2, 2)
 
 
-BLIND = """[review]
-title = "Blind living review"
-
-[screening]
-reviewers_per_record = 2
-blind = true
-conflict_resolution = "consensus"
-"""
-
-
 def test_rounds_keep_blind_screening_blind(tmp_path: Path) -> None:
     """A reviewer who is not a lead sees how far a round is, never what others decided."""
-    project = tmp_path / "blind"
-    assert CliRunner().invoke(cli, ["init", str(project)]).exit_code == 0
-    (project / "protocol.toml").write_text(BLIND, encoding="utf-8")
-    invoke(project, "reviewer", "add", "lead", "--lead")
-    path = tmp_path / "a.ris"
-    path.write_text(ris([1, 2, 3]), encoding="utf-8")
-    invoke(project, "import", "--no-embed", "--search-date", "2026-01-01", str(path))
+    project = new_review(tmp_path, [1, 2, 3], "2026-01-01", protocol=BLIND)
     for n in (1, 2, 3):
         for who in ("ana", "ben"):
             label = "include" if n == 1 or who == "ben" else "exclude"

@@ -37,6 +37,17 @@ def reviewer_option(func: F) -> F:
     return click.option("--reviewer", default=None, help=REVIEWER_HELP)(func)
 
 
+def round_option(func: F) -> F:
+    """``--round N``: the search round a report is about (bound to ``round_no``)."""
+    return click.option(
+        "--round",
+        "round_no",
+        type=click.IntRange(min=1),
+        default=None,
+        help="The search round (review update list); default: the newest.",
+    )(func)
+
+
 def json_option(func: F) -> F:
     """``--json``: print the result as JSON (bound to ``as_json``)."""
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(func)

@@ -338,13 +338,11 @@ def collect(
     values: dict[str, Any] = {
         "round": within.number,
         "rounds": within.latest,
-        # Shown as given while full text is blind to the viewer (earlier rounds'
-        # inclusions are full-text outcomes); computed below otherwise.
-        "previous_studies": previous_studies or 0,
-        "previous_reports": previous_reports
-        if previous_reports is not None
-        else (previous_studies or 0),
     }
+    # Earlier rounds' inclusions are full-text outcomes: while full text is blind
+    # to the viewer only given counts show; they are counted below otherwise.
+    given = (previous_studies, previous_reports)
+    values["previous_studies"], values["previous_reports"] = _previous_counts(*given, None, {})
     values.update(_identification(db, within.number))
     sides = {g: dbr for g, dbr in q.group_sides(db, within.number).items() if within.has(g)}
     dbr_groups = {g for g, dbr in sides.items() if dbr}
@@ -404,13 +402,28 @@ def collect(
     values["new_studies"] = len(included)
     values["new_reports"] = sum(max(1, reports.get(g, 0)) for g in included)
     earlier = _previous(db, within, ft_outcomes)
-    values["previous_studies"] = len(earlier) if previous_studies is None else previous_studies
-    values["previous_reports"] = (
-        sum(max(1, reports.get(g, 0)) for g in earlier)
-        if previous_studies is None and previous_reports is None
-        else (values["previous_studies"] if previous_reports is None else previous_reports)
+    values["previous_studies"], values["previous_reports"] = _previous_counts(
+        *given, earlier, reports
     )
     return PrismaCounts(**values)
+
+
+def _previous_counts(
+    studies: int | None,
+    given_reports: int | None,
+    earlier: list[int] | None,
+    reports: dict[int, int],
+) -> tuple[int, int]:
+    """Return previous studies and reports: as given, else counted from ``earlier``.
+
+    Given studies without reports count one report each; ``earlier`` None (blind)
+    counts nothing.
+    """
+    if studies is not None:
+        return studies, studies if given_reports is None else given_reports
+    found = earlier or []
+    counted = sum(max(1, reports.get(g, 0)) for g in found)
+    return len(found), counted if given_reports is None else given_reports
 
 
 def _previous(db: Database, within: RoundScope, ft_outcomes: dict[int, str]) -> list[int]:

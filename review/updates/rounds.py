@@ -23,7 +23,7 @@ from review.core.context import ReviewContext
 from review.core.errors import UsageError, check_date
 from screening import db as sdb
 from screening.progress import stage_counts
-from screening.rounds import scope
+from screening.rounds import RoundScope
 from screening.stages import FULL_TEXT, TITLE_ABSTRACT
 
 
@@ -108,11 +108,10 @@ def start_round(context: ReviewContext, search_date: str, note: str | None = Non
             f" (leads: {', '.join(leads)})"
         )
     with transaction(db):
-        known = corpus_db.rounds(db)
-        last = known[-1]
-        if not corpus_db.round_source_counts(db).get(last.number):
+        current = corpus_db.current_round(db)
+        if not corpus_db.round_source_counts(db).get(current):
             raise UsageError(
-                f"round {last.number} has no imports yet; import its searches"
+                f"round {current} has no imports yet; import its searches"
                 " (review import FILE) before opening another round"
             )
         latest = corpus_db.latest_search_date(db)
@@ -147,8 +146,11 @@ def summaries(context: ReviewContext) -> list[RoundSummary]:
     imported = corpus_db.round_source_counts(db)
     rounds_of = corpus_db.study_rounds(db)
     out: list[RoundSummary] = []
-    for r in corpus_db.rounds(db):
-        within = scope(db, r.number)
+    known_rounds = corpus_db.rounds(db)
+    for r in known_rounds:
+        studies = frozenset(g for g, n in rounds_of.items() if n == r.number)
+        # The scope screening.rounds.scope would build, from the study rounds read once.
+        within = RoundScope(r.number, len(known_rounds), studies if len(known_rounds) > 1 else None)
         known = Counter(
             rounds_of.get(g, r.number) < r.number
             for g in corpus_db.round_record_groups(db, r.number)
@@ -156,15 +158,14 @@ def summaries(context: ReviewContext) -> list[RoundSummary]:
         ta = stage_counts(db, who, TITLE_ABSTRACT, within)
         ft = stage_counts(db, who, FULL_TEXT, within)
         sources, records = imported.get(r.number, (0, 0))
-        new = sum(1 for n in rounds_of.values() if n == r.number)
+        new = len(studies)
         to_screen = None if ta.fully_screened is None else new - ta.fully_screened
-        passed = ft.eligible
         out.append(
             RoundSummary(
                 number=r.number, search_date=r.search_date, started_at=r.started_at,
                 started_by=r.started_by, note=r.note, sources=sources, records=records,
                 new_studies=new, known_studies=known, screened=ta.screened,
-                to_screen=to_screen, passed=passed, included=ft.included,
+                to_screen=to_screen, passed=ft.eligible, included=ft.included,
             )
         )  # fmt: skip
     return out

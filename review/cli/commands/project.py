@@ -9,7 +9,13 @@ from typing import Any
 
 import click
 
-from review.cli.options import find_project, json_option, open_project, reviewer_option
+from review.cli.options import (
+    find_project,
+    json_option,
+    open_project,
+    reviewer_option,
+    round_option,
+)
 
 
 @click.command()
@@ -79,6 +85,7 @@ def import_(
     After review update start, the files belong to the new round (and take
     its search date unless --search-date is given).
     """
+    from corpus.db import current_round
     from corpus.errors import AlreadyImportedError, ImportFormatError
     from corpus.importer import import_file
     from review.core.errors import check_date
@@ -86,10 +93,8 @@ def import_(
     if search_date:
         check_date(search_date)
     project, db = open_project(ctx)
-    from corpus.db import rounds
-
-    opened = rounds(db)[-1]  # an update's imports take its search date (insert_source)
-    in_round = f" (round {opened.number})" if opened.number > 1 else ""
+    round_no = current_round(db)  # an update's imports take its search date (insert_source)
+    in_round = f" (round {round_no})" if round_no > 1 else ""
     results: list[dict[str, Any]] = []
     failed = 0
     for path in files:
@@ -116,7 +121,7 @@ def import_(
                 "method": method.lower(),
                 "records": res.records,
                 "flagged": res.flagged,
-                "round": opened.number,
+                "round": round_no,
             }
         )
         if not as_json:
@@ -140,13 +145,7 @@ def import_(
 @click.command()
 @json_option
 @reviewer_option
-@click.option(
-    "--round",
-    "round_no",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Screening figures of this search round (review update list); default: the newest.",
-)
+@round_option
 @click.pass_context
 def status(ctx: click.Context, as_json: bool, reviewer: str | None, round_no: int | None) -> None:
     """Show sources, record counts and what to do next.

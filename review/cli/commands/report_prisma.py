@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from review.cli.options import context, reviewer_option
+from review.cli.options import context, reviewer_option, round_option
 
 FORMATS = ("json", "csv", "svg", "html", "md", "mermaid")
 
@@ -28,13 +28,7 @@ FORMATS = ("json", "csv", "svg", "html", "md", "mermaid")
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (default: standard output).",
 )
-@click.option(
-    "--round",
-    "round_no",
-    type=click.IntRange(min=1),
-    default=None,
-    help="The search round (review update list); default: the newest.",
-)
+@round_option
 @click.option(
     "--previous-studies",
     type=click.IntRange(min=0),

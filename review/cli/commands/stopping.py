@@ -7,18 +7,12 @@ import json
 import click
 
 from protocols.model import Stage
-from review.cli.options import context, json_option, reviewer_option, stage_option
+from review.cli.options import context, json_option, reviewer_option, round_option, stage_option
 
 
 @click.group("stopping", invoke_without_command=True)
 @stage_option()
-@click.option(
-    "--round",
-    "round_no",
-    type=click.IntRange(min=1),
-    default=None,
-    help="The search round (review update list); default: the newest.",
-)
+@round_option
 @json_option
 @reviewer_option
 @click.pass_context
