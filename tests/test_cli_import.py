@@ -263,3 +263,10 @@ def test_corrupt_database_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--project", str(tmp_path), "status"])
     assert result.exit_code == 1
     assert result.output.startswith("review: error: review database:")
+
+
+def test_the_cli_offers_exactly_the_source_methods_the_database_takes() -> None:
+    from corpus.db import SOURCE_METHODS
+    from review.cli.options import METHODS
+
+    assert tuple(METHODS) == tuple(SOURCE_METHODS)

@@ -37,6 +37,43 @@ def reviewer_option(func: F) -> F:
     return click.option("--reviewer", default=None, help=REVIEWER_HELP)(func)
 
 
+#: ``corpus.db.SOURCE_METHODS``, spelt out so that start-up does not import the corpus db.
+METHODS = ("database", "register", "website", "organisation", "citation", "other")
+
+
+def search_options(method_help: str) -> Callable[[F], F]:
+    """``--search-date``, ``--query``, ``--method`` and ``--no-embed`` of an import.
+
+    Args:
+        method_help: What ``--method`` says (what the records are: files, a library).
+    """
+
+    def apply(func: F) -> F:
+        for option in reversed(
+            (
+                click.option("--search-date", help="Date the search was run (YYYY-MM-DD)."),
+                click.option("--query", help="The search string, for the PRISMA report."),
+                click.option(
+                    "--method",
+                    type=click.Choice(METHODS, case_sensitive=False),
+                    default="database",
+                    show_default=True,
+                    help=method_help,
+                ),
+                click.option(
+                    "--no-embed",
+                    is_flag=True,
+                    help="Skip indexing now (embeddings, full-text); search and review embed "
+                    "catch up.",
+                ),
+            )
+        ):
+            func = option(func)
+        return func
+
+    return apply
+
+
 def round_option(func: F) -> F:
     """``--round N``: the search round a report is about (bound to ``round_no``)."""
     return click.option(

@@ -15,6 +15,7 @@ from review.cli.options import (
     open_project,
     reviewer_option,
     round_option,
+    search_options,
 )
 
 
@@ -39,25 +40,11 @@ def init(directory: Path, template: str, title: str | None) -> None:
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", "database", help="Database searched, e.g. PubMed (default: detected).")
-@click.option("--search-date", help="Date the search was run (YYYY-MM-DD).")
-@click.option("--query", help="The search string, for the PRISMA report.")
-@click.option(
-    "--method",
-    type=click.Choice(
-        ["database", "register", "website", "organisation", "citation", "other"],
-        case_sensitive=False,
-    ),
-    default="database",
-    show_default=True,
-    help="How the records were found, for PRISMA: databases and registers, or other "
-    "methods (websites, organisations, citation searching).",
+@search_options(
+    "How the records were found, for PRISMA: databases and registers, or other "
+    "methods (websites, organisations, citation searching)."
 )
 @click.option("--force", is_flag=True, help="Import a file even if it was imported before.")
-@click.option(
-    "--no-embed",
-    is_flag=True,
-    help="Skip indexing now (embeddings, full-text); search and review embed catch up.",
-)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def import_(

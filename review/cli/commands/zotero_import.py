@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from review.cli.options import fail, open_project
+from review.cli.options import fail, open_project, search_options
 
 
 @click.command("import")
@@ -23,24 +23,8 @@ from review.cli.options import fail, open_project
     help="Environment variable holding the API key (else the keyring, else a hidden prompt).",
 )
 @click.option("--with-pdfs", is_flag=True, help="Fetch PDF attachments; only their text is kept.")
-@click.option(
-    "--method",
-    type=click.Choice(
-        ["database", "register", "website", "organisation", "citation", "other"],
-        case_sensitive=False,
-    ),
-    default="database",
-    show_default=True,
-    help="How the library's records were found, for PRISMA (as for review import).",
-)
-@click.option("--search-date", help="Date the searches were run (YYYY-MM-DD).")
-@click.option("--query", help="The search string, for the PRISMA report.")
+@search_options("How the library's records were found, for PRISMA (as for review import).")
 @click.option("--full", is_flag=True, help="Read the whole library again, not only the changes.")
-@click.option(
-    "--no-embed",
-    is_flag=True,
-    help="Skip indexing now (embeddings, full-text); search and review embed catch up.",
-)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def import_(
