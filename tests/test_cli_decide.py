@@ -190,8 +190,12 @@ def test_import_round_trips_an_export_into_a_fresh_review(tmp_path: Path) -> Non
     assert old("export", "decisions", "--reviewer", "ana", "-o", str(exported))[0] == 0
     assert "'=looks eligible" in exported.read_text("utf-8")  # neutralised for spreadsheets
     new = Review(tmp_path / "new")
-    code, out = new("import-decisions", str(exported), "--reviewer", "ana")
+    # ben is unknown to the new review: refused unless added (no lead here, so ana may)
+    line = one_error_line(*new("import-decisions", str(exported), "--reviewer", "ana"))
+    assert "unknown reviewer 'ben'" in line and new.decisions("ana") == []
+    code, out = new("import-decisions", str(exported), "--reviewer", "ana", "--add-reviewers")
     assert code == 0, out
+    assert "added reviewers: ben" in out
     # ana and ben disagree on pm-b (one reviewer per record: a conflict), as in the old review
     assert "recorded 5 decisions" in out and "1 conflict created" in out
 
@@ -232,6 +236,7 @@ def test_import_asreview_label_included(tmp_path: Path) -> None:
 
 def test_a_bad_line_imports_nothing(tmp_path: Path) -> None:
     rev = Review(tmp_path / "rev")
+    assert rev("reviewer", "add", "ana")[0] == 0
     g = rev.groups()
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -314,7 +319,7 @@ def test_import_rayyan_votes(tmp_path: Path) -> None:
         '3,"Trientine for hepatic Wilson disease",,""\n',
         encoding="utf-8",
     )
-    code, out = rev("import-decisions", str(rayyan), "--reviewer", "lead")
+    code, out = rev("import-decisions", str(rayyan), "--reviewer", "lead", "--add-reviewers")
     assert code == 0, out
     assert "rayyan" in out and "recorded 3 decisions" in out and "1 conflict created" in out
     rows = {(int(r["group_id"]), r["reviewer"]): r for r in rev.decisions("lead")}

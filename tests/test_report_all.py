@@ -32,8 +32,9 @@ def test_the_folder_holds_every_part_computed_from_the_review(tmp_path: Path) ->
     assert f"Wrote {len(EXPECTED)} files to {out}/" in said
     assert "not included: gap map: the form has no harm_type field" in said
     assert {p.name for p in out.iterdir()} == EXPECTED
-    assert stat.S_IMODE(out.stat().st_mode) & 0o044 == 0o044  # readable by the team
-    assert stat.S_IMODE((out / "evidence.csv").stat().st_mode) & 0o044 == 0o044
+    # Confidential screening data: the owner's only, whatever the umask.
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o600}
     # The included studies only, one reference each.
     ris = (out / "included.ris").read_text()
     assert ris.count("ER  -") == 2 and "Online grooming study 3" not in ris

@@ -13,6 +13,14 @@ names it. Blind mode holds: a reviewer who is not a lead imports only their
 own decisions, and conflicts are counted only for a viewer who may see them.
 Decisions get the time of the import; the file's ``time`` column is not
 copied, so the log stays in time order.
+
+A reviewer the review does not know (a typo, another spelling, Rayyan's
+display name) is refused, all such names in one line, unless the import is
+told to add them (``add_reviewers``), which only a lead may do: an unknown
+name would otherwise become a phantom second reviewer that counts toward
+dual screening. The importer's own name is not unknown (``review decide``
+registers it too). In a review with no lead at all nobody holds that right,
+so anyone may add reviewers; blind rules still apply.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from review.decisions.formats import (
 )
 from review.decisions.single import check_stage, resolve_reason
 from screening import blind
+from screening import db as sdb
 from screening.blind import Viewer
 from screening.decide import decide
 from screening.errors import ScreeningError
@@ -72,6 +81,7 @@ class Summary:
         repeated: Skipped: the same study and decision again in the file.
         conflicts_created: Studies newly in conflict; None while blind to the importer.
         reviewers: Whose decisions were recorded.
+        added_reviewers: Reviewers registered by this import (``add_reviewers``).
         dry_run: Nothing was kept.
     """
 
@@ -85,6 +95,7 @@ class Summary:
     repeated: int = 0
     conflicts_created: int | None = 0
     reviewers: list[str] = field(default_factory=list)
+    added_reviewers: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     def as_dict(self) -> dict[str, Any]:
@@ -194,6 +205,7 @@ def import_decisions(
     *,
     stage: Stage | None = None,
     dry_run: bool = False,
+    add_reviewers: bool = False,
 ) -> Summary:
     """Read a decisions file and record every decision in it, or none.
 
@@ -204,14 +216,19 @@ def import_decisions(
         path: The CSV (or TSV) file.
         stage: Only this stage's rows (files without a stage column: their stage).
         dry_run: Check and count everything, keep nothing.
+        add_reviewers: Register reviewers the review does not know (leads only).
 
     Raises:
-        UsageError: naming the file and line of the first bad row; nothing is recorded.
+        UsageError: naming the file and line of the first bad row, the unknown
+            reviewers, or a non-lead adding reviewers; nothing is recorded.
     """
+    if add_reviewers:
+        _check_may_add(db, actor)
     header, rows = read_rows(path)
     summary = Summary(str(path), layout_of(path, header, rows), dry_run=dry_run)
     planned = plan(path, db, protocol, actor, stage, summary, rows)
     _check_rights(path, actor, protocol, planned)
+    summary.added_reviewers = _unknown_reviewers(path, db, actor, planned, add_reviewers)
     planned = _drop_repeats(path, planned, summary)
     # Title/abstract first: full-text eligibility follows from title/abstract outcomes.
     planned.sort(key=lambda p: 0 if p.stage == Stage.TITLE_ABSTRACT else 1)
@@ -255,6 +272,32 @@ def _check_rights(path: Path, actor: Viewer, protocol: Protocol, planned: list[P
                 f"{path} line {item.line}: a decision of {item.reviewer}; in a blind review"
                 f" only a lead imports other reviewers' decisions ({actor.name} is not a lead)"
             )
+
+
+def _check_may_add(db: Database, actor: Viewer) -> None:
+    """Only a lead adds reviewers; in a review without a lead, anyone (nobody else could)."""
+    if actor.is_lead or not any(r["role"] == "lead" for r in sdb.reviewers(db)):
+        return
+    raise UsageError(
+        f"--add-reviewers: only a lead adds reviewers ({actor.name} is not a lead);"
+        " ask a lead, or a lead registers them with review reviewer add NAME"
+    )
+
+
+def _unknown_reviewers(
+    path: Path, db: Database, actor: Viewer, planned: list[Planned], add: bool
+) -> list[str]:
+    """Return the file's reviewers the review does not know; refuse them unless ``add``."""
+    names = {p.reviewer for p in planned} - {actor.name}
+    unknown = sorted(n for n in names if sdb.reviewer_role(db, n) is None)
+    if unknown and not add:
+        listed = ", ".join(repr(n) for n in unknown)
+        raise UsageError(
+            f"{path}: unknown reviewer{'s' if len(unknown) > 1 else ''} {listed}; nothing"
+            " imported: check the spelling, register them with review reviewer add NAME,"
+            " or import with --add-reviewers (a lead)"
+        )
+    return unknown
 
 
 def _drop_repeats(path: Path, planned: list[Planned], summary: Summary) -> list[Planned]:

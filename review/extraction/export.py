@@ -17,7 +17,9 @@ so in blind dual extraction another extractor's values never appear.
 
 **Safety.** Every text cell of CSV, XLSX and Markdown passes through
 :func:`screening.export.safe_cell` (a value ``=HYPERLINK(...)`` stays text);
-Markdown also escapes ``|`` and line breaks. Files are built in memory, then
+Markdown also makes HTML and Markdown syntax literal
+(:func:`review.core.markdown.escape`: a value ``<img onerror=...>`` shows as
+text) and keeps each row on one line. Files are built in memory, then
 written to a temporary name and renamed, so a failure leaves no half-written
 file.
 """
@@ -38,6 +40,7 @@ from protocols.form import Form, build_form
 from protocols.model import ExtractionField, Protocol
 from review.core.errors import ExtractionError
 from review.core.files import atomic_path
+from review.core.markdown import escape as md_escape
 from review.extraction.db import StudyRef, study_refs
 from review.extraction.eligible import last_stage
 from review.extraction.render import CONSENSUS_NAME, format_value
@@ -306,9 +309,8 @@ def write_csv(table: Table, out: TextIO) -> int:
 
 
 def _md_cell(value: Any) -> str:
-    text = _text(safe_cell(value))
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
-    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+    """A Markdown cell: neutralised, HTML and Markdown made literal, line breaks as <br>."""
+    return md_escape(safe_cell(value), line_break="<br>")
 
 
 def write_md(table: Table, out: TextIO) -> int:

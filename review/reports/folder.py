@@ -1,8 +1,11 @@
 """``review report all -o DIR``: the report folder a team hands in, all or nothing.
 
 Every file is computed from the review database and written into a staging
-folder beside ``DIR``; only when all of them are written does the staging
-folder take ``DIR``'s place, so a failure never leaves half a report. A
+folder beside ``DIR`` (:mod:`review.reports.staging`, which also removes the
+ones killed runs left); only when all of them are written does the staging
+folder take ``DIR``'s place, so a failure never leaves half a report. The
+folder and its files are the owner's only (0700, 0600): they hold
+confidential screening data. A
 part that cannot be made for this reader (blind screening, no extraction
 form, nothing included yet) is skipped with the reason in the folder's
 ``README.md``, never filled with guesses.
@@ -14,7 +17,6 @@ import io
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,11 +26,12 @@ from typing import TextIO
 from protocols.model import STAGES, Stage
 from review.core.context import ReviewContext
 from review.core.errors import ReviewError, UsageError
-from review.core.files import umask
+from review.core.markdown import code, escape
 from review.exports.records import write_records
 from review.extraction.eligible import included_studies
 from review.reports.methods import methods_markdown
 from review.reports.recall_svg import recall_svg
+from review.reports.staging import make_private, make_staging, remove_stale
 from screening import stopping_state
 from screening.export import write_csv as write_decisions
 
@@ -172,18 +175,18 @@ PARTS: list[Callable[[ReviewContext, Report], None]] = [
 
 def _index(context: ReviewContext, report: Report) -> str:
     lines = [
-        f"# Report: {context.protocol.title}",
+        f"# Report: {escape(context.protocol.title)}",
         "",
-        f"Made with `review report all` as {context.reviewer} (protocol version "
-        f"`{context.protocol.version}`). Every figure is computed from the review database.",
+        f"Made with `review report all` as {escape(context.reviewer)} (protocol version "
+        f"{code(context.protocol.version)}). Every figure is computed from the review database.",
         "",
         "| file | what it holds |",
         "|---|---|",
-        *(f"| {name} | {what} |" for name, what in report.files),
+        *(f"| {escape(name)} | {escape(what)} |" for name, what in report.files),
     ]
     if report.skipped:
         lines += ["", "Not included:", ""]
-        lines += [f"- {part}: {why}" for part, why in report.skipped]
+        lines += [f"- {escape(part)}: {escape(why)}" for part, why in report.skipped]
     return "\n".join(lines) + "\n"
 
 
@@ -220,8 +223,8 @@ def write_report(
             f"{folder}: folder is not empty; name a new folder or add --force to replace"
             " the report's files in it"
         )
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
-    staging.chmod(0o777 & ~umask())  # mkdtemp's folder is private; a report is shared
+    remove_stale(parent)
+    staging = make_staging(parent, folder.name)
     try:
         report = Report(staging)
         _prisma_parts(context, report, previous_studies, previous_reports)
@@ -230,6 +233,7 @@ def write_report(
         report.text("methods.md", "methods summary written from the data",
                     methods_markdown(context))  # fmt: skip
         report.text("README.md", "this index", _index(context, report))
+        make_private(staging)
         if not folder.exists():
             os.replace(staging, folder)
         else:

@@ -20,6 +20,7 @@ from protocols.form import build_form
 from protocols.model import STAGES, Stage
 from review.core import db as core_db
 from review.core.context import ReviewContext
+from review.core.markdown import code, escape
 from review.extraction.overview import overview
 from screening import stopping_state
 from screening.agreement import stage_agreement
@@ -27,9 +28,8 @@ from screening.export import safe_cell
 
 
 def _cell(value: Any) -> str:
-    """A Markdown table cell: neutralised, pipes escaped, on one line."""
-    text = "" if value is None else str(safe_cell(str(value)))
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """A Markdown table cell or phrase from the data: neutralised, literal, on one line."""
+    return escape(None if value is None else safe_cell(str(value)))
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -72,7 +72,8 @@ def searches(context: ReviewContext) -> list[str]:
     if len(rounds) == 1:
         return lines + _table(("Source", "Method", "Search date", "Records", "Query"), rows)
     said = "; ".join(
-        f"round {r.number} searched {r.search_date or 'on a date not recorded'}" for r in rounds
+        f"round {r.number} searched {_cell(r.search_date or 'on a date not recorded')}"
+        for r in rounds
     )
     lines[-1:] = [
         "",
@@ -98,12 +99,12 @@ def deduplication(context: ReviewContext) -> list[str]:
     lines = [
         f"Duplicates were identified by entity resolution (identifiers, normalised "
         f"bibliographic fields and embedding similarity with "
-        f"`{_cell(context.protocol.embedding_model)}`); records are grouped, never deleted. "
+        f"{code(context.protocol.embedding_model)}); records are grouped, never deleted. "
         f"{len(merges):,} merges were accepted, removing {removed:,} duplicate records and "
         f"leaving {counts['groups']:,} unique studies from {counts['records']:,} records."
     ]
     if kept:
-        lines.append(f"Kept apart as separate studies: {', '.join(kept)}.")
+        lines.append(f"Kept apart as separate studies: {_cell(', '.join(kept))}.")
     return lines
 
 
@@ -119,7 +120,7 @@ def screening_setup(context: ReviewContext) -> list[str]:
     return [
         f"Records were screened at {stages}, {s.reviewers_per_record} reviewer(s) per record, "
         f"{'blind to each other' if s.blind else 'not blinded'}; conflicts were resolved by "
-        f"{s.conflict_resolution.replace('_', ' ')}. Records were presented {order}."
+        f"{_cell(s.conflict_resolution.replace('_', ' '))}. Records were presented {order}."
     ]
 
 
@@ -173,8 +174,8 @@ def extraction(context: ReviewContext) -> list[str]:
     }
     checklist = settings.checklist.title if settings.checklist else "no appraisal checklist"
     line = (
-        f"Data were extracted {modes.get(settings.mode, settings.mode)} into a form of "
-        f"{len(form.fields)} fields ({checklist})."
+        f"Data were extracted {_cell(modes.get(settings.mode, settings.mode))} into a form of "
+        f"{len(form.fields)} fields ({_cell(checklist)})."
     )
     if found.open:
         line += (
@@ -187,7 +188,7 @@ def extraction(context: ReviewContext) -> list[str]:
 def protocol_log(context: ReviewContext) -> list[str]:
     """The protocol version in force and its amendments."""
     versions = core_db.protocol_versions(context.db)
-    lines = [f"Protocol version in force: `{context.protocol.version}`."]
+    lines = [f"Protocol version in force: {code(context.protocol.version)}."]
     amended = [v for v in versions if v.previous_version is not None]
     if amended:
         lines.append("")

@@ -18,6 +18,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+from review.core.markdown import escape as md_escape
 from review.reports.prisma_content import HEADERS, Item, diagram_boxes, has_previous, table_rows
 from review.reports.prisma_svg import render_svg
 from review.reports.prisma_text import text_diagram
@@ -102,14 +103,6 @@ def mermaid(data: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md_escape(text: str) -> str:
-    """Make text literal in a Markdown table cell (no HTML, emphasis or pipes)."""
-    text = html.escape(text, quote=False)
-    for ch in "\\`*_[]|":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _value(item: Item) -> str:
     return "" if item.heading or item.value is None else item.value
 
@@ -122,7 +115,7 @@ def markdown(data: Mapping[str, Any], title: str = "") -> str:
     pasting into a manuscript.
     """
     out = [
-        f"## {_md_escape(title or DEFAULT_TITLE)}",
+        f"## {md_escape(title or DEFAULT_TITLE)}",
         "",
         "```mermaid",
         mermaid(data).rstrip("\n"),
@@ -132,10 +125,12 @@ def markdown(data: Mapping[str, Any], title: str = "") -> str:
         "| --- | --- | --- | --- |",
     ]
     for phase, source, item in table_rows(data):
-        step = _md_escape(item.label)
+        step = md_escape(item.label)
         if item.indent:
             step = "&nbsp;&nbsp;&nbsp;&nbsp;" + step
-        out.append(f"| {phase} | {_md_escape(source)} | {step} | {_md_escape(_value(item))} |")
+        out.append(
+            f"| {md_escape(phase)} | {md_escape(source)} | {step} | {md_escape(_value(item))} |"
+        )
     return "\n".join(out) + "\n"
 
 

@@ -88,6 +88,11 @@ def _short(text: str, width: int = 60) -> str:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @stage_option(default=None)
 @click.option("--dry-run", is_flag=True, help="Check every line and count; record nothing.")
+@click.option(
+    "--add-reviewers",
+    is_flag=True,
+    help="Register reviewers the review does not know (leads only; else they are refused).",
+)
 @reviewer_option
 @json_option
 @click.pass_context
@@ -96,6 +101,7 @@ def import_decisions(
     file: Path,
     stage: Stage | None,
     dry_run: bool,
+    add_reviewers: bool,
     reviewer: str | None,
     as_json: bool,
 ) -> None:
@@ -107,13 +113,16 @@ def import_decisions(
     nothing: a bad line is named and nothing is recorded. With --stage only
     that stage's rows are read (files without a stage column: their stage;
     default title-abstract). In a blind review only a lead imports other
-    reviewers' decisions.
+    reviewers' decisions. A reviewer the review does not know is refused
+    (all such names in one line) unless a lead adds them with
+    --add-reviewers (in a review with no lead, anyone may).
 
     \b
     Example:
         review export decisions -o old.csv        # in the old review
         review import-decisions old.csv --reviewer lead
         review import-decisions asreview_export.csv --reviewer ana
+        review import-decisions rayyan.csv --reviewer lead --add-reviewers
     """
     from review.core import db as review_db
     from review.decisions.importing import file_sha256
@@ -121,8 +130,9 @@ def import_decisions(
 
     opened = context(ctx, reviewer)
     summary = run_import(
-        opened.db, opened.protocol, opened.viewer, file, stage=stage, dry_run=dry_run
-    )
+        opened.db, opened.protocol, opened.viewer, file,
+        stage=stage, dry_run=dry_run, add_reviewers=add_reviewers,
+    )  # fmt: skip
     if not dry_run:
         review_db.append_audit(
             opened.db,
@@ -146,7 +156,12 @@ def import_decisions(
         else f"{summary.conflicts_created} conflict{'' if summary.conflicts_created == 1 else 's'}"
         " created"
     )
+    added = (
+        f"; {'would add' if dry_run else 'added'} reviewers: {', '.join(summary.added_reviewers)}"
+        if summary.added_reviewers
+        else ""
+    )
     click.echo(
         f"{file} ({summary.layout}, {summary.rows} rows): {verb} {summary.recorded} decisions;"
-        f" skipped {', '.join(skipped)}; {conflicts}"
+        f" skipped {', '.join(skipped)}; {conflicts}{added}"
     )

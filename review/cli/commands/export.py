@@ -23,7 +23,12 @@ def export() -> None:
     default="csv",
     show_default=True,
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File (new files are owner-only, 0600; - or none: standard output).",
+)
 @reviewer_option
 @click.pass_context
 def export_records(ctx: click.Context, fmt: str, output: Path | None, reviewer: str | None) -> None:
@@ -33,13 +38,14 @@ def export_records(ctx: click.Context, fmt: str, output: Path | None, reviewer: 
     Example:
         review export records --format ris -o all.ris
     """
+    from review.core.files import is_stdout
     from review.exports.records import export_to_path, export_to_string
     from screening.export import group_decisions
 
     review = context(ctx, reviewer)
     db = review.db
     decisions = group_decisions(db, review.viewer) if fmt == "csv" else None
-    if output is None:
+    if output is None or is_stdout(output):
         text, _ = export_to_string(db, fmt, decisions)
         click.echo(text, nl=False)
         return
@@ -66,7 +72,8 @@ def export_records(ctx: click.Context, fmt: str, output: Path | None, reviewer: 
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File (needed for xlsx, groups and robvis).",
+    help="File (needed for groups and robvis; new files are owner-only, 0600; -: standard"
+    " output, xlsx too).",
 )
 @reviewer_option
 @click.pass_context
@@ -84,13 +91,21 @@ def export_evidence(
     \b
     Example:
         review export evidence --format xlsx -o evidence.xlsx
+        review export evidence --format md -o -
     """
+    import sys
+
+    from review.core.files import is_stdout
     from review.extraction.export import collect, render, write_evidence
 
-    if output is not None and not output.resolve().parent.is_dir():
+    if is_stdout(output) and fmt != "xlsx":
+        output = None
+    if output is not None and not is_stdout(output) and not output.resolve().parent.is_dir():
         fail(f"-o {output}: folder {output.parent} does not exist")
     if fmt == "xlsx" and output is None:
-        fail("--format xlsx writes a file; give -o FILE.xlsx")
+        fail("--format xlsx writes a file; give -o FILE.xlsx (or -o - for standard output)")
+    if is_stdout(output) and sys.stdout.isatty():
+        fail("-o -: an XLSX workbook is binary; redirect standard output to a file or a pipe")
     review = context(ctx, reviewer)
     evidence = collect(review.db, review.protocol, review.viewer, values=values)
     if output is None:
@@ -102,7 +117,8 @@ def export_evidence(
             )
         return
     for path in write_evidence(evidence, fmt, output):
-        click.echo(f"Wrote {path}", err=True)
+        if not is_stdout(path):
+            click.echo(f"Wrote {path}", err=True)
 
 
 export.add_command(export_decisions)

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from review.cli.options import context, reviewer_option
+from review.cli.options import context, fail, reviewer_option
 
 
 @click.command("all")
 @click.option(
     "-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
-    help="The report folder (created; it must be new or empty unless --force).",
+    help="The report folder (created owner-only, 0700; it must be new or empty unless --force).",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Replace the report's files in a non-empty folder.")
 @click.option(
@@ -42,13 +42,18 @@ def all_(
     (svg), a methods summary written from the data and an index (README.md).
     After review update start, the PRISMA diagram is of the newest round.
     Everything is written, or nothing: a failure leaves no half folder.
+    The folder and its files are readable by you only (0700, 0600): they
+    hold confidential screening data.
 
     \b
     Example:
         review report all -o report/ --reviewer lead
     """
+    from review.core.files import is_stdout
     from review.reports.folder import write_report
 
+    if is_stdout(output):
+        fail("-o -: report all writes a folder of files; name a folder, not standard output")
     review = context(ctx, reviewer)
     report = write_report(
         review, output, force=force, previous_studies=previous_studies,

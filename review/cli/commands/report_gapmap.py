@@ -47,7 +47,8 @@ from review.cli.options import context, fail, reviewer_option
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File (needed for xlsx; html and csv go to stdout without it).",
+    help="File (new files are owner-only, 0600; -: standard output, xlsx too; html and csv"
+    " go to standard output without it).",
 )
 @reviewer_option
 @click.pass_context
@@ -75,14 +76,21 @@ def gapmap(
         review report gapmap --rows harm_type --cols region --segment none --format csv
         review report gapmap --filter region="Oceania" --format xlsx -o gapmap.xlsx
     """
+    import sys
+
+    from review.core.files import is_stdout
     from review.reports.gapmap import collect_gapmap
     from review.reports.gapmap_export import render_csv, save_csv, save_xlsx
     from review.reports.gapmap_html import render_html
 
-    if output is not None and not output.resolve().parent.is_dir():
+    if is_stdout(output) and fmt != "xlsx":
+        output = None
+    if output is not None and not is_stdout(output) and not output.resolve().parent.is_dir():
         fail(f"-o {output}: folder {output.parent} does not exist")
     if fmt == "xlsx" and output is None:
-        fail("--format xlsx writes a file; give -o FILE.xlsx")
+        fail("--format xlsx writes a file; give -o FILE.xlsx (or -o - for standard output)")
+    if is_stdout(output) and sys.stdout.isatty():
+        fail("-o -: an XLSX workbook is binary; redirect standard output to a file or a pipe")
     review = context(ctx, reviewer)
     found = collect_gapmap(
         review.db, review.protocol, review.viewer,
@@ -104,4 +112,5 @@ def gapmap(
         from review.core.files import write_atomically
 
         write_atomically(output, lambda out: out.write(page))
-    click.echo(f"Wrote {output} ({len(found.studies)} studies on the map)", err=True)
+    if not is_stdout(output):
+        click.echo(f"Wrote {output} ({len(found.studies)} studies on the map)", err=True)

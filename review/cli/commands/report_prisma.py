@@ -26,7 +26,7 @@ FORMATS = ("json", "csv", "svg", "html", "md", "mermaid")
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: standard output).",
+    help="Write to this file (new files are owner-only, 0600; - or none: standard output).",
 )
 @round_option
 @click.option(
@@ -96,10 +96,11 @@ def prisma(
         from review.reports.prisma_render import render
 
         text = render(counts.to_json(), fmt, review.protocol.title)
-    if output is None:
+    from review.core.files import is_stdout, write_atomically
+
+    if output is None or is_stdout(output):
         click.echo(text, nl=False)
         return
-    from review.core.files import write_atomically
 
     write_atomically(output, lambda out: out.write(text))
     click.echo(f"Wrote {output}", err=True)

@@ -10,7 +10,12 @@ from review.cli.options import context, open_project, reviewer_option
 @click.command("decisions")
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
 @click.option("--history", is_flag=True, help="Every event, undos included.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File (new files are owner-only, 0600; - or none: standard output).",
+)
 @reviewer_option
 @click.pass_context
 def export_decisions(
@@ -28,12 +33,12 @@ def export_decisions(
     import io
     from pathlib import Path
 
-    from review.core.files import write_atomically
+    from review.core.files import is_stdout, write_atomically
     from screening.export import write_csv
 
     review = context(ctx, reviewer)
     db, who = review.db, review.viewer
-    if output is None:
+    if output is None or is_stdout(output):
         buffer = io.StringIO(newline="")
         write_csv(db, who, buffer, history=history)
         click.echo(buffer.getvalue(), nl=False)
