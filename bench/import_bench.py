@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS_FROM = ROOT / "review" / "data" / "wilson.csv"
+WORDS_FROM = ROOT / "review" / "demo" / "data" / "wilson.csv"
 
 SURNAMES = [
     "Müller",

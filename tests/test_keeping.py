@@ -7,6 +7,7 @@ append-only trigger and edit or delete a row. ``review check`` must name it.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -50,6 +51,18 @@ def busy_review(tmp_path: Path) -> tuple[Path, list[int]]:
     return project, groups
 
 
+def passed(result: tuple[int, str]) -> bool:
+    """``review check`` passed: exit 0, the one line, then the chain's length and head."""
+    code, out = result
+    lines = out.splitlines()
+    return (
+        code == 0
+        and len(lines) == 2
+        and lines[0] == "review.db: all checks passed"
+        and re.fullmatch(r"chain: \d+ entries, head [0-9a-f]{64}", lines[1]) is not None
+    )
+
+
 def tamper(db_path: Path, sql: str) -> None:
     """Run SQL on review.db outside review: the sqlite3 shell when installed."""
     shell = shutil.which("sqlite3")
@@ -68,11 +81,11 @@ def test_check_passes_on_a_fresh_review(tmp_path: Path) -> None:
     assert db.execute("SELECT COUNT(*) FROM extraction_values").fetchone()[0] > 0
     assert db.execute("SELECT COUNT(*) FROM current_decisions").fetchone()[0] > 0
     db.close()
-    code, out = run(project, "check")
-    assert code == 0, out
-    assert out.strip() == "review.db: all checks passed"
+    assert passed(run(project, "check"))
     code, out = run(project, "check", "--json")
-    assert code == 0 and json.loads(out) == {"ok": True, "problems": []}
+    data = json.loads(out)
+    assert code == 0 and data["ok"] is True and data["problems"] == []
+    assert data["chain"]["length"] > 20 and len(data["chain"]["head"]) == 64
 
 
 def test_check_names_an_audit_row_edited_with_the_shell(tmp_path: Path) -> None:
@@ -87,11 +100,17 @@ def test_check_names_an_audit_row_edited_with_the_shell(tmp_path: Path) -> None:
     )
     code, out = run(project, "check")
     assert code == 1
-    assert out.strip().splitlines() == [
-        f"audit row {victim} was changed outside review (hash mismatch)"
+    assert out.strip().splitlines()[:-1] == [
+        f"audit row {victim} was changed outside review (hash mismatch)",
+        f"audit row {victim} was changed outside review (differs from its chained content)",
+        "trigger audit_no_update on audit is missing",
     ]
     problems = json.loads(run(project, "check", "--json")[1])["problems"]
-    assert [(p["table"], p["row"]) for p in problems] == [("audit", victim)]
+    assert [(p["table"], p["row"]) for p in problems] == [
+        ("audit", victim),
+        ("audit", victim),
+        ("audit", "audit_no_update"),
+    ]
 
 
 def test_check_names_the_gap_of_a_deleted_audit_row(tmp_path: Path) -> None:
@@ -124,18 +143,34 @@ def test_check_names_a_derived_row_that_disagrees_with_the_log(tmp_path: Path) -
     assert not any(line.startswith("audit") for line in lines)
 
 
+def strip_ledger(db_path: Path) -> None:
+    """Take a review back to before the ledger: its triggers, table and migration gone."""
+    conn = sqlite3.connect(db_path)
+    names = [
+        n
+        for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        if n.startswith("ledger_")
+    ]
+    for name in names:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE ledger")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'ledger'")
+    conn.commit()
+    conn.close()
+
+
 def test_check_on_a_review_from_before_the_chain(tmp_path: Path) -> None:
-    """Opening an old review backfills the chain; the old rows then check clean."""
+    """Opening an old review backfills both chains; the old rows then check clean."""
     project, _ = busy_review(tmp_path)
+    strip_ledger(project / "review.db")
     tamper(
         project / "review.db",
         "DELETE FROM _sqlite_migrations WHERE name = 'm004_audit_chain';"
         "ALTER TABLE audit DROP COLUMN prev_hash; ALTER TABLE audit DROP COLUMN hash;",
     )
-    code, out = run(project, "check")
-    assert code == 0, out
+    assert passed(run(project, "check"))
     invoke(project, "decide", "source:s6", "exclude", "--reviewer", "lead")
-    assert run(project, "check") == (0, "review.db: all checks passed\n")
+    assert passed(run(project, "check"))
 
 
 def test_backup_is_consistent_while_another_connection_writes(tmp_path: Path) -> None:
@@ -202,10 +237,10 @@ def test_restore_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     after = Database(project / "review.db")
     assert after.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == n_audit
     after.close()
-    assert run(project, "check") == (0, "review.db: all checks passed\n")
+    assert passed(run(project, "check"))
     # Into a folder with no review yet: no --force needed.
     fresh = tmp_path / "fresh"
     code, out = run(fresh, "restore", str(dest))
     assert code == 0, out
     assert (fresh / "review.db").is_file() and (fresh / "protocol.toml").is_file()
-    assert run(fresh, "check") == (0, "review.db: all checks passed\n")
+    assert passed(run(fresh, "check"))

@@ -17,6 +17,8 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from corpus.db import chain_hash
+
 BUSY_TIMEOUT_MS = int(os.environ.get("REVIEW_BUSY_TIMEOUT_MS", "10000"))
 """How long a connection waits for another writer (``$REVIEW_BUSY_TIMEOUT_MS``)."""
 
@@ -215,6 +217,19 @@ _ROUNDS: list[str] = [
 ]
 
 
+@migrations()
+def m007_fulltext_limits(db: Database) -> None:
+    """Which reading limit (time, pages, characters) cut an attached report's text short.
+
+    NULL: the whole text was read. A flagged report keeps the text read
+    before the limit, so reviewers know to check the PDF itself.
+    """
+    db.execute(
+        "ALTER TABLE fulltexts ADD COLUMN limited TEXT "
+        "CHECK (limited IN ('time', 'pages', 'characters'))"
+    )
+
+
 def embedding_text(title: str | None, abstract: str | None) -> str:
     """Return the text a record is embedded by: title, then abstract."""
     if title and abstract:
@@ -264,6 +279,7 @@ def connect(path: Path | str, migrate: bool = True) -> Database:
     """
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     db = Database(conn)
+    chain_hash.register(conn)  # the ledger's triggers call these (review.core.chain)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if str(path) != ":memory:":

@@ -1,6 +1,6 @@
 """``review check``: is review.db sound, and was anything changed behind the tool's back?
 
-Four checks, each naming what it finds so a lead can act on it:
+These checks each name what they find so a lead can act on it:
 
 * SQLite's own ``integrity_check`` and ``foreign_key_check`` (a damaged file,
   a reference to a row that is gone);
@@ -9,42 +9,52 @@ Four checks, each naming what it finds so a lead can act on it:
 * the audit chain: each audit row stores a hash of its content and of the
   previous row's hash (:func:`review.core.db.audit_hash`), so a row edited
   with the sqlite3 shell no longer matches its hash, and a row deleted or
-  slipped in breaks the link of the row after it.
+  slipped in breaks the link of the row after it;
+* the ledger (:mod:`review.core.chain`): one hash chain over every
+  append-only log, records included; each row must match its latest chained
+  content, and every trigger must be the one the migrations create.
+
+What this can and cannot prove: docs/security-check.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from review.core import db as review_db
+from review.core.chain import verify as chain
+from review.core.problems import Problem
 from screening.db.check import DerivedDifference, derived_differences
+
+__all__ = ["Problem", "Report", "check", "run"]
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing ``review check`` found wrong.
+class Report:
+    """What ``review check`` found, and the chain head it can be anchored by."""
 
-    Attributes:
-        check: Which check found it: ``integrity``, ``foreign_keys``, ``derived`` or ``audit``.
-        table: The table concerned ("" when SQLite does not say).
-        row: The row's id, or its key for a table without ids, or None.
-        message: One line for the user, naming the table and row.
-    """
-
-    check: str
-    table: str
-    row: Any
-    message: str
+    problems: list[Problem]
+    length: int
+    head: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "ok": not self.problems,
+            "problems": [p.to_json() for p in self.problems],
+            "chain": {"length": self.length, "head": self.head},
+        }
 
 
 def check(db: Database) -> list[Problem]:
     """Run every check; return the problems found, an empty list for a sound review."""
+    return run(db).problems
+
+
+def run(db: Database) -> Report:
+    """Run every check and read the chain's head."""
     problems = [
         Problem("integrity", "", None, f"integrity check: {line}")
         for line in review_db.integrity_problems(db)
@@ -56,7 +66,10 @@ def check(db: Database) -> list[Problem]:
         )
     problems.extend(_derived(d) for d in derived_differences(db))
     problems.extend(audit_chain_problems(db))
-    return problems
+    found = chain.verify(db)
+    problems.extend(found.problems)
+    problems.extend(chain.trigger_problems(db))
+    return Report(problems, found.length, found.head)
 
 
 def audit_chain_problems(db: Database) -> list[Problem]:

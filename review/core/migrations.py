@@ -14,12 +14,14 @@ from sqlite_utils.migrations import Migrations
 
 from corpus import db as corpus_db
 from review.core import db as review_db
+from review.core.chain import db as chain_db
 from screening import db as screening_db
 
 REGISTRY: tuple[Migrations, ...] = (
     corpus_db.migrations,
     screening_db.migrations,
     review_db.migrations,
+    chain_db.migrations,
 )
 """Every layer's migrations, lower layers first (a feature package adds its own here)."""
 

@@ -76,35 +76,45 @@ def restore(ctx: click.Context, directory: Path, force: bool, as_json: bool) -> 
 
 
 @click.command()
+@click.option(
+    "--against",
+    metavar="BACKUP_DIR|HASH",
+    help="Say whether the history up to this anchor (a backup, a chain head) was rewritten.",
+)
 @json_option
 @click.pass_context
-def check(ctx: click.Context, as_json: bool) -> None:
+def check(ctx: click.Context, against: str | None, as_json: bool) -> None:
     """Check review.db: SQLite integrity, derived tables against the logs, the audit chain.
 
-    Prints one line per problem, naming the table and row (for instance an
-    audit row edited with the sqlite3 shell), and exits 1 when anything is
-    wrong.
+    Prints one line per problem, naming the table and row (for instance a
+    decision edited with the sqlite3 shell, or a trigger dropped), then the
+    chain's length and head hash: keep that line (or a backup) elsewhere, and
+    `--against` it later shows whether the history up to it was rewritten,
+    even by someone who recomputed every hash. Exits 1 when anything is wrong.
 
     \b
-    Example:
+    Examples:
         review check --json
+        review check --against ../backups/2026-11-27
     """
-    from review.core.integrity import check as run_check
+    from review.core.chain.verify import against as compare_with
+    from review.core.integrity import run
 
     _, db = open_project(ctx)
-    problems = run_check(db)
+    report = run(db)
+    comparison = compare_with(db, against) if against else None
     if as_json:
-        click.echo(
-            json.dumps(
-                {"ok": not problems, "problems": [p.to_json() for p in problems]},
-                indent=2,
-                default=str,
-            )
-        )
-    elif problems:
-        for problem in problems:
-            click.echo(problem.message)
+        data = report.to_json()
+        if comparison is not None:
+            data["against"] = comparison.to_json()
+        click.echo(json.dumps(data, indent=2, default=str))
     else:
-        click.echo("review.db: all checks passed")
-    if problems:
+        for problem in report.problems:
+            click.echo(problem.message)
+        if not report.problems:
+            click.echo("review.db: all checks passed")
+        click.echo(f"chain: {report.length} entries, head {report.head or '(empty)'}")
+        if comparison is not None:
+            click.echo(comparison.message)
+    if report.problems or (comparison is not None and comparison.rewritten):
         sys.exit(1)
