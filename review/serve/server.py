@@ -1,11 +1,18 @@
 """Serve ``review tui`` in a browser through textual-serve, one reviewer per session.
 
-The page ``/?token=T`` is the only way in: with a reviewers file, ``T`` must be
-one reviewer's token (compared in constant time), and names the reviewer the
-session screens as. The page gets a one-time ticket for its websocket
-(``/ws/TICKET``), so the token itself never travels again; the websocket
-without a valid ticket is refused. Access logs are off: a URL carrying a token
-is never written anywhere.
+The page ``/?token=T`` is the only way in: with a reviewers file, ``T`` must
+be one reviewer's token (compared in constant time), and names the reviewer
+the session screens as; without one, the server makes a token for the review's
+default reviewer and prints the login URL once, at startup (as Jupyter does),
+so another user of the machine cannot walk in. Before any route runs, a
+request whose Host is not this server's, or a websocket whose Origin is not
+the page's own, is refused (:mod:`review.serve.guard`). The page gets a
+one-time ticket for its websocket (``/ws/TICKET``), so the token itself
+never travels again; the websocket without a valid ticket is refused. Access logs
+are off: a URL carrying a token is never written anywhere but that one startup
+line. ``/static/`` lists no folders. Each session runs ``review tui
+--served``: leads only may add sources there, its pickers stay in the review's
+``inbox/``, and Zotero goes only to the review's configured endpoint.
 """
 
 from __future__ import annotations
@@ -20,13 +27,17 @@ import signal
 import sys
 import time
 import tomllib
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
+
+from review.serve.guard import HostRules
 
 log = logging.getLogger("review.serve")
 
@@ -97,6 +108,7 @@ class ReviewServer(Server):
         host: str = "127.0.0.1",
         port: int = 8000,
         start: str = "home",
+        allow_hosts: Iterable[str] = (),
     ) -> None:
         super().__init__(
             "review tui", host=host, port=port, title="review", templates_path=TEMPLATES
@@ -104,13 +116,18 @@ class ReviewServer(Server):
         self.project = project
         self.reviewers = reviewers
         self.start = start
+        self.rules = HostRules.for_bind(host, port, allow_hosts)
+        #: Without a reviewers file, the default reviewer's token (printed once at startup).
+        self.token: str | None = secrets.token_urlsafe(24) if reviewers is None else None
         #: One-time websocket tickets handed to pages: ticket -> (reviewer, issued at).
         self.tickets: dict[str, tuple[str | None, float]] = {}
 
     def reviewer_for(self, token: str) -> tuple[bool, str | None]:
         """Return ``(allowed, reviewer)`` for a page request's token."""
         if self.reviewers is None:
-            return True, None  # localhost without a file: the review's default reviewer
+            # No reviewers file: the printed token opens the default reviewer's session.
+            assert self.token is not None
+            return hmac.compare_digest(token.encode(), self.token.encode()), None
         found: str | None = None
         for name, expected in self.reviewers.items():
             # Compare every token, so the time taken tells nothing.
@@ -129,15 +146,52 @@ class ReviewServer(Server):
             "tui",
             "--start",
             self.start,
+            "--served",
         ]
         if reviewer is not None:
             argv += ["--reviewer", reviewer]
         return shlex.join(argv)
 
+    @property
+    def login_url(self) -> str | None:
+        """The default reviewer's login URL (None with a reviewers file)."""
+        if self.token is None:
+            return None
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/?token={self.token}"
+
     async def _make_app(self) -> web.Application:
-        app = await super()._make_app()
-        app.router.add_get("/ws/{ticket}", self.handle_ticket_websocket)
+        # textual-serve's routes, but a static folder without listings, and the guard first.
+        app = web.Application(middlewares=[self.guard])
+        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
+        app.add_routes(
+            [
+                web.get("/", self.handle_index, name="index"),
+                web.get("/ws", self.handle_websocket, name="websocket"),
+                web.get("/ws/{ticket}", self.handle_ticket_websocket),
+                web.get("/download/{key}", self.handle_download, name="download"),
+                web.static("/static", self.statics_path, show_index=False, name="static"),
+            ]
+        )
+        app.on_startup.append(self.on_startup)
+        app.on_shutdown.append(self.on_shutdown)
         return app
+
+    @web.middleware
+    async def guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """Refuse a foreign Host (421) or a websocket from another origin (403), on every route."""
+        host = request.headers.get("Host")
+        if not self.rules.host_ok(host, request.secure):
+            raise web.HTTPMisdirectedRequest(
+                text="review serve: this server does not answer to that Host"
+                " (start it with --allow-host NAME to add a name)\n"
+            )
+        upgrade = request.headers.get("Upgrade", "").lower()
+        if upgrade == "websocket" and not self.rules.origin_ok(request.headers.get("Origin"), host):
+            raise web.HTTPForbidden(text="review serve: websocket from another origin refused\n")
+        return await handler(request)
 
     async def handle_index(self, request: web.Request) -> web.Response:  # type: ignore[override]
         allowed, reviewer = self.reviewer_for(request.query.get("token", ""))
@@ -204,12 +258,17 @@ class ReviewServer(Server):
         return websocket
 
     async def on_startup(self, app: web.Application) -> None:
-        who = "reviewer tokens required" if self.reviewers else "no tokens (localhost only)"
+        who = "reviewer tokens" if self.reviewers else "the default reviewer's token"
         self.console.print(
-            f"review serve: {self.project} on http://{self.host}:{self.port}/ ({who})"
+            f"review serve: {self.project} on http://{self.host}:{self.port}/ ({who})",
+            highlight=False,
+            soft_wrap=True,
         )
         if self.reviewers:
             self.console.print("Open /?token=TOKEN with each reviewer's own token.")
+        else:
+            # The only place the token is ever written; plain print: never wrapped.
+            print(f"Open this URL in a browser: {self.login_url}", flush=True)
         self.console.print("Press Ctrl+C to quit", highlight=False)
 
     def serve(self, debug: bool = False) -> None:

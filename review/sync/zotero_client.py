@@ -114,6 +114,31 @@ def resolve_api_key(
     )
 
 
+def insecure_endpoint_warning(endpoint: str) -> str | None:
+    """One line of warning when ``endpoint`` would carry the key unencrypted, else None.
+
+    Plain HTTP to this machine (the desktop's local API, a test server) never
+    leaves it; plain HTTP to any other host shows the key to the network.
+    """
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    if parts.scheme.lower() == "https":
+        return None
+    host = (parts.hostname or "").lower()
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if local:
+        return None
+    return (
+        f"endpoint {parts.scheme}://{parts.netloc.rpartition('@')[2]} is not HTTPS: "
+        "the API key travels unencrypted"
+    )
+
+
 def _keyring_key() -> str:
     try:
         import keyring
@@ -182,6 +207,10 @@ class ZoteroClient:
         if endpoint:
             self.zot.endpoint = endpoint.rstrip("/")
         self.endpoint: str = str(self.zot.endpoint)
+        #: A line to show before the key is sent over plain HTTP to another host, else None.
+        self.warning: str | None = (
+            insecure_endpoint_warning(self.endpoint) if self._secret else None
+        )
 
     # -- errors and retries -------------------------------------------------------
 

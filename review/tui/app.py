@@ -72,6 +72,10 @@ class ReviewApp(App[None]):
         reviewer: Name recorded with every decision taken in this session.
         settings: The protocol values the screens use.
         start: The screen table's name of the screen to open on.
+        served: Whether a browser session of ``review serve`` runs this app: its
+            user does not own the server's files or its Zotero key, so adding
+            sources is for leads only, pickers stay in the review's ``inbox/``
+            and Zotero goes only to the review's configured endpoint.
     """
 
     CSS_PATH = "app.tcss"
@@ -90,10 +94,16 @@ class ReviewApp(App[None]):
         done: Done[ReviewScreen]
 
     def __init__(
-        self, project: Project, reviewer: str, settings: Settings, start: str = registry.HOME
+        self,
+        project: Project,
+        reviewer: str,
+        settings: Settings,
+        start: str = registry.HOME,
+        served: bool = False,
     ) -> None:
         super().__init__()
         self.project = project
+        self.served = served
         self.reviewer = reviewer
         self.settings = settings
         self.review_title = settings.protocol.title
@@ -209,6 +219,7 @@ def make_app(
     reviewer: str | None,
     start: str = registry.HOME,
     stage: str = Stage.TITLE_ABSTRACT,
+    served: bool = False,
 ) -> ReviewApp:
     """Build the app for a review (shared by ``review tui`` and the tests).
 
@@ -220,6 +231,7 @@ def make_app(
             ``home`` (dashboard), ``duplicates``, ``screening``, ...
         stage: The stage ``screening`` opens on (``title_abstract`` or ``full_text``);
             ``full_text`` makes it the ``full-text`` screen.
+        served: Run as a ``review serve`` browser session (see :class:`ReviewApp`).
 
     Raises:
         ValueError: for an unknown start screen or stage.
@@ -235,4 +247,4 @@ def make_app(
         start = "full-text"
     settings = Settings.load(project)
     name = resolve_reviewer(reviewer, settings.protocol.screening.default_reviewer)
-    return ReviewApp(project, name, settings, start)
+    return ReviewApp(project, name, settings, start, served=served)

@@ -38,15 +38,30 @@ from review.tui.registry import HOME, NAMES  # plain data: no textual at import
     show_default=True,
     help="Screen each session opens on.",
 )
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME[:PORT]",
+    help="Another Host name browsers use to reach the server (a DNS name, a proxy's).",
+)
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, reviewers_file: Path | None, start: str
+    ctx: click.Context,
+    host: str,
+    port: int,
+    reviewers_file: Path | None,
+    start: str,
+    allow_hosts: tuple[str, ...],
 ) -> None:
     """Serve the terminal UI in a browser, one session per reviewer token.
 
     Each reviewer opens http://HOST:PORT/?token=TOKEN and screens under the
     name their token belongs to; a request without a valid token is refused.
-    Without --reviewers only localhost is served, as the default reviewer.
+    Without --reviewers only localhost is served, as the default reviewer,
+    with a new token: the login URL is printed once at startup. Requests
+    naming another Host, and websockets from another origin, are refused.
+    In the browser only leads add sources, from the review's inbox/ folder.
     Binding another host requires --reviewers and prints a warning.
 
     \b
@@ -70,4 +85,10 @@ def serve(
             err=True,
         )
     project = find_project(ctx)
-    ReviewServer(project.root.resolve(), reviewers, host=host, port=port, start=start).serve()
+    try:
+        server = ReviewServer(
+            project.root.resolve(), reviewers, host, port, start, allow_hosts=allow_hosts
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    server.serve()

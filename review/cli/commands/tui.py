@@ -18,8 +18,11 @@ from review.tui.registry import HOME, NAMES  # plain data: no textual at import
     show_default=True,
     help="Screen to open on: the dashboard (home), the duplicate queue, screening, ...",
 )
+# Set by `review serve` in the command it runs per browser session; the
+# browser cannot change that command line, so it cannot turn this off.
+@click.option("--served", is_flag=True, hidden=True)
 @click.pass_context
-def tui(ctx: click.Context, reviewer: str | None, start: str) -> None:
+def tui(ctx: click.Context, reviewer: str | None, start: str, served: bool) -> None:
     """Open the review in the terminal UI (keyboard and mouse).
 
     Keys: s screen, f full text, c conflicts, d duplicates, / search, ? help,
@@ -32,7 +35,7 @@ def tui(ctx: click.Context, reviewer: str | None, start: str) -> None:
     # Imported here so that `review --help` never loads textual.
     from review.tui import make_app
 
-    make_app(find_project(ctx), reviewer, start).run()
+    make_app(find_project(ctx), reviewer, start, served=served).run()
 
 
 @click.command()

@@ -66,6 +66,8 @@ def import_(
     key = None if local else resolve_api_key(api_key_env)
     project, db = open_project(ctx)
     client = ZoteroClient(library, key, local=local, endpoint=endpoint)
+    if client.warning:
+        click.echo(f"review: warning: {client.warning}", err=True)
     from review.cli.options import progress_bar
 
     try:

@@ -95,6 +95,8 @@ def push(
             endpoint = synced
     key = None if local else resolve_api_key(api_key_env)
     client = ZoteroClient(parse_library(lib), key, local=local, endpoint=endpoint)
+    if client.warning:
+        click.echo(f"review: warning: {client.warning}", err=True)
     try:
         result = run_push(
             db,

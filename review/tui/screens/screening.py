@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -31,6 +30,7 @@ from review.session.screening import ScreeningSession, Tally, Write, Written
 from review.session.sources import JobResult, attach_one
 from review.session.writes import WriteResult
 from review.tui.screens.base import ReviewScreen
+from review.tui.served import allowed_path, refuse_plain_reviewer
 from review.tui.widgets import wellbeing
 from review.tui.widgets.card import (
     card_content,
@@ -358,15 +358,18 @@ class ScreeningScreen(ReviewScreen):
         card = self._current()
         if card is None or self.stage != Stage.FULL_TEXT:
             return
+        if refuse_plain_reviewer(self, "attach files"):
+            return
         group = card.group_id
 
         def answered(text: str | None) -> None:
-            path = (text or "").strip()
-            if not path:
+            typed = (text or "").strip()
+            path = allowed_path(self, typed) if typed else None  # served: inside inbox/ only
+            if path is None:
                 return
             project, reviewer = self.project, self.reviewer
-            self.queue_write(lambda: attach_one(project, group, Path(path), reviewer))
-            self.tell(f"Attaching {Path(path).name} to study {group}…", timeout=2)
+            self.queue_write(lambda: attach_one(project, group, path, reviewer))
+            self.tell(f"Attaching {path.name} to study {group}…", timeout=2)
 
         title = f"Attach a PDF to study {group}: its path"
         self.app.push_screen(TextPrompt(title, placeholder="~/papers/report.pdf"), answered)

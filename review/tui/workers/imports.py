@@ -5,6 +5,8 @@ with every other write): it opens its own connection, reports progress to a
 :class:`~review.session.sources.ProgressState` the screen polls, and answers
 a :class:`~review.session.sources.JobResult` whose lines are the CLI's, one
 per file. Zotero errors are scrubbed of the API key, which is never stored.
+A served session's file reads are checked against the review's ``inbox/``
+again here, just before the file is read.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from corpus.dedup_score import DedupPolicy
+from review.core.confine import OutsideFolderError, confine, confine_tree
 from review.core.errors import USER_ERRORS
 from review.core.project import Project
 from review.indexing.refresh import refresh
 from review.session.data import Settings
-from review.session.sources import JobResult, ProgressState, import_files
+from review.session.sources import JobResult, ProgressState, attach_folder, import_files
+from review.sync import db as sync_db
 from review.sync.zotero_client import ZoteroClient, parse_library
 from review.sync.zotero_import import rededup, sync
 
@@ -30,6 +36,8 @@ class ImportRequest:
     search_date: str | None = None
     query: str | None = None
     embed: bool = True
+    #: Served session: the folder the file must resolve inside (None: anywhere).
+    root: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +65,15 @@ def index(project: Project, embed: bool, state: ProgressState) -> str | None:
 
 def import_job(project: Project, request: ImportRequest, state: ProgressState) -> JobResult:
     """Import one picked file, then index what it brought."""
+    path = request.path
+    if request.root is not None:
+        try:
+            path = confine(request.root, path)
+        except OutsideFolderError as exc:
+            return JobResult(False, str(exc), [str(exc)], "import")
     result = import_files(
         project,
-        [request.path],
+        [path],
         search_date=request.search_date,
         query=request.query,
         state=state,
@@ -69,6 +83,36 @@ def import_job(project: Project, request: ImportRequest, state: ProgressState) -
         if problem:
             result.lines.append(problem)
     return result
+
+
+def attach_job(
+    project: Project, folder: Path, reviewer: str, state: ProgressState, root: Path | None
+) -> JobResult:
+    """Attach a folder of PDFs; with ``root``, only if nothing in it resolves outside root."""
+    if root is not None:
+        try:
+            folder = confine_tree(root, folder)
+        except OutsideFolderError as exc:
+            return JobResult(False, str(exc), [str(exc)], "folder")
+    return attach_folder(project, folder, reviewer, state)
+
+
+def configured_endpoint(db: Database, library: str) -> tuple[str | None, bool]:
+    """The endpoint a served session syncs ``library`` from: ``(endpoint, local API)``.
+
+    It is the endpoint the library's latest sync used (``review zotero import``
+    on the server, or a lead's own TUI), else api.zotero.org: never one typed
+    in a browser, so the server's API key goes nowhere else.
+
+    Raises:
+        ZoteroError: ``library`` is not ``user:ID`` or ``group:ID``.
+    """
+    synced = sync_db.library_endpoint(db, str(parse_library(library)))
+    if synced is None:
+        return None, False
+    if ":23119" in synced:  # synced through the desktop's local API, which needs no key
+        return None, True
+    return synced, False
 
 
 def zotero_job(
