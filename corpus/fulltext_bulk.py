@@ -1,8 +1,10 @@
 """Attach a folder of PDFs at once: read in parallel, match to studies, attach.
 
 ``review attach FOLDER`` walks the folder (and its subfolders) for ``*.pdf``,
-extracts each PDF's text and metadata in worker processes (pypdf is pure
-Python, so threads would not help), matches it to a study with
+extracts each PDF's text and metadata in reader processes
+(:mod:`corpus.fulltext_pool`: pypdf is pure Python, so threads would not help,
+and a reader stalled by a hostile PDF is killed at the time limit while the
+next file goes on), matches it to a study with
 :mod:`corpus.fulltext_match`, and attaches the matched ones exactly as
 ``review attach RECORD FILE`` does (:func:`corpus.fulltext.store`): the PDF
 copied content-addressed under ``fulltext/``, its text stored, never images.
@@ -11,19 +13,16 @@ Each file is attached in its own transaction, as its result comes back, so
 an interrupted run keeps what it attached and a re-run skips it: a PDF whose
 content (sha256) is already attached to a study is reported "already
 attached" and not matched again. Ambiguous PDFs (several candidate studies)
-are never attached; unreadable ones (encrypted, damaged, no text layer) are
-reported one line each and the rest go on.
+are never attached; unreadable ones (encrypted, damaged, no text layer,
+nothing read within the time limit) are reported one line each and the rest
+go on. A PDF cut short by a limit is attached with the text read so far,
+flagged, and listed with one line saying which limit.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import multiprocessing
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,27 +31,13 @@ from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from corpus.errors import FullTextError
-from corpus.fulltext import extract, store
+from corpus.fulltext import store
 from corpus.fulltext_match import Candidate, Matcher, PdfFacts
+from corpus.fulltext_pool import MAX_WORKERS, Limits, PdfRead, limit_note, read_all
 
-#: Most worker processes used to read PDFs.
-MAX_WORKERS = 8
-#: Folders with fewer PDFs than this are read in this process (no pool to start).
-SMALL_FOLDER = 6
+__all__ = ["MAX_WORKERS", "BulkReport", "PdfRead", "bulk_attach", "find_pdfs", "read_all"]
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class PdfRead:
-    """One PDF as a worker read it: text and metadata, or the one-line reason it failed."""
-
-    path: str
-    sha256: str = ""
-    text: str = ""
-    pages: int = 0
-    metadata: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +70,15 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True)
+class Cut:
+    """A PDF whose text a limit cut short (time, pages, characters): what was read is kept."""
+
+    file: str
+    limited: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Already:
     """A PDF whose content is already attached to a study."""
 
@@ -105,6 +99,7 @@ class BulkReport:
     unmatched: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     already: list[Already] = field(default_factory=list)
+    limited: list[Cut] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -148,6 +143,9 @@ class BulkReport:
             "already_attached": [
                 {"file": a.file, "study": a.group_id, "record": a.record_id} for a in self.already
             ],
+            "limited": [
+                {"file": c.file, "limit": c.limited, "message": c.message} for c in self.limited
+            ],
         }
 
 
@@ -164,38 +162,6 @@ def find_pdfs(folder: Path, skip: Path | None = None) -> list[Path]:
     return sorted(found)
 
 
-def read_pdf(path: str) -> PdfRead:
-    """Read one PDF (a top-level function, so worker processes can run it)."""
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # "EOF marker not found" x 1000
-    file = Path(path)
-    try:
-        digest = hashlib.sha256(file.read_bytes()).hexdigest()
-        done = extract(file)
-    except FullTextError as exc:
-        return PdfRead(path, error=str(exc))
-    except OSError as exc:
-        return PdfRead(path, error=f"{path}: cannot read file: {exc.strerror}")
-    except Exception as exc:  # noqa: BLE001 - pypdf on a broken file: report it, go on
-        return PdfRead(path, error=f"{path}: damaged PDF ({type(exc).__name__}); download it again")
-    return PdfRead(path, digest, done.text, done.pages, dict(done.metadata))
-
-
-def read_all(paths: Sequence[Path], workers: int | None = None) -> Iterator[PdfRead]:
-    """Read ``paths`` in worker processes, yielding results in order."""
-    names = [str(p) for p in paths]
-    count = workers or min(os.cpu_count() or 1, MAX_WORKERS)
-    if count <= 1 or len(names) < SMALL_FOLDER:
-        yield from map(read_pdf, names)
-        return
-    count = min(count, len(names))
-    chunk = max(1, min(16, len(names) // (count * 4)))
-    # "spawn", not Linux's default fork: the terminal UI calls this from a
-    # worker thread, and forking a multithreaded process can deadlock.
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=count, mp_context=spawn) as pool:
-        yield from pool.map(read_pdf, names, chunksize=chunk)
-
-
 def bulk_attach(
     db: Database,
     root: Path,
@@ -205,6 +171,7 @@ def bulk_attach(
     dry_run: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
+    limits: Limits | None = None,
 ) -> BulkReport:
     """Match every PDF under ``folder`` to a study and attach the matched ones.
 
@@ -216,6 +183,7 @@ def bulk_attach(
         dry_run: Match and report, attach nothing.
         progress: Called as ``progress(done, total)`` after each file.
         workers: Processes reading PDFs (default: CPU count, at most 8).
+        limits: Time, page and character limits per PDF (default :class:`Limits`).
 
     Raises:
         FullTextError: ``folder`` is not a folder.
@@ -227,10 +195,16 @@ def bulk_attach(
     report = BulkReport(str(folder), dry_run, files=len(paths))
     matcher = Matcher.from_rows(corpus_db.match_candidates(db))
     attached = corpus_db.attached_hashes(db)
+    limits = limits or Limits()
     if progress is not None:
         progress(0, len(paths))
-    for done, read in enumerate(read_all(paths, workers), start=1):
+    for done, read in enumerate(read_all(paths, workers, limits), start=1):
+        seen = read.sha256 in attached  # flagged when it was attached, not said again
         _one(db, root, folder, by, dry_run, matcher, attached, read, report)
+        note = limit_note(read.limited, read.pages, read.pages_read, limits)
+        if note is not None and read.limited is not None and not seen:
+            rel = Path(read.path).relative_to(folder).as_posix()
+            report.limited.append(Cut(rel, read.limited, note))
         if progress is not None:
             progress(done, len(paths))
     report.seconds = time.perf_counter() - started
@@ -268,7 +242,10 @@ def _one(
     fid = None
     if not dry_run:
         try:
-            stored = store(db, root, target.record_id, path, read.sha256, read.text, read.pages, by)
+            stored = store(
+                db, root, target.record_id, path, read.sha256, read.text, read.pages, by,
+                limited=read.limited,
+            )  # fmt: skip
         except OSError as exc:
             report.failed.append(Failure(rel, f"cannot copy into the review: {exc.strerror}"))
             return

@@ -20,13 +20,17 @@ def add_fulltext(
     text: str,
     by: str,
     at: str,
+    limited: str | None = None,
 ) -> int:
-    """Store an attached report's text; returns its id."""
+    """Store an attached report's text; returns its id.
+
+    ``limited`` names the reading limit that cut the text short, if any.
+    """
     with transaction(db) as conn:
         cur = conn.execute(
             "INSERT INTO fulltexts (record_id, sha256, file_name, stored_as, pages, text, "
-            "attached_by, attached_at) VALUES (?,?,?,?,?,?,?,?)",
-            (record_id, sha256, file_name, stored_as, pages, text, by, at),
+            "attached_by, attached_at, limited) VALUES (?,?,?,?,?,?,?,?,?)",
+            (record_id, sha256, file_name, stored_as, pages, text, by, at, limited),
         )
         return int(cur.lastrowid or 0)
 
@@ -35,7 +39,7 @@ def fulltexts_of_group(db: Database, group_id: int) -> list[dict[str, Any]]:
     """Return the reports attached to any record of a study, newest first."""
     cursor = db.execute(
         "SELECT f.id, f.record_id, f.file_name, f.stored_as, f.pages, f.text, f.attached_by, "
-        "f.attached_at FROM fulltexts f JOIN records r ON r.id = f.record_id "
+        "f.attached_at, f.limited FROM fulltexts f JOIN records r ON r.id = f.record_id "
         "WHERE r.group_id = ? ORDER BY f.id DESC",
         [group_id],
     )

@@ -199,6 +199,7 @@ def bulk_lines(report: BulkReport) -> list[str]:
         lines.append(f"ambiguous: {a.file}: {studies}")
     lines.extend(f"unmatched: {name}" for name in report.unmatched)
     lines.extend(f"failed: {f.file}: {f.message}" for f in report.failed)
+    lines.extend(f"cut short: {c.file}: {c.message}" for c in report.limited)
     return lines
 
 
@@ -237,6 +238,8 @@ def attach_one(project: Project, group_id: int, path: Path, reviewer: str) -> Jo
     finally:
         db.close()
     message = f"Attached {path.name} to record {done.record_id}: {done.pages} pages"
+    if done.note:
+        message += f"; {done.note}"
     return JobResult(True, message, kind="attach", group_id=group_id)
 
 

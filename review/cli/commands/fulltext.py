@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -12,14 +13,44 @@ from review.cli.options import context, json_option, reviewer_option
 
 if TYPE_CHECKING:
     from corpus.fulltext_bulk import BulkReport
+    from corpus.fulltext_pool import Limits
 
 AMBIGUOUS_HINT = "choose the study and attach it with review attach RECORD FILE"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def limit_options(command: F) -> F:
+    """``--time-limit``, ``--max-pages``, ``--max-chars``: how much of each PDF is read.
+
+    Defaults are those of :class:`corpus.fulltext_pool.Limits`, written out
+    here so that ``--help`` stays free of the corpus import.
+    """
+    options = [
+        click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0,
+                     show_default=True, metavar="SECONDS",
+                     help="Stop reading a PDF after this long; its text so far is kept."),
+        click.option("--max-pages", type=click.IntRange(min=1), default=2000,
+                     show_default=True, help="Read at most this many pages of a PDF."),
+        click.option("--max-chars", type=click.IntRange(min=1), default=2_000_000,
+                     show_default=True, help="Keep at most this many characters of a PDF's text."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _limits(time_limit: float, max_pages: int, max_chars: int) -> Limits:
+    from corpus.fulltext_pool import Limits
+
+    return Limits(time_limit, max_pages, max_chars)
 
 
 @click.command()
 @click.argument("record")
 @click.argument("pdf", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="With a folder: match and report, attach nothing.")
+@limit_options
 @json_option
 @reviewer_option
 @click.pass_context
@@ -28,6 +59,9 @@ def attach(
     record: str,
     pdf: Path | None,
     dry_run: bool,
+    time_limit: float,
+    max_pages: int,
+    max_chars: int,
     as_json: bool,
     reviewer: str | None,
 ) -> None:
@@ -40,11 +74,15 @@ def attach(
     attached. Only text is kept: the PDF is copied into the review's
     fulltext/ folder and its text (never its images) extracted with pypdf.
 
+    Each PDF is read in a separate process with a time, page and character
+    limit; past one, the text read so far is kept, flagged and reported.
+
     \b
     Examples:
         review attach 42 ~/Downloads/whittle2013.pdf
         review attach ~/Downloads/fulltexts --dry-run
         review attach ~/Downloads/fulltexts --json
+        review attach 42 huge-report.pdf --time-limit 120 --max-pages 5000
     """
     from corpus.db import record_ids_of
     from corpus.errors import FullTextError
@@ -56,7 +94,8 @@ def attach(
             raise FullTextError(
                 f"{record}: not a folder; attach one PDF with review attach RECORD FILE.pdf"
             )
-        _bulk(ctx, folder, dry_run, as_json, reviewer)
+        limits = _limits(time_limit, max_pages, max_chars)
+        _bulk(ctx, folder, dry_run, as_json, reviewer, limits)
         return
     if dry_run:
         raise click.UsageError("--dry-run is for a folder: review attach FOLDER --dry-run")
@@ -65,7 +104,8 @@ def attach(
     ids = record_ids_of(db, [record])
     if not ids:
         raise FullTextError(f"no record {record!r} in this review; see review export records")
-    done = attach_pdf(db, project.root, ids[0], pdf, review.reviewer)
+    limits = _limits(time_limit, max_pages, max_chars)
+    done = attach_pdf(db, project.root, ids[0], pdf, review.reviewer, limits)
     if as_json:
         click.echo(
             json.dumps(
@@ -76,6 +116,8 @@ def attach(
                     "pages": done.pages,
                     "chars": done.chars,
                     "stored_as": done.stored_as,
+                    "limited": done.limited,
+                    "note": done.note,
                 },
                 indent=2,
             )
@@ -85,10 +127,17 @@ def attach(
         f"Attached {pdf.name} to record {done.record_id}: {done.pages} pages, "
         f"{done.chars} characters of text ({done.stored_as})"
     )
+    if done.note:
+        click.echo(f"{pdf.name}: {done.note}")
 
 
 def _bulk(
-    ctx: click.Context, folder: Path, dry_run: bool, as_json: bool, reviewer: str | None
+    ctx: click.Context,
+    folder: Path,
+    dry_run: bool,
+    as_json: bool,
+    reviewer: str | None,
+    limits: Limits,
 ) -> None:
     from corpus.fulltext_bulk import bulk_attach
     from review.cli.options import progress_bar
@@ -96,8 +145,9 @@ def _bulk(
     review = context(ctx, reviewer)
     with progress_bar("Reading PDFs") as bar:
         report = bulk_attach(
-            review.db, review.project.root, folder, review.reviewer, dry_run=dry_run, progress=bar
-        )
+            review.db, review.project.root, folder, review.reviewer,
+            dry_run=dry_run, progress=bar, limits=limits,
+        )  # fmt: skip
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
         return
@@ -130,6 +180,9 @@ def render(report: BulkReport) -> str:
     lines.extend(f"    {name}" for name in report.unmatched)
     lines.append(f"  failed: {len(report.failed)}")
     lines.extend(f"    {f.file}: {f.message}" for f in report.failed)
+    if report.limited:
+        lines.append(f"  cut short: {len(report.limited)}")
+        lines.extend(f"    {c.file}: {c.message}" for c in report.limited)
     if report.ambiguous:
         lines.append(f"Ambiguous PDFs were not attached: {AMBIGUOUS_HINT}.")
     if report.unmatched:
