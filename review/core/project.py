@@ -109,6 +109,9 @@ def init_project(root: Path, template: str = "generic", title: str | None = None
     (root / "fulltext").mkdir(exist_ok=True)
     if not project.protocol_path.exists():
         project.protocol_path.write_text(text, "utf-8")
+    # review.db holds confidential screening data: readable by its owner only.
+    # Created empty here with that mode (SQLite gives -wal and -shm the same).
+    os.close(os.open(project.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     db = project.open_db()
     try:
         # Version 1 is the protocol as created, so the first amendment has a

@@ -22,7 +22,9 @@ def backup(ctx: click.Context, directory: Path, as_json: bool) -> None:
     DIR must be new or empty. The database is copied with SQLite's online
     backup API, so the copy is one consistent moment of the review; cache/
     is left out (it is rebuilt when needed). DIR/manifest.json records when
-    the copy was taken and how many rows each table held.
+    the copy was taken, how many rows each table held, the ledger's head
+    (for `review check --against DIR`) and each file's SHA-256. DIR and its
+    files are readable by you only.
 
     \b
     Example:
@@ -36,7 +38,8 @@ def backup(ctx: click.Context, directory: Path, as_json: bool) -> None:
         return
     click.echo(
         f"Backed up to {directory}: {sum(result.counts.values())} rows in"
-        f" {len(result.counts)} tables, {result.fulltexts} full-text files"
+        f" {len(result.counts)} tables, {result.fulltexts} full-text files;"
+        f" chain {result.chain[0]} entries, head {result.chain[1]}"
     )
 
 
@@ -49,9 +52,11 @@ def restore(ctx: click.Context, directory: Path, force: bool, as_json: bool) -> 
     """Restore a backup from DIR into this review folder (--force to overwrite).
 
     The review folder is --project, else $REVIEW_PROJECT, else the nearest
-    parent holding review.db, else the current folder. The database is
-    written beside the old one and renamed over it, so a failed restore
-    changes nothing. Close the TUI and other commands on this review first.
+    parent holding review.db, else the current folder. Every file is first
+    checked against the backup's manifest (SHA-256): if one differs, nothing
+    is restored. The database is written beside the old one (readable by you
+    only) and renamed over it, so a failed restore changes nothing. Close
+    the TUI and other commands on this review first.
 
     \b
     Example:
@@ -66,6 +71,8 @@ def restore(ctx: click.Context, directory: Path, force: bool, as_json: bool) -> 
     except ProjectError:
         target = Path(explicit or os.environ.get("REVIEW_PROJECT") or ".")
     result = run_restore(directory, target, force=force)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
         return

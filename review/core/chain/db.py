@@ -103,7 +103,7 @@ LOGS: tuple[Log, ...] = (
         "id",
         "id number version previous_version reason reviewer time protocol_text",
     ),
-    _log("audit", "id", "id time reviewer action details prev_hash hash"),
+    _log("audit", "id", "id time reviewer action details"),  # its own hash columns follow
     _log(
         "extraction_values",
         "id",
