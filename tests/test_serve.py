@@ -4,14 +4,21 @@ The server runs as a real ``review serve`` subprocess; headless system
 Chromium (Playwright) opens one page per reviewer token and presses the
 screening keys; the decisions must land in review.db under the token's
 reviewer. Requests without a valid token are refused, and no token is
-ever written to the server's output.
+ever written to the server's output. Attacks from other sites are refused
+on every route: a foreign Host header (DNS rebinding) gets 421, a websocket
+whose Origin is not the page's own gets 403 (a real aiohttp client opens it);
+without a reviewers file the printed login URL's token is still required;
+``/static/`` lists no folders.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
+import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -48,9 +55,11 @@ def review(*args: str) -> str:
     ).stdout
 
 
-def status_of(url: str) -> int:
+def status_of(url: str, host: str | None = None) -> int:
+    """The HTTP status of a GET (with ``host`` as its Host header when given)."""
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             code: int = response.status
             return code
     except urllib.error.HTTPError as exc:
@@ -73,13 +82,23 @@ def server(project: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     team.write_text(
         "[reviewers]\n" + "".join(f'{n} = "{t}"\n' for n, t in TOKENS.items()), encoding="utf-8"
     )
+    yield from serving(project, tmp_path, ["--reviewers", str(team), "--start", "screening"])
+
+
+@pytest.fixture
+def lone_server(project: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A running ``review serve`` without a reviewers file (the default reviewer)."""
+    yield from serving(project, tmp_path, [])
+
+
+def serving(project: Path, tmp_path: Path, options: list[str]) -> Iterator[tuple[str, Path]]:
+    """Run ``review serve OPTIONS`` until the test ends; yield its URL and log folder."""
     port = free_port()
     logs = tmp_path / "logs"
     logs.mkdir()
     with (logs / "out").open("w") as out, (logs / "err").open("w") as err:
         proc = subprocess.Popen(
-            [REVIEW, "--project", str(project), "serve", "--port", str(port)]
-            + ["--reviewers", str(team), "--start", "screening"],
+            [REVIEW, "--project", str(project), "serve", "--port", str(port), *options],
             stdout=out,
             stderr=err,
             env={**os.environ, "HF_HUB_OFFLINE": "1"},
@@ -209,3 +228,81 @@ def test_another_host_requires_tokens_and_warns(project: Path, tmp_path: Path) -
         proc.terminate()
         _, rest = proc.communicate(timeout=20)
     assert all(token not in line + rest for token in TOKENS.values())
+
+
+def test_foreign_host_headers_are_refused_on_every_route(server: tuple[str, Path]) -> None:
+    url, _ = server
+    port = url.rsplit(":", 1)[1]
+    page = f"{url}/?token={TOKENS['ana']}"
+    for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1:{int(port) + 1}"):
+        assert status_of(page, host) == 421, host  # DNS rebinding: the name is not ours
+        assert status_of(f"{url}/static/css/xterm.css", host) == 421, host
+        assert status_of(f"{url}/ws/made-up-ticket", host) == 421, host
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+        assert status_of(page, host) == 200, host
+
+
+async def _open_websocket(url: str, token: str, origin: str | None) -> int:
+    """Fetch the page with ``token``, open its ticket's websocket with ``origin``: the status."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{url}/?token={token}") as response:
+            assert response.status == 200
+            found = re.search(r"ws://[^\"']+/ws/[\w-]+", await response.text())
+        assert found is not None
+        headers = {} if origin is None else {"Origin": origin}
+        try:
+            async with session.ws_connect(found.group(0), headers=headers) as ws:
+                await ws.close()
+                return 101
+        except aiohttp.WSServerHandshakeError as exc:
+            return exc.status
+
+
+def test_websockets_from_another_origin_are_refused(server: tuple[str, Path]) -> None:
+    url, _ = server
+    port = url.rsplit(":", 1)[1]
+    token = TOKENS["ana"]
+    for origin in (
+        "http://attacker.example",
+        f"http://attacker.example:{port}",
+        f"http://127.0.0.1:{int(port) + 1}",  # another local web app's page
+        f"http://localhost:{port}",  # another origin than the page's (127.0.0.1)
+        "null",
+        None,
+    ):
+        assert asyncio.run(_open_websocket(url, token, origin)) == 403, origin
+    assert asyncio.run(_open_websocket(url, token, url)) == 101  # the page's own origin
+
+
+def test_without_reviewers_the_printed_login_url_is_required(
+    lone_server: tuple[str, Path],
+) -> None:
+    url, logs = lone_server
+    deadline = time.monotonic() + 20
+    while not (found := re.search(r"http://\S+/\?token=(\S+)", (logs / "out").read_text())):
+        assert time.monotonic() < deadline, (logs / "out").read_text()
+        time.sleep(0.1)
+    login, token = found.group(0), found.group(1)
+    assert login == f"{url}/?token={token}" and len(token) >= 32
+    assert status_of(f"{url}/") == 403
+    assert status_of(f"{url}/?token=") == 403
+    assert status_of(f"{url}/?token={token[:-1]}") == 403
+    assert status_of(login) == 200
+    logged = (logs / "out").read_text() + (logs / "err").read_text()
+    assert logged.count(token) == 1  # printed once, and no access log repeats it
+
+
+def test_static_folders_are_not_listed(lone_server: tuple[str, Path]) -> None:
+    url, _ = lone_server
+    for folder in ("/static/", "/static/js/", "/static/css/", "/static/fonts/"):
+        assert status_of(f"{url}{folder}") in (403, 404), folder
+    assert status_of(f"{url}/static/css/xterm.css") == 200  # the page's own files still load
+
+
+def test_each_session_runs_the_tui_as_served(project: Path) -> None:
+    from review.serve.server import ReviewServer
+
+    argv = shlex.split(ReviewServer(project, None).command_for("ana"))
+    assert argv[argv.index("tui") :][-3:] == ["--served", "--reviewer", "ana"]
