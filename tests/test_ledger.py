@@ -364,3 +364,13 @@ def test_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     assert run(fresh, "restore", str(backup))[0] == 0
     assert mode(fresh / "review.db") == 0o600 and mode(fresh / "protocol.toml") == 0o600
+
+
+def test_methods_md_ends_with_the_chain_head_check_prints(tmp_path: Path) -> None:
+    project, _ = busy_review(tmp_path)
+    invoke(project, "report", "all", "-o", str(tmp_path / "report"))
+    last = (tmp_path / "report" / "methods.md").read_text("utf-8").strip().splitlines()[-1]
+    printed = lines(run(project, "check"))[-1]  # chain: N entries, head H
+    length, head = printed.split()[1], printed.rsplit(" ", 1)[1]
+    assert last.startswith(f"Review history: {length} logged entries, chain head `{head}`")
+    assert run(project, "check", "--against", head)[0] == 0

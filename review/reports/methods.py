@@ -19,6 +19,7 @@ from corpus import db as corpus_db
 from protocols.form import build_form
 from protocols.model import STAGES, Stage
 from review.core import db as core_db
+from review.core.chain import db as chain_db
 from review.core.context import ReviewContext
 from review.core.markdown import code, escape
 from review.extraction.overview import overview
@@ -220,4 +221,14 @@ def methods_markdown(context: ReviewContext, now: datetime | None = None) -> str
     ]
     for title, lines in sections:
         out += ["", f"## {title}", "", *lines]
+    out += ["", chain_line(context)]
     return "\n".join(out) + "\n"
+
+
+def chain_line(context: ReviewContext) -> str:
+    """The last line: the ledger's length and head, an anchor kept outside the database."""
+    length, head = chain_db.head(context.db)
+    return (
+        f"Review history: {length} logged entries, chain head {code(head)}"
+        f" (`review check --against {head}` shows whether it was rewritten since)."
+    )
