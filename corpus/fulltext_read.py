@@ -15,8 +15,10 @@ import logging
 import os
 import signal
 import threading
+import time
 import warnings
 from collections.abc import Callable
+from io import BytesIO
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -87,7 +89,7 @@ def _read(path: str, max_pages: int, max_chars: int, send: Send) -> None:
         send("error", "not a PDF file; attach the report as a PDF")
         return
     digest = hashlib.sha256(data).hexdigest()
-    reader = PdfReader(path)  # an empty user password is tried here
+    reader = PdfReader(BytesIO(data))  # an empty user password is tried here
     if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
         send("error", PASSWORD)
         return
@@ -149,7 +151,7 @@ def _exit_with_parent() -> None:
 
     def watch() -> None:
         while True:
-            threading.Event().wait(1.0)
+            time.sleep(1.0)
             if os.getppid() != parent:
                 os._exit(1)
 
