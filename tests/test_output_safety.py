@@ -106,7 +106,8 @@ def test_markdown_tables_keep_their_columns(evil: Path, tmp_path: Path) -> None:
     try:
         form = build_form(context.protocol)
         group = int(context.db.execute("SELECT min(group_id) FROM records").fetchone()[0])
-        cells: list[tuple[Any, Any]] = [(("population", 0, ""), "a | b\r\nc\n| d [x](javascript:1)")]
+        value = "a | b\r\nc\n| d [x](javascript:1)"
+        cells: list[tuple[Any, Any]] = [(("population", 0, ""), value)]
         set_values(context.db, context.protocol, form, context.viewer, group, cells)
     finally:
         context.close()
