@@ -328,3 +328,43 @@ def test_import_rayyan_votes(tmp_path: Path) -> None:
     assert ben["label"] == "exclude" and ben["reason"] == "Wrong population"
     assert ben["note"] == "Rayyan exclusion reasons: foreign language"
     assert rows[(g["pm-d"], "Ana")]["label"] == "maybe"
+
+
+def test_import_refuses_unknown_reviewers_unless_a_lead_adds_them(tmp_path: Path) -> None:
+    rev = Review(tmp_path / "rev", protocol=BLIND)
+    g = rev.groups()
+    assert rev("reviewer", "add", "lead", "--lead")[0] == 0
+    assert rev("reviewer", "add", "ana")[0] == 0
+    team = tmp_path / "team.csv"
+    team.write_text(
+        "group_id,stage,reviewer,label,reason,note,time\n"
+        f"{g['pm-a']},title_abstract,ana,include,,,\n"
+        f"{g['pm-a']},title_abstract,bob,include,,,\n"
+        f"{g['pm-b']},title_abstract,Zoe,include,,,\n"
+        f"{g['pm-c']},title_abstract,bob,include,,,\n",
+        encoding="utf-8",
+    )
+
+    def known() -> set[str]:
+        db = Project(rev.root.resolve()).open_db()
+        try:
+            return {row[0] for row in db.execute("SELECT name FROM reviewers").fetchall()}
+        finally:
+            db.close()
+
+    before = known()
+    for extra in ((), ("--dry-run",)):
+        line = one_error_line(*rev("import-decisions", str(team), "--reviewer", "lead", *extra))
+        assert "unknown reviewers 'Zoe', 'bob'" in line and "--add-reviewers" in line
+    assert rev.decisions("lead") == [] and known() == before  # nothing recorded or registered
+    # only a lead may add reviewers
+    line = one_error_line(
+        *rev("import-decisions", str(team), "--reviewer", "ana", "--add-reviewers")
+    )
+    assert "only a lead adds reviewers" in line and "ana is not a lead" in line
+    assert rev.decisions("lead") == [] and known() == before
+    code, out = rev("import-decisions", str(team), "--reviewer", "lead", "--add-reviewers")
+    assert code == 0, out
+    assert "recorded 4 decisions" in out and "added reviewers: Zoe, bob" in out
+    assert known() == before | {"Zoe", "bob"}
+    assert {r["reviewer"] for r in rev.decisions("lead")} == {"ana", "bob", "Zoe"}
