@@ -53,12 +53,6 @@ class Extracted:
     pages_read: int = 0
 
 
-def extract_text(path: Path, limits: Limits | None = None) -> tuple[str, int]:
-    """Return ``(text, pages)`` of a PDF (see :func:`extract`)."""
-    done = extract(path, limits)
-    return done.text, done.pages
-
-
 def extract(path: Path, limits: Limits | None = None) -> Extracted:
     """Read a PDF's text, page count and metadata in a reader process, within ``limits``.
 

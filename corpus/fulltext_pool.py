@@ -232,23 +232,34 @@ class _Pool:
 
     def _retire(self, reader: _Reader, over_time: bool) -> None:
         """Kill a reader; its first job ends (kept pages, or an error), the rest go to another."""
-        reader.stop(kill=True)
-        slot = self.slots.index(reader)
-        self.slots[slot] = None
-        job = reader.jobs.popleft()
-        self.pending.extendleft((j.index, j.path) for j in reversed(reader.jobs))
+        job = reader.jobs[0]
+        reader.process.kill()
+        reader.process.join(5)
+        if over_time:  # pages it sent just before the kill still count
+            try:
+                while reader.jobs and reader.conn.poll():
+                    self._take(reader, reader.conn.recv())
+            except (EOFError, OSError):
+                pass
+        reader.conn.close()
+        self.slots[self.slots.index(reader)] = None
+        rest = list(reader.jobs)
         reader.jobs.clear()
+        if rest and rest[0] is job:
+            rest.pop(0)
+            self.done[job.index] = self._verdict(reader, job, over_time)
+        self.pending.extendleft((j.index, j.path) for j in reversed(rest))
+
+    def _verdict(self, reader: _Reader, job: _Job, over_time: bool) -> PdfRead:
+        """What a job killed or lost with its reader comes to."""
         if over_time and job.began is not None:
-            self.done[job.index] = _finish(job, "time", self.limits)
-        elif over_time:
+            return _finish(job, "time", self.limits)
+        if over_time:
             reason = f"the PDF reader did not start within {STARTUP_SECONDS:g} s; try again"
-            self.done[job.index] = PdfRead(job.path, error=f"{job.path}: {reason}")
-        else:
-            code = reader.process.exitcode
-            reason = f"the PDF reader stopped (exit code {code}) while reading it"
-            self.done[job.index] = PdfRead(
-                job.path, error=f"{job.path}: {reason}; download the report again"
-            )
+            return PdfRead(job.path, error=f"{job.path}: {reason}")
+        code = reader.process.exitcode
+        reason = f"the PDF reader stopped (exit code {code}) while reading it"
+        return PdfRead(job.path, error=f"{job.path}: {reason}; download the report again")
 
 
 def _precheck(name: str) -> PdfRead | None:
