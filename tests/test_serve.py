@@ -306,3 +306,35 @@ def test_each_session_runs_the_tui_as_served(project: Path) -> None:
 
     argv = shlex.split(ReviewServer(project, None).command_for("ana"))
     assert argv[argv.index("tui") :][-3:] == ["--served", "--reviewer", "ana"]
+
+
+def test_host_rules_for_other_binds_and_allowed_names() -> None:
+    from review.serve.guard import HostRules
+
+    loop = HostRules.for_bind("127.0.0.1", 8000)
+    assert loop.host_ok("localhost:8000") and loop.host_ok("[::1]:8000")
+    assert not loop.host_ok("localhost:8001") and not loop.host_ok("127.0.0.1")
+    assert not loop.host_ok(None) and not loop.host_ok("") and not loop.host_ok("a@127.0.0.1:8000")
+    lan = HostRules.for_bind("192.168.1.5", 8000, ["review.lab.example", "proxy.example:443"])
+    assert lan.host_ok("192.168.1.5:8000") and not lan.host_ok("127.0.0.1:8000")
+    assert lan.host_ok("review.lab.example") and lan.host_ok("review.lab.example:8000")
+    assert lan.host_ok("proxy.example", secure=True) and not lan.host_ok("proxy.example:8443")
+    everywhere = HostRules.for_bind("0.0.0.0", 8000)
+    assert everywhere.host_ok(f"{socket.gethostname()}:8000")
+    assert not everywhere.host_ok("attacker.example:8000")
+    # The websocket's Origin must be the page's own: same host and port as its Host.
+    assert lan.origin_ok("https://proxy.example", "proxy.example")
+    assert not lan.origin_ok("https://proxy.example", "review.lab.example")
+    assert not lan.origin_ok("http://192.168.1.5:8000/path", "192.168.1.5:8000")
+    with pytest.raises(ValueError, match="--allow-host"):
+        HostRules.for_bind("127.0.0.1", 8000, ["bad/name"])
+
+
+def test_a_bad_allow_host_is_one_line(project: Path) -> None:
+    done = subprocess.run(
+        [REVIEW, "--project", str(project), "serve", "--allow-host", "a b"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and done.stderr.count("\n") == 1 and "--allow-host" in done.stderr
