@@ -230,3 +230,29 @@ def test_an_unwritable_output_is_one_line(evil: Path, tmp_path: Path) -> None:
         lines = result.stderr.decode().strip().splitlines()
         assert result.returncode == 1 and len(lines) == 1, (args, lines)
         assert lines[0].startswith("review: error: ") and "out.csv" in lines[0], lines
+
+
+def test_a_line_break_and_fence_in_a_name_cannot_end_the_mermaid_block() -> None:
+    from review.reports.prisma_render import render
+    from tests.test_prisma_render import fixture
+
+    name = f"x\n```\n{EVIL}\n# heading"
+    text = render(fixture(database_specific_results=[{"database": name, "n": 7}]), "md")
+    assert text.count("```") == 2 and "<img" not in text.lower()
+    assert "<img" not in rendered(text).lower() and "<h1>" not in rendered(text)
+
+
+def test_an_export_never_replaces_the_reviews_own_files(evil: Path, tmp_path: Path) -> None:
+    before = (evil / "review.db").read_bytes()[:100]
+    for name in ("review.db", "protocol.toml"):
+        result = review(evil, "export", "records", "-o", str(evil / name))
+        lines = result.stderr.decode().strip().splitlines()
+        assert result.returncode == 1 and len(lines) == 1 and "own" in lines[0], lines
+    assert (evil / "review.db").read_bytes()[:100] == before
+    # /dev/stdout is standard output, so `>> log` appends instead of replacing the log
+    log = tmp_path / "log"
+    log.write_text("first\n")
+    with log.open("ab") as handle:
+        subprocess.run([str(REVIEW), "--project", str(evil), "export", "records",
+                        "-o", "/dev/stdout"], stdout=handle, env=ENV, check=True)  # fmt: skip
+    assert log.read_text().startswith("first\nrecord_id,")

@@ -13,6 +13,8 @@ on the target:
   a named pipe): written through, in place. Renaming over ``/dev/null`` as
   root would replace the device with a regular file.
 - ``-``: standard output, as bytes (an XLSX workbook too).
+
+A review's own ``review.db`` or ``protocol.toml`` is never an output.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ from typing import BinaryIO, TextIO
 
 from review.core.errors import UsageError
 
-#: The ``-o`` value that means standard output.
-STDOUT = "-"
+#: The ``-o`` values that mean standard output (``/dev/stdout`` too, so that
+#: ``>> log`` keeps appending instead of the log being replaced).
+STDOUT = ("-", "/dev/stdout")
+#: A review's own files, which an export must never replace.
+REVIEW_FILES = frozenset({"review.db", "review.db-wal", "review.db-shm", "protocol.toml"})
 
 
 def is_stdout(path: Path | str | None) -> bool:
-    """Tell whether an output path is ``-`` (standard output)."""
-    return path is not None and str(path) == STDOUT
+    """Tell whether an output path means standard output (``-``)."""
+    return path is not None and str(path) in STDOUT
 
 
 def shown(path: Path | str) -> str:
@@ -62,9 +67,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
                 sys.stdout.flush()
                 _copy_into(tmp, sys.stdout.buffer)
             return
-        real = Path(os.path.realpath(path))
-        try:
-            found: os.stat_result | None = real.stat()
+        try:  # through links, /dev/fd/N included
+            found: os.stat_result | None = os.stat(path)
         except FileNotFoundError:
             found = None
         if found is not None and stat.S_ISDIR(found.st_mode):
@@ -72,8 +76,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
         if found is not None and not stat.S_ISREG(found.st_mode):
             with _spooled(path.name) as tmp:
                 yield tmp
-                _write_through(tmp, real)
+                _write_through(tmp, path)
             return
+        real = Path(os.path.realpath(path))
+        if real.name in REVIEW_FILES and (real.parent / "review.db").exists():
+            raise UsageError(f"{path}: is this review's own {real.name}; name another file")
         with _beside(real) as tmp:
             yield tmp
             if found is not None:

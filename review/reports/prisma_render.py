@@ -46,10 +46,13 @@ def _mermaid_escape(text: str) -> str:
     """Mermaid labels take entity codes: ``#quot;`` for a quote, and so on.
 
     ``#`` goes first so the codes written for the other characters survive.
+    A label stays on one line and holds no backtick: in prisma.md a line break
+    followed by a fence would end the diagram's code block.
     """
     for raw, code in (("#", "#35;"), ('"', "#quot;"), ("&", "#amp;"), ("<", "#lt;")):
         text = text.replace(raw, code)
-    return text.replace(">", "#gt;")
+    text = " ".join(text.splitlines())
+    return text.replace(">", "#gt;").replace("`", "#96;")
 
 
 def _mermaid_label(items: tuple[Item, ...]) -> str:
