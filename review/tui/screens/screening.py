@@ -372,7 +372,9 @@ class ScreeningScreen(ReviewScreen):
             self.tell(f"Attaching {path.name} to study {group}…", timeout=2)
 
         title = f"Attach a PDF to study {group}: its path"
-        self.app.push_screen(TextPrompt(title, placeholder="~/papers/report.pdf"), answered)
+        where = "report.pdf in the review's inbox/" if self.review_app.served else ""
+        prompt = TextPrompt(title, placeholder=where or "~/papers/report.pdf")
+        self.app.push_screen(prompt, answered)
 
     def action_reveal(self) -> None:
         """Show the masked terms of the study on screen (masked again on the next one)."""
