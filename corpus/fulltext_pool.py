@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from multiprocessing.context import SpawnProcess
@@ -124,12 +124,16 @@ class _Reader:
 
 def read_one(path: Path, limits: Limits | None = None) -> PdfRead:
     """Read one PDF in a reader process (see :func:`read_all`)."""
-    return next(read_all([path], 1, limits))
+    reads = read_all([path], 1, limits)
+    try:
+        return next(reads)
+    finally:
+        reads.close()  # the reader exits now, not when the generator is collected
 
 
 def read_all(
     paths: Sequence[Path], workers: int | None = None, limits: Limits | None = None
-) -> Iterator[PdfRead]:
+) -> Generator[PdfRead, None, None]:
     """Read ``paths`` in reader processes, yielding results in order.
 
     Args:
@@ -187,7 +191,10 @@ class _Pool:
                 if not reader.jobs:
                     reader.since = time.monotonic()
                 reader.jobs.append(_Job(index, name))
-                reader.conn.send((index, name))
+                try:
+                    reader.conn.send((index, name))
+                except OSError:
+                    pass  # a reader that died: _step finds it at its end of the pipe
 
     def _step(self) -> None:
         busy = [r for r in self.slots if r is not None and r.jobs]
