@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Checkbox, DirectoryTree, Input, Static
 
 from review.core.confine import OutsideFolderError, confine, confine_tree, inbox
 from review.core.project import Project
@@ -101,7 +101,7 @@ def test_confine_refuses_dotdot_absolute_paths_and_symlinks_out(tmp_path: Path) 
     (root / "out.ris").symlink_to(secret)
     (root / "outdir").symlink_to(secret.parent, target_is_directory=True)
     (root / "in.ris").symlink_to(root / "sub" / "a.ris")
-    refused = [
+    refused: list[Path | str] = [
         "../../other-review/review.db",
         "sub/../../x",
         str(secret),
@@ -202,13 +202,20 @@ def test_a_leads_file_picker_is_confined_to_the_inbox(project: Project, tmp_path
         picker = app.screen
         assert isinstance(picker, FilePicker)
         seen["start"] = picker.start
+        tree = picker.query_one("#tree", DirectoryTree)
+        for _ in range(200):
+            listed = {n.data.path.name for n in tree.root.children if n.data is not None}
+            if listed:
+                break
+            await pilot.pause(0.02)
+        seen["listed"] = listed
         for path in (outside, box / ".." / ".." / outside.name, box / "link.ris"):
             picker.choose(path)
             await idle(pilot)
             line = str(picker.query_one("#format", Static).render())
             seen["refused"].append((line, picker.query_one("#import", Button).disabled))
             picker.action_confirm()  # refused: nothing is dismissed
-            assert app.screen is picker
+            assert id(app.screen) == id(picker)
         picker.choose(box / "scopus.ris")
         await idle(pilot)
         picker.query_one("#embed", Checkbox).value = False
@@ -219,6 +226,7 @@ def test_a_leads_file_picker_is_confined_to_the_inbox(project: Project, tmp_path
     app = make_app(project, "lead", start="sources", served=True)
     drive(app, script)
     assert seen["start"] == box
+    assert seen["listed"] == {"scopus.ris"}  # the link out is not even listed
     for line, disabled in seen["refused"]:
         assert disabled and "refused" in line and "\n" not in line
     assert rows(project, "SELECT file_name FROM sources ORDER BY id") == [

@@ -40,10 +40,29 @@ SERVED_ENDPOINT = "endpoint: the review's own (set by review zotero import on th
 
 
 class VisibleTree(DirectoryTree):
-    """A directory tree without hidden files and folders."""
+    """A directory tree without hidden files and folders.
+
+    Confined (a served session), it also hides links that lead out of its
+    root, so not even the names of files outside are listed.
+    """
+
+    def __init__(self, path: Path, confined: bool = False, **kwargs: Any) -> None:
+        super().__init__(path, **kwargs)
+        self.confined_to = path if confined else None
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
-        return [p for p in paths if not p.name.startswith(".")]
+        shown = [p for p in paths if not p.name.startswith(".")]
+        if self.confined_to is None:
+            return shown
+        return [p for p in shown if not p.is_symlink() or _stays_in(self.confined_to, p)]
+
+
+def _stays_in(root: Path, path: Path) -> bool:
+    try:
+        confine(root, path)
+    except OutsideFolderError:
+        return False
+    return True
 
 
 class FolderTree(VisibleTree):
@@ -101,7 +120,7 @@ class FilePicker(Picker[ImportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Label("Import an export file", classes="dialog-title")
-            yield VisibleTree(self.start, id="tree")
+            yield VisibleTree(self.start, self.confined, id="tree")
             yield Static("Pick a file: its format shows here.", id="format")
             with Horizontal(classes="picker-fields"):
                 yield Input(placeholder="search date YYYY-MM-DD", id="search-date")
@@ -184,7 +203,7 @@ class FolderPicker(Picker[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Label("Attach a folder of PDFs", classes="dialog-title")
-            yield FolderTree(self.start, id="tree")
+            yield FolderTree(self.start, self.confined, id="tree")
             yield Static("Pick a folder: its PDFs are matched to studies.", id="folder")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Attach", id="attach", variant="primary", disabled=True)
