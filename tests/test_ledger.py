@@ -290,12 +290,15 @@ def test_records_edited_are_named(tmp_path: Path) -> None:
         project / "review.db",
         "DROP TRIGGER ledger_records_update;"
         "UPDATE records SET title = 'Other', year = 1999 WHERE id = 2;"
+        # A record moved to another study without a merge.
+        "UPDATE records SET group_id = 1 WHERE id = 3;"
         f"{trigger};",
     )
     result = run(project, "check")
     assert result[0] == 1
     assert lines(result)[:-1] == [
-        "records row 2 was changed outside review (differs from its chained content)"
+        "records row 2 was changed outside review (differs from its chained content)",
+        "records row 3 was changed outside review (differs from its chained content)",
     ]
 
 
@@ -321,7 +324,8 @@ def test_a_busy_review_checks_clean_after_dedup_undo_resync_and_flags(tmp_path: 
     corpus_db.flag_record(db, 3, "deleted_in_zotero")
     ops = dict(db.execute("SELECT tbl || ':' || op, COUNT(*) FROM ledger GROUP BY 1").fetchall())
     db.close()
-    assert ops["records:update"] == 2 and ops["dedup_merges:update"] == 1
+    moved = sum(len(m["moved_records"]) for m in merges) + len(merges[0]["moved_records"])
+    assert ops["records:update"] == 2 + moved and ops["dedup_merges:update"] == 1
     assert ops["dedup_merges:insert"] == len(merges)
     assert passed(run(project, "check"))
 

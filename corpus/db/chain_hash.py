@@ -14,7 +14,6 @@ there; they know nothing of the review layer's tables.
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from typing import Any
 
@@ -25,30 +24,40 @@ LINK = "ledger_link"
 """SQL name of :func:`entry_hash`."""
 
 
-def _blob(value: Any) -> str:
-    """JSON has no bytes: a blob is written as hex (no chained column holds one today)."""
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
-    raise TypeError(f"cannot hash a {type(value).__name__}")
-
-
 def content_digest(table: str, *values: Any) -> str:
-    """Return the SHA-256 of a row's content: canonical JSON of the table name and values.
+    """Return the SHA-256 of a row's content: its table, then each value tagged with its type.
 
-    Python's JSON writes numbers and strings one way only (floats as their
-    shortest round-trip form), so the digest does not depend on SQLite's
-    version; the type is kept (5 and '5' differ).
+    Each value is written as its SQLite type (``s`` text with its length,
+    ``i`` integer, ``f`` real as Python's shortest round-trip form, ``b``
+    blob in hex, ``n`` NULL), so the digest depends on neither SQLite's nor
+    Python's version, and 5 and '5' differ. One string, one hash: this runs
+    for every record of an import, so it is kept cheap.
     """
-    text = json.dumps([table, *values], ensure_ascii=False, separators=(",", ":"), default=_blob)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    parts = [table]
+    for value in values:
+        kind = value.__class__
+        if kind is str:
+            parts.append(f"s{len(value)}:{value}")
+        elif value is None:
+            parts.append("n")
+        elif kind is int:
+            parts.append(f"i{value}")
+        elif kind is float:
+            parts.append(f"f{value!r}")
+        else:
+            parts.append(f"b{bytes(value).hex()}")
+    text = "\x1f".join(parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def entry_hash(prev_hash: str, table: str, key: Any, op: str, digest: str) -> str:
-    """Return a ledger entry's hash: SHA-256 of the previous entry's hash and this entry."""
-    text = json.dumps(
-        [prev_hash, table, key, op, digest], ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """Return a ledger entry's hash: SHA-256 of the previous entry's hash and this entry.
+
+    The key is written as its ``repr`` (5 and '5' differ; a text key cannot
+    break the line apart); the other parts are hex or fixed names.
+    """
+    text = f"{prev_hash}\n{table}\n{key!r}\n{op}\n{digest}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def register(conn: sqlite3.Connection) -> None:

@@ -36,9 +36,10 @@ class Log:
     Attributes:
         table: The table's name.
         key: The columns naming a row (one, or several joined with ':').
-        columns: The content that is hashed (every column the tool never changes
-            behind the log's back; ``records.group_id`` follows the merges).
-        updates: Columns the tool may update; an update enters the chain too.
+        columns: The content that is hashed.
+        updates: Columns the tool may update (a re-synced or flagged record, a
+            record a merge moved, an undone merge, a reviewer's role); an update
+            enters the chain too, and the row must match its latest entry.
     """
 
     table: str
@@ -56,8 +57,8 @@ def _log(table: str, key: str, columns: str, updates: str = "") -> Log:
 
 
 _RECORDS = (
-    "source_ref position source_id title abstract authors year journal volume issue pages"
-    " doi pmid issn keywords language type url raw flags content_hash"
+    "source_ref position source_id group_id title abstract authors year journal volume issue"
+    " pages doi pmid issn keywords language type url raw flags content_hash"
 )
 
 #: Every chained log, in the order an existing review's rows are backfilled.
