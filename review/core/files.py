@@ -43,11 +43,6 @@ def is_stdout(path: Path | str | None) -> bool:
     return path is not None and str(path) in STDOUT
 
 
-def shown(path: Path | str) -> str:
-    """Return how messages name an output (``standard output`` for ``-``)."""
-    return "standard output" if is_stdout(path) else str(path)
-
-
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path whose content becomes ``path`` when the block succeeds.
