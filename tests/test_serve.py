@@ -22,11 +22,14 @@ import shlex
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +43,36 @@ RIS = "".join(
     for n in range(1, 7)
 )
 TOKENS = {"ana": "ana-7Hq2-secret-token", "ben": "ben-9Zx4-secret-token"}
+
+
+class Recorder:
+    """A local HTTP server that records each request and its Authorization header."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+        seen = self.seen
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                seen.append((self.path, self.headers.get("Authorization", "")))
+                self.send_response(403)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Recorder:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def free_port() -> int:
@@ -91,7 +124,9 @@ def lone_server(project: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     yield from serving(project, tmp_path, [])
 
 
-def serving(project: Path, tmp_path: Path, options: list[str]) -> Iterator[tuple[str, Path]]:
+def serving(
+    project: Path, tmp_path: Path, options: list[str], env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
     """Run ``review serve OPTIONS`` until the test ends; yield its URL and log folder."""
     port = free_port()
     logs = tmp_path / "logs"
@@ -101,7 +136,7 @@ def serving(project: Path, tmp_path: Path, options: list[str]) -> Iterator[tuple
             [REVIEW, "--project", str(project), "serve", "--port", str(port), *options],
             stdout=out,
             stderr=err,
-            env={**os.environ, "HF_HUB_OFFLINE": "1"},
+            env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -338,3 +373,43 @@ def test_a_bad_allow_host_is_one_line(project: Path) -> None:
         timeout=60,
     )
     assert done.returncode != 0 and done.stderr.count("\n") == 1 and "--allow-host" in done.stderr
+
+
+@needs_chromium
+def test_a_reviewer_in_the_browser_cannot_send_the_zotero_key_anywhere(
+    project: Path, tmp_path: Path
+) -> None:
+    """The issue's attack, in a real browser: Sources, z, a typed endpoint, Enter."""
+    from playwright.sync_api import sync_playwright
+
+    team = tmp_path / "team.toml"
+    team.write_text(f'[reviewers]\nana = "{TOKENS["ana"]}"\n', encoding="utf-8")
+    options = ["--reviewers", str(team), "--start", "sources"]
+    key = "LEADS-ZOTERO-KEY-42"
+    with Recorder() as attacker:
+        served = serving(project, tmp_path, options, {"ZOTERO_API_KEY": key})
+        url, logs = next(served)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+                try:
+                    page = browser.new_page(viewport={"width": 1100, "height": 800})
+                    page.goto(f"{url}/?token={TOKENS['ana']}")
+                    page.wait_for_selector("body.-first-byte", state="attached", timeout=60_000)
+                    page.locator("#terminal").click()
+                    time.sleep(3)  # the Sources screen is up
+                    page.keyboard.press("z")
+                    time.sleep(1)
+                    page.keyboard.type("user:475425")
+                    page.keyboard.press("Tab")
+                    page.keyboard.press("Tab")
+                    page.keyboard.type(attacker.url)
+                    page.keyboard.press("Enter")
+                    time.sleep(5)
+                finally:
+                    browser.close()
+        finally:
+            next(served, None)
+        assert attacker.seen == []  # no request at all, so no key
+    sources = review("--project", str(project), "status", "--json")
+    assert "zotero" not in sources.lower()

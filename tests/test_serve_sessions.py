@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +32,7 @@ from review.tui.screens.sources import FilePicker, FolderPicker, SourcesScreen, 
 from review.tui.widgets.modals import TextPrompt
 from review.tui.workers.imports import ImportRequest, attach_job, configured_endpoint, import_job
 from screening import blind, decide
+from tests.test_serve import Recorder
 from tests.test_tui_screening import make_project, ris
 from tests.test_tui_sources import drive, idle, rows
 from tests.zotero_server import ZoteroServer
@@ -41,36 +40,6 @@ from tests.zotero_server import ZoteroServer
 REVIEW = str(Path(sys.executable).parent / "review")
 KEY = "LEADS-ZOTERO-KEY-42"
 LIB = "user:475425"
-
-
-class Recorder:
-    """A local HTTP server that records each request and its Authorization header."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str]] = []
-        seen = self.seen
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                seen.append((self.path, self.headers.get("Authorization", "")))
-                self.send_response(403)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> Recorder:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
