@@ -275,6 +275,13 @@ def test_foreign_host_headers_are_refused_on_every_route(server: tuple[str, Path
         assert status_of(f"{url}/ws/made-up-ticket", host) == 421, host
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
         assert status_of(page, host) == 200, host
+    # A request line naming another host (absolute form), with a good Host header.
+    with socket.create_connection(("127.0.0.1", int(port)), timeout=10) as conn:
+        conn.sendall(
+            f"GET http://attacker.example:{port}/?token={TOKENS['ana']} HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode()
+        )
+        assert conn.recv(64).split(b"\r\n")[0].endswith(b" 421 Misdirected Request")
 
 
 async def _open_websocket(url: str, token: str, origin: str | None) -> int:

@@ -183,7 +183,12 @@ class ReviewServer(Server):
     ) -> web.StreamResponse:
         """Refuse a foreign Host (421) or a websocket from another origin (403), on every route."""
         host = request.headers.get("Host")
-        if not self.rules.host_ok(host, request.secure):
+        # request.host (used to build the page's websocket URL) may come from an
+        # absolute-form request line instead of the header: both must be ours.
+        if not (
+            self.rules.host_ok(host, request.secure)
+            and self.rules.host_ok(request.host, request.secure)
+        ):
             raise web.HTTPMisdirectedRequest(
                 text="review serve: this server does not answer to that Host"
                 " (start it with --allow-host NAME to add a name)\n"
