@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import selectors
 import time
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
+from corpus.errors import FullTextError
 from corpus.fulltext_read import Message, serve
 
 #: Below this many characters per page a PDF is a scan without a text layer.
@@ -79,7 +80,6 @@ class PdfRead:
 class _Job:
     index: int
     path: str
-    began: float | None = None
     sha256: str = ""
     pages: int = 0
     metadata: dict[str, str] = field(default_factory=dict)
@@ -99,11 +99,17 @@ class _Reader:
         child.close()
         self.jobs: deque[_Job] = deque()
         self.since = time.monotonic()  # when the first job in line was queued or reached
+        self.ready: float | None = None  # when it had started and loaded pypdf
 
     def deadline(self, seconds: float) -> float:
-        """When the job being read is over its time (or the reader is too slow to start)."""
-        head = self.jobs[0]
-        return head.began + seconds if head.began is not None else self.since + STARTUP_SECONDS
+        """When the job being read is over its time (or the reader is too slow to start).
+
+        A job's clock starts when it is first in line, or when the reader is
+        ready if that is later: starting a process is not the PDF's doing.
+        """
+        if self.ready is None:
+            return self.since + STARTUP_SECONDS
+        return max(self.since, self.ready) + seconds
 
     def leave(self) -> None:
         """Ask an idle reader to exit (it does once it reads None)."""
@@ -158,6 +164,8 @@ class _Pool:
         self.slots: list[_Reader | None] = [None] * count
         self.pending: deque[tuple[int, str]] = deque()
         self.done: dict[int, PdfRead] = {}
+        # One selector for the pool's life: multiprocessing's wait() builds one per call.
+        self.selector = selectors.DefaultSelector()
 
     def run(self, names: list[str]) -> Iterator[PdfRead]:
         for index, name in enumerate(names):
@@ -176,6 +184,7 @@ class _Pool:
         """Stop every reader: idle ones are asked to leave, busy ones killed."""
         readers = [r for r in self.slots if r is not None]
         self.slots = [None] * len(self.slots)
+        self.selector.close()
         for reader in readers:
             if not reader.jobs:
                 reader.leave()
@@ -187,6 +196,7 @@ class _Pool:
             while self.pending and (reader is None or len(reader.jobs) < DEPTH):
                 if reader is None:
                     reader = self.slots[slot] = _Reader(self.limits)
+                    self.selector.register(reader.conn, selectors.EVENT_READ, reader)
                 index, name = self.pending.popleft()
                 if not reader.jobs:
                     reader.since = time.monotonic()
@@ -197,49 +207,52 @@ class _Pool:
                     pass  # a reader that died: _step finds it at its end of the pipe
 
     def _step(self) -> None:
+        """Take the next messages, waiting at most until the soonest deadline."""
         busy = [r for r in self.slots if r is not None and r.jobs]
         if not busy:
             return
         soonest = min(r.deadline(self.limits.seconds) for r in busy)
-        for conn in wait([r.conn for r in busy], max(0.0, soonest - time.monotonic())):
-            reader = next(r for r in busy if r.conn is conn)
-            self._drain(reader)
+        for key, _ in self.selector.select(max(0.0, soonest - time.monotonic())):
+            reader: _Reader = key.data
+            try:
+                self._take(reader, reader.conn.recv())
+            except (EOFError, OSError):  # it died
+                self._retire(reader, over_time=False)
         now = time.monotonic()
         for reader in busy:
             if reader.jobs and now >= reader.deadline(self.limits.seconds):
                 self._retire(reader, over_time=True)
 
-    def _drain(self, reader: _Reader) -> None:
-        """Take every message waiting from a reader; a reader that died is retired."""
-        conn = reader.conn
-        try:
-            while reader.jobs and conn.poll():
-                self._take(reader, conn.recv())
-        except (EOFError, OSError):
-            self._retire(reader, over_time=False)
-
     def _take(self, reader: _Reader, message: Message) -> None:
         kind, index, payload = message
+        if kind == "ready":
+            reader.ready = time.monotonic()
+            return
         job = reader.jobs[0]
         if index != job.index:
             return
-        if kind == "begin":
-            job.began = time.monotonic()
-        elif kind == "head":
-            job.sha256, job.pages, job.metadata = payload
-        elif kind == "page":
-            job.texts.append(payload)
-        elif kind in ("end", "error"):
-            reader.jobs.popleft()
-            reader.since = time.monotonic()
-            if kind == "end":
-                self.done[index] = _finish(job, payload, self.limits)
-            else:
-                self.done[index] = PdfRead(job.path, error=f"{job.path}: {payload}")
+        if kind == "error":
+            self._end(reader, PdfRead(job.path, error=f"{job.path}: {payload}"))
+            return
+        head, text = payload[0], payload[1]
+        if head is not None:
+            job.sha256, job.pages, job.metadata = head
+        if text is not None:
+            job.texts.append(text)
+        if kind == "end":
+            self._end(reader, _finish(job, payload[2], self.limits))
+
+    def _end(self, reader: _Reader, read: PdfRead) -> None:
+        """The first job in line is done; the next one's clock starts."""
+        job = reader.jobs.popleft()
+        reader.since = time.monotonic()
+        self.done[job.index] = read
 
     def _retire(self, reader: _Reader, over_time: bool) -> None:
         """Kill a reader; its first job ends (kept pages, or an error), the rest go to another."""
-        job = reader.jobs[0]
+        self.selector.unregister(reader.conn)
+        self.slots[self.slots.index(reader)] = None
+        job = reader.jobs[0] if reader.jobs else None
         reader.process.kill()
         reader.process.join(5)
         if over_time:  # pages it sent just before the kill still count
@@ -249,22 +262,23 @@ class _Pool:
             except (EOFError, OSError):
                 pass
         reader.conn.close()
-        self.slots[self.slots.index(reader)] = None
         rest = list(reader.jobs)
         reader.jobs.clear()
-        if rest and rest[0] is job:
+        if job is not None and rest and rest[0] is job:
             rest.pop(0)
             self.done[job.index] = self._verdict(reader, job, over_time)
         self.pending.extendleft((j.index, j.path) for j in reversed(rest))
 
     def _verdict(self, reader: _Reader, job: _Job, over_time: bool) -> PdfRead:
         """What a job killed or lost with its reader comes to."""
-        if over_time and job.began is not None:
+        if over_time and reader.ready is not None:
             return _finish(job, "time", self.limits)
         if over_time:
             reason = f"the PDF reader did not start within {STARTUP_SECONDS:g} s; try again"
             return PdfRead(job.path, error=f"{job.path}: {reason}")
         code = reader.process.exitcode
+        if reader.ready is None:  # the same for every file: say it once
+            raise FullTextError(f"cannot start a PDF reader process (exit code {code})")
         reason = f"the PDF reader stopped (exit code {code}) while reading it"
         return PdfRead(job.path, error=f"{job.path}: {reason}; download the report again")
 

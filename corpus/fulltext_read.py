@@ -22,11 +22,15 @@ from io import BytesIO
 from multiprocessing.connection import Connection
 from typing import Any
 
-#: What the reader sends: (kind, job index, payload). Kinds, in order:
-#: ``begin``; ``head`` (sha256, page count, metadata); ``page`` (text), once per
-#: page read; then ``end`` (the limit that stopped it, or None) or ``error`` (reason).
+#: What the reader sends: (kind, job index, payload). ``ready`` (index -1) once
+#: pypdf is loaded; then per PDF ``page`` (head, text) for every page read but
+#: the last, and ``end`` (head, last text or None, the limit that stopped it or
+#: None), or ``error`` (reason). ``head`` is (sha256, page count, metadata) on
+#: the first message of a PDF, None after it. Few messages for a short PDF
+#: (one for a one-page report) keep the parent's work per file small.
 Message = tuple[str, int, Any]
 Send = Callable[[str, Any], None]
+Head = tuple[str, int, dict[str, str]]
 
 PASSWORD = "password-protected PDF: remove the password and attach it again"
 
@@ -44,6 +48,7 @@ def serve(conn: Connection, max_pages: int, max_chars: int) -> None:
     _exit_with_parent()
     import pypdf  # noqa: F401 - loaded before the first job, so it is not on its clock
 
+    conn.send(("ready", -1, None))
     while True:
         try:
             job = conn.recv()
@@ -56,12 +61,11 @@ def serve(conn: Connection, max_pages: int, max_chars: int) -> None:
         def send(kind: str, payload: Any, index: int = index) -> None:
             conn.send((kind, index, payload))
 
-        send("begin", None)
         read_pages(path, max_pages, max_chars, send)
 
 
 def read_pages(path: str, max_pages: int, max_chars: int, send: Send) -> None:
-    """Read one PDF and send its head, its pages' text and how it ended.
+    """Read one PDF and send its pages' text and how it ended (see :data:`Message`).
 
     Never raises for a bad PDF: every failure is sent as an ``error`` with a
     one-line reason (without the path, which the parent adds).
@@ -94,18 +98,23 @@ def _read(path: str, max_pages: int, max_chars: int, send: Send) -> None:
         send("error", PASSWORD)
         return
     total = len(reader.pages)
-    send("head", (digest, total, _metadata(reader)))
+    head: Head | None = (digest, total, _metadata(reader))
+    last = min(total, max_pages) - 1
     kept = 0
-    for number in range(min(total, max_pages)):
+    for number in range(last + 1):
         text = (reader.pages[number].extract_text() or "").strip()
         room = max_chars - kept
         if len(text) > room:
-            send("page", text[:room])
-            send("end", "characters")
+            send("end", (head, text[:room], "characters"))
             return
         kept += len(text)
-        send("page", text)
-    send("end", "pages" if total > max_pages else None)
+        if number < last:
+            send("page", (head, text))
+            head = None
+        else:
+            send("end", (head, text, "pages" if total > max_pages else None))
+            return
+    send("end", (head, None, None))  # a PDF without pages
 
 
 def _reason(exc: Exception) -> str:
