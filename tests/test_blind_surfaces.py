@@ -34,6 +34,7 @@ from review.serve.server import ReviewServer
 from review.tui import app as tui_app
 from tests.extraction_support import RIS, invoke
 from tests.test_cli_extract import fill_required
+from tests.test_serve import free_port
 from tests.test_zotero_push import _synced, tags_of
 from tests.zotero_server import ZoteroServer
 
@@ -286,13 +287,15 @@ def open_session(server: ReviewServer, token: str) -> int:
     """Open ``/?token=T`` on the real aiohttp app, then its websocket ticket; return the status."""
 
     async def go() -> int:
-        client = TestClient(TestServer(await server._make_app()))
+        # The server refuses Hosts and Origins other than its own address.
+        client = TestClient(TestServer(await server._make_app(), port=server.port))
         await client.start_server()
         try:
             page = await client.get("/", params={"token": token})
             found = re.search(r'data-session-websocket-url="[^"]*/ws/([^"]+)"', await page.text())
             if page.status == 200 and found:
-                socket = await client.ws_connect(f"/ws/{found.group(1)}")
+                origin = {"Origin": f"http://127.0.0.1:{server.port}"}
+                socket = await client.ws_connect(f"/ws/{found.group(1)}", headers=origin)
                 await socket.close()
             return page.status
         finally:
@@ -308,7 +311,7 @@ def test_serve_runs_each_token_session_as_its_own_reviewer(
     monkeypatch.setenv("REVIEW_REVIEWER", "ben")  # the server's own environment says ben
     monkeypatch.setattr(serve_module, "AppService", FakeAppService)
     monkeypatch.setattr(FakeAppService, "commands", [])
-    server = ReviewServer(project, TOKENS, start="screening")
+    server = ReviewServer(project, TOKENS, port=free_port(), start="screening")
     assert [open_session(server, t) for t in ("not-a-token-1", "")] == [403, 403]
     assert FakeAppService.commands == []
     assert [open_session(server, TOKENS[n]) for n in ("ana", "ben")] == [200, 200]
@@ -317,8 +320,8 @@ def test_serve_runs_each_token_session_as_its_own_reviewer(
     started: list[str] = []
     real = tui_app.make_app
 
-    def record(found: Any, reviewer: str | None, start: str, *rest: Any) -> Any:
-        started.append(real(found, reviewer, start, *rest).reviewer)
+    def record(found: Any, reviewer: str | None, start: str, *rest: Any, **kw: Any) -> Any:
+        started.append(real(found, reviewer, start, *rest, **kw).reviewer)
         return type("NoRun", (), {"run": lambda self: None})()
 
     monkeypatch.setattr(tui_app, "make_app", record)
