@@ -192,3 +192,22 @@ def test_a_missing_cryptography_package_is_not_a_damaged_pdf(tmp_path: Path) -> 
     )
     assert out.returncode == 0, out.stderr
     assert "damaged" not in out.stdout and "'cryptography' package" in out.stdout, out.stdout
+
+
+def test_a_reader_that_cannot_start_is_one_error_not_one_per_file(tmp_path: Path) -> None:
+    """A script without the ``__main__`` guard: every spawned reader dies while starting."""
+    files = [text_pdf(tmp_path / f"p{n}.pdf", LINES) for n in range(5)]
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import sys\nfrom pathlib import Path\nfrom corpus.errors import FullTextError\n"
+        "from corpus.fulltext_pool import read_all\n"
+        "try:\n    print(len(list(read_all([Path(p) for p in sys.argv[1:]], 2))))\n"
+        "except FullTextError as exc:\n    print(exc)\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    out = subprocess.run(
+        [sys.executable, str(script), *map(str, files)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert out.stdout.startswith("cannot start a PDF reader process (exit code 1)"), out.stdout
