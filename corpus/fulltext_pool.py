@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import selectors
+import sys
 import time
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
@@ -91,6 +92,7 @@ class _Reader:
 
     def __init__(self, limits: Limits) -> None:
         spawn = multiprocessing.get_context("spawn")
+        _tracker_running()
         self.conn, child = spawn.Pipe()
         self.process: SpawnProcess = spawn.Process(
             target=serve, args=(child, limits.pages, limits.chars), daemon=True
@@ -126,6 +128,31 @@ class _Reader:
             self.process.kill()
             self.process.join(5)
         self.conn.close()
+
+
+def _tracker_running() -> None:
+    """Start multiprocessing's resource tracker with a stderr that has a file number.
+
+    While a Textual app runs, ``sys.stderr`` is an object whose ``fileno()``
+    is -1; the tracker passes that to its process and every spawn fails with
+    "bad value(s) in fds_to_keep". The tracker then writes to /dev/null, never
+    over the terminal UI.
+    """
+    try:
+        usable = sys.stderr is None or sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = True  # the tracker skips a stderr without a file number
+    if usable:
+        return
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        sys.stderr = devnull
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
 
 
 def read_one(path: Path, limits: Limits | None = None) -> PdfRead:
