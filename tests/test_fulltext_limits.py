@@ -211,3 +211,27 @@ def test_a_reader_that_cannot_start_is_one_error_not_one_per_file(tmp_path: Path
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert out.stdout.startswith("cannot start a PDF reader process (exit code 1)"), out.stdout
+
+
+def test_the_tui_attach_message_says_which_limit(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The screening screen's attach-by-path job: its notification names the limit hit."""
+    from review.core.project import Project
+    from review.session.sources import attach_one
+
+    setup(run, tmp_path)
+    (group,) = _groups(run.project)
+    long = stalling_pdf(tmp_path / "long.pdf", 2000, 40, first_lines=LINES)  # 2,001 pages
+    done = attach_one(Project(run.project), group, long, "ana")
+    assert done.ok, done.message
+    assert done.message == (
+        "Attached long.pdf to record 1: 2001 pages; "
+        "over 2,000 pages; kept the text of the first 2000 of 2001 pages"
+    )
+    assert rows(run.project)[0][1:] == (2001, "pages")
+
+
+def _groups(project: Path) -> list[int]:
+    conn = sqlite3.connect(project / "review.db")
+    found = [int(g) for (g,) in conn.execute("SELECT group_id FROM records")]
+    conn.close()
+    return found
