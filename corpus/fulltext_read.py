@@ -61,7 +61,10 @@ def serve(conn: Connection, max_pages: int, max_chars: int) -> None:
         def send(kind: str, payload: Any, index: int = index) -> None:
             conn.send((kind, index, payload))
 
-        read_pages(path, max_pages, max_chars, send)
+        try:
+            read_pages(path, max_pages, max_chars, send)
+        except OSError:  # the pipe: the parent is gone
+            return
 
 
 def read_pages(path: str, max_pages: int, max_chars: int, send: Send) -> None:
