@@ -360,4 +360,5 @@ def limit_note(limited: str | None, pages: int, pages_read: int, limits: Limits)
         return f"text extraction took over {limits.seconds:g} s; kept {first}"
     if limited == "pages":
         return f"over {limits.pages:,} pages; kept {first}"
-    return f"over {limits.chars:,} characters of text; kept the first {limits.chars:,}"
+    kept = f"kept the first {limits.chars:,}, from the first {pages_read}{of} pages"
+    return f"over {limits.chars:,} characters of text; {kept}"

@@ -102,7 +102,10 @@ def test_page_and_character_limits(run, tmp_path: Path) -> None:  # type: ignore
     wide = text_pdf(tmp_path / "wide.pdf", ["x" * 60 + " words"] * 30)
     short = run("attach", "w1", str(wide), "--max-chars", "100", "--json")
     assert short.exit_code == 0, short.output
-    assert '"limited": "characters"' in short.output and '"chars": 100' in short.output
+    data = json.loads(short.output)
+    assert (data["limited"], data["chars"]) == ("characters", 100)
+    kept = "kept the first 100, from the first 1 of 1 pages"
+    assert data["note"] == f"over 100 characters of text; {kept}"
     (text1, pages1, limited1), (text2, _, limited2) = rows(run.project)
     assert (pages1, limited1) == (5, "pages") and text1.count("\f") == 1
     assert limited2 == "characters" and len(text2) == 100
