@@ -75,7 +75,7 @@ def test_a_decision_inserted_with_the_plain_shell_fails_or_is_named(tmp_path: Pa
         f" VALUES ({groups[1]}, 'title_abstract', 'lead', 'exclude', '2026-01-01');"
     )
     before = run(project, "check")
-    assert "no such function: ledger_digest" in tamper_fails(project / "review.db", insert)
+    assert "no such function: ledger_entry" in tamper_fails(project / "review.db", insert)
     assert run(project, "check") == before  # nothing was written
     # The attacker drops the ledger's trigger first, inserts, and puts it back.
     trigger = chain_db.trigger_sql(chain_db.LOGS_BY_TABLE["decisions"], "insert")
@@ -163,8 +163,8 @@ def rewrite_audit_row(db_path: Path, victim: int, *, ledger: bool) -> None:
                 digest = content[key]
             new = chain_hash.entry_hash(prev, tbl, key, op, digest)
             conn.execute(
-                "UPDATE ledger SET digest = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                [digest, prev, new, seq],
+                "UPDATE ledger SET prev_hash = ?, entry = ? WHERE seq = ?",
+                [prev, digest + new, seq],
             )
             prev = new
         conn.execute(
@@ -282,7 +282,7 @@ def test_an_old_backup_is_restored_with_a_warning(tmp_path: Path) -> None:
 def test_records_edited_are_named(tmp_path: Path) -> None:
     project, _ = busy_review(tmp_path)
     # The update trigger needs the ledger's function, which the shell lacks.
-    assert "ledger_digest" in tamper_fails(
+    assert "ledger_entry" in tamper_fails(
         project / "review.db", "UPDATE records SET title = 'Other' WHERE id = 2;"
     )
     trigger = chain_db.trigger_sql(chain_db.LOGS_BY_TABLE["records"], "update")

@@ -24,7 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from corpus.db.chain_hash import DIGEST, LINK, content_digest, entry_hash
+from corpus.db.chain_hash import ENTRY, content_digest, entry_hash, value_sql
 
 migrations = Migrations("ledger")
 
@@ -123,14 +123,18 @@ LOGS: tuple[Log, ...] = (
 LOGS_BY_TABLE: dict[str, Log] = {log.table: log for log in LOGS}
 
 _LEDGER: list[str] = [
+    # ``entry`` is the digest then the hash, as the trigger's one function call
+    # returns them (:func:`corpus.db.chain_hash.entry`); the two generated
+    # columns split it for reading.
     """CREATE TABLE ledger (
         seq INTEGER PRIMARY KEY,
         tbl TEXT NOT NULL,
         row_key NOT NULL,
         op TEXT NOT NULL CHECK (op IN ('insert', 'update')),
-        digest TEXT NOT NULL,
         prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL)""",
+        entry TEXT NOT NULL,
+        digest TEXT GENERATED ALWAYS AS (substr(entry, 1, 64)) VIRTUAL,
+        hash TEXT GENERATED ALWAYS AS (substr(entry, 65)) VIRTUAL)""",
     "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger "
     "BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END",
     "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger "
@@ -151,14 +155,17 @@ def trigger_sql(log: Log, op: str) -> str:
     writers still make one line.
     """
     event = "INSERT" if op == "insert" else "UPDATE OF " + ", ".join(log.updates)
-    values = ", ".join("NEW." + c for c in log.columns)
+    values = ", ".join(value_sql("NEW." + c) for c in log.columns)
     return (
         f"CREATE TRIGGER {trigger_name(log, op)} AFTER {event} ON {log.table} BEGIN "
-        "INSERT INTO ledger (tbl, row_key, op, digest, prev_hash, hash) "
-        f"SELECT t, k, o, d, p, {LINK}(p, t, k, o, d) FROM (SELECT '{log.table}' AS t, "
-        f"{log.key_sql('NEW.')} AS k, '{op}' AS o, {DIGEST}('{log.table}', {values}) AS d, "
-        "COALESCE((SELECT hash FROM ledger ORDER BY seq DESC LIMIT 1), '') AS p); END"
+        f"INSERT INTO ledger (tbl, row_key, op, prev_hash, entry) VALUES ('{log.table}', "
+        f"{log.key_sql('NEW.')}, '{op}', {_HEAD}, {ENTRY}({_HEAD}, '{log.table}', "
+        f"{log.key_sql('NEW.')}, '{op}', {values})); END"
     )
+
+
+#: The last entry's hash ('' before the first): one step down the rowid b-tree.
+_HEAD = "COALESCE((SELECT hash FROM ledger ORDER BY seq DESC LIMIT 1), '')"
 
 
 def chain_triggers() -> list[str]:
@@ -192,22 +199,25 @@ def backfill(db: Database, start: tuple[int, str] = (0, "")) -> tuple[int, str]:
     for log in LOGS:
         key_order = ", ".join(log.key)
         cursor = db.execute(
-            f"SELECT {log.key_sql()}, {', '.join(log.columns)} FROM {log.table} "
-            f"ORDER BY {key_order}"
+            f"SELECT {log.key_sql()}, {_values(log)} FROM {log.table} ORDER BY {key_order}"
         )
         batch: list[tuple[Any, ...]] = []
         for key, *values in cursor:
             digest = content_digest(log.table, *values)
             seq += 1
             current = entry_hash(prev, log.table, key, "insert", digest)
-            batch.append((seq, log.table, key, "insert", digest, prev, current))
+            batch.append((seq, log.table, key, "insert", prev, digest + current))
             prev = current
         db.conn.executemany(
-            "INSERT INTO ledger (seq, tbl, row_key, op, digest, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger (seq, tbl, row_key, op, prev_hash, entry)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             batch,
         )
     return seq, prev
+
+
+def _values(log: Log) -> str:
+    return ", ".join(value_sql(c) for c in log.columns)
 
 
 def entries(db: Database) -> Iterator[tuple[int, str, Any, str, str, str, str]]:
@@ -223,7 +233,7 @@ def current_digests(db: Database, log: Log) -> Iterator[tuple[Any, str]]:
     Hashed here rather than with the SQL function, so that a connection
     opened elsewhere (a backup's copy) can be checked too.
     """
-    cursor = db.execute(f"SELECT {log.key_sql()}, {', '.join(log.columns)} FROM {log.table}")
+    cursor = db.execute(f"SELECT {log.key_sql()}, {_values(log)} FROM {log.table}")
     for key, *values in cursor:
         yield key, content_digest(log.table, *values)
 
