@@ -238,3 +238,12 @@ def _groups(project: Path) -> list[int]:
     found = [int(g) for (g,) in conn.execute("SELECT group_id FROM records")]
     conn.close()
     return found
+
+
+def test_the_cli_defaults_are_the_library_defaults() -> None:
+    from review.cli.commands.fulltext import attach
+
+    defaults = {p.name: p.default for p in attach.params}
+    assert (defaults["time_limit"], defaults["max_pages"], defaults["max_chars"]) == (
+        Limits().seconds, Limits().pages, Limits().chars,
+    )  # fmt: skip

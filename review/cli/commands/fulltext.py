@@ -30,9 +30,9 @@ def limit_options(command: F) -> F:
         click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0,
                      show_default=True, metavar="SECONDS",
                      help="Stop reading a PDF after this long; its text so far is kept."),
-        click.option("--max-pages", type=click.IntRange(min=1), default=2000,
+        click.option("--max-pages", type=click.IntRange(min=1), default=2000, metavar="N",
                      show_default=True, help="Read at most this many pages of a PDF."),
-        click.option("--max-chars", type=click.IntRange(min=1), default=2_000_000,
+        click.option("--max-chars", type=click.IntRange(min=1), default=2_000_000, metavar="N",
                      show_default=True, help="Keep at most this many characters of a PDF's text."),
     ]  # fmt: skip
     for option in reversed(options):
