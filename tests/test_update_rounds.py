@@ -23,6 +23,7 @@ from review.cli.root import cli
 from review.core.context import open_context
 from screening import queue, stopping_state
 from tests.extraction_support import invoke
+from tests.test_keeping import strip_ledger
 from tests.test_terminal_e2e import BLIND
 
 
@@ -250,7 +251,9 @@ def test_a_review_from_before_rounds_upgrades_with_its_sample(tmp_path: Path) ->
         decide(project, f"r1-{n}", "exclude" if n > 1 else "include")
     invoke(project, "stopping", "sample", "--seed", "3", "--reviewer", "lead")
     before = as_json(project, "stopping")["sample_drawn"]
-    # Back to the schema of the release before rounds (foreign keys off, as the shell has).
+    # Back to the schema of the release before rounds (foreign keys off, as the shell has),
+    # which had no ledger either.
+    strip_ledger(project / "review.db")
     conn = sqlite3.connect(project / "review.db")
     conn.executescript(
         """
