@@ -378,3 +378,27 @@ def test_methods_md_ends_with_the_chain_head_check_prints(tmp_path: Path) -> Non
     length, head = printed.split()[1], printed.rsplit(" ", 1)[1]
     assert last.startswith(f"Review history: {length} logged entries, chain head `{head}`")
     assert run(project, "check", "--against", head)[0] == 0
+
+
+def test_the_newest_decision_cut_off_with_its_entry_is_caught_by_an_anchor(tmp_path: Path) -> None:
+    """Truncating the history leaves a valid, shorter chain: only an anchor shows it."""
+    project, _ = busy_review(tmp_path)
+    invoke(project, "decide", "source:s6", "exclude", "--reviewer", "lead")
+    assert run(project, "backup", str(tmp_path / "anchor"))[0] == 0
+    conn = sqlite3.connect(project / "review.db")
+    last = conn.execute("SELECT MAX(id) FROM decisions").fetchone()[0]
+    conn.close()
+    tamper(
+        project / "review.db",
+        "DROP TRIGGER decisions_no_delete; DROP TRIGGER ledger_no_delete;"
+        f"DELETE FROM current_decisions WHERE event_id = {last};"
+        f"DELETE FROM decisions WHERE id = {last};"
+        f"DELETE FROM ledger WHERE tbl = 'decisions' AND row_key = {last};"
+        "CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions "
+        "BEGIN SELECT RAISE(ABORT, 'decisions is append-only'); END;"
+        "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger "
+        "BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;",
+    )
+    assert passed(run(project, "check"))
+    code, out = run(project, "check", "--against", str(tmp_path / "anchor"))
+    assert code == 1 and out.strip().splitlines()[-1].startswith("history rewritten: the chain")
