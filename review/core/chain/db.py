@@ -193,9 +193,9 @@ def m001_ledger(db: Database) -> None:
         db.execute(statement)
 
 
-def backfill(db: Database, start: tuple[int, str] = (0, "")) -> tuple[int, str]:
-    """Append an entry for every row of every log; return the new (length, head)."""
-    seq, prev = start
+def backfill(db: Database) -> tuple[int, str]:
+    """Enter every row of every log into an empty ledger; return its (length, head)."""
+    seq, prev = 0, ""
     for log in LOGS:
         key_order = ", ".join(log.key)
         cursor = db.execute(
