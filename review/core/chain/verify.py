@@ -182,7 +182,7 @@ def compare(db: Database, anchor: Anchor) -> Comparison:
     if actual != anchor.head:
         message = (
             f"history rewritten: chain entry {anchor.length} is {actual[:16]}…,"
-            f" the anchor ({anchor.source}) says {anchor.head[:16]}…"
+            f" the anchor ({anchor.source}) says {anchor.head[:16]}… (or it is another review's)"
         )
         return Comparison(True, message, anchor)
     message = (
