@@ -248,6 +248,7 @@ def test_database_settings_and_migrations(run) -> None:  # type: ignore[no-untyp
         "m004_fulltexts",
         "m005_source_methods",
         "m006_rounds",
+        "m007_fulltext_limits",
     ]
     conn.close()
     with pytest.raises(sqlite3.IntegrityError):

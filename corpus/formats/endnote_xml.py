@@ -54,6 +54,9 @@ _CONTAINERS = frozenset(
 )
 
 
+_RECORD_OPEN = re.compile(r"<record[\s>]")
+
+
 def parse(text: str, path: str) -> list[Record]:
     """Parse an EndNote XML export into records.
 
@@ -104,13 +107,26 @@ def parse(text: str, path: str) -> list[Record]:
             path,
             f"is not well-formed XML ({reason}); the file may be truncated, export it again",
             line=line,
-            record=len(records) + 1,
+            record=_record_at(text, line) or len(records) + 1,
         ) from None
     except (ValueError, LookupError, MemoryError) as exc:
         raise ImportFormatError(path, f"cannot be read as XML ({exc})") from None
     if not records:
         raise ImportFormatError(path, "contains no EndNote <record> elements", line=1)
     return records
+
+
+def _record_at(text: str, line: int | None) -> int | None:
+    """The number of the ``<record>`` open at ``line``, counted in the text itself.
+
+    Not from the records parsed so far: how far lxml reads ahead before it
+    reports an error changes between its releases (6.2 reports a record
+    before the previous one's end event).
+    """
+    if line is None:
+        return None
+    head = "\n".join(text.split("\n", line)[:line])
+    return len(_RECORD_OPEN.findall(head)) or None
 
 
 def _text(element: Any) -> str:
