@@ -144,16 +144,17 @@ def test_check_names_a_derived_row_that_disagrees_with_the_log(tmp_path: Path) -
 
 
 def strip_ledger(db_path: Path) -> None:
-    """Take a review back to before the ledger: its triggers, table and migration gone."""
+    """Take a review back to before the ledger: its triggers, tables and migrations gone."""
     conn = sqlite3.connect(db_path)
     names = [
         n
         for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        if n.startswith("ledger_")
+        if n.startswith(("ledger_", "schema_triggers_"))
     ]
     for name in names:
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP TABLE ledger")
+    conn.execute("DROP TABLE schema_triggers")
     conn.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'ledger'")
     conn.commit()
     conn.close()

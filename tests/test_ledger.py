@@ -116,7 +116,7 @@ def test_append_only_triggers_dropped_and_left_dropped_are_named(tmp_path: Path)
         "CREATE TRIGGER sneaky AFTER INSERT ON reviewers BEGIN SELECT 1; END;",
     )
     out = lines(run(project, "check"))
-    assert "trigger decisions_no_update on decisions differs from the one review creates" in out
+    assert "trigger decisions_no_update on decisions differs from the one review recorded" in out
     assert "trigger sneaky on reviewers was not created by review" in out
 
 
@@ -339,7 +339,8 @@ def test_an_existing_review_is_backfilled_the_same_way_each_time(tmp_path: Path)
         db = Project(project).open_db()
         heads.append(chain_db.head(db))
         rows = sum(
-            db.execute(f"SELECT COUNT(*) FROM {log.table}").fetchone()[0] for log in chain_db.LOGS
+            db.execute(f"SELECT COUNT(*) FROM {log.table}").fetchone()[0]
+            for log in chain_db.ALL_LOGS
         )
         db.close()
         assert heads[-1][0] == rows

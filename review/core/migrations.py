@@ -38,6 +38,9 @@ def apply_all(db: Database) -> None:
     """Apply every pending migration of every layer in one write transaction."""
     if not pending(db):
         return
+    from review.core.chain.verify import record_trigger_changes  # it imports this module
+
     with corpus_db.transaction(db):
         for set_ in REGISTRY:
             set_.apply(db)
+        record_trigger_changes(db)

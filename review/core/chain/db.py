@@ -9,10 +9,15 @@ the row's content (``digest``), the previous entry's hash and its own hash
 no write path, present or future, can skip the chain.
 
 :data:`LOGS` is the one source of truth: the migration creates the
-triggers from it and ``review check`` compares the database's triggers with
-those a fresh review gets. The column lists are frozen here on purpose: a
+triggers from it. The column lists are frozen here on purpose: a
 migration that adds a column to a log (or rebuilds a log table, which drops
 its triggers) must add a ledger migration that recreates that trigger.
+
+The triggers themselves are recorded in ``schema_triggers``, a chained log:
+each run of migrations appends what it changed, and ``review check``
+compares the database's triggers with that record, not with the SQL this
+release would write (a review created by an earlier release keeps the
+triggers that release wrote).
 """
 
 from __future__ import annotations
@@ -61,7 +66,8 @@ _RECORDS = (
     " pages doi pmid issn keywords language type url raw flags content_hash"
 )
 
-#: Every chained log, in the order an existing review's rows are backfilled.
+#: The logs :func:`m001_ledger` chained, in the order an existing review's rows are
+#: backfilled (frozen with that migration; a later log goes in :data:`ALL_LOGS`).
 LOGS: tuple[Log, ...] = (
     _log("rounds", "number", "number search_date started_at started_by note"),
     _log(
@@ -120,7 +126,11 @@ LOGS: tuple[Log, ...] = (
         " since_version library_version added updated deleted skipped time",
     ),
 )
-LOGS_BY_TABLE: dict[str, Log] = {log.table: log for log in LOGS}
+#: The triggers each migration run left, chained like the logs (``sql`` NULL: dropped).
+TRIGGER_LOG = _log("schema_triggers", "id", "id name tbl sql recorded_at")
+#: Every chained log: those :func:`m001_ledger` entered, then the later ones.
+ALL_LOGS: tuple[Log, ...] = (*LOGS, TRIGGER_LOG)
+LOGS_BY_TABLE: dict[str, Log] = {log.table: log for log in ALL_LOGS}
 
 _LEDGER: list[str] = [
     # ``entry`` is the digest then the hash, as the trigger's one function call
@@ -191,6 +201,39 @@ def m001_ledger(db: Database) -> None:
     backfill(db)
     for statement in chain_triggers():
         db.execute(statement)
+
+
+@migrations()
+def m002_schema_triggers(db: Database) -> None:
+    """The chained record of the review's triggers (see :func:`record_triggers`)."""
+    db.execute(
+        """CREATE TABLE schema_triggers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            tbl TEXT NOT NULL,
+            sql TEXT,
+            recorded_at TEXT NOT NULL)"""
+    )
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER schema_triggers_no_{op.lower()} BEFORE {op} ON schema_triggers "
+            "BEGIN SELECT RAISE(ABORT, 'schema_triggers is append-only'); END"
+        )
+    db.execute(trigger_sql(TRIGGER_LOG, "insert"))
+
+
+def recorded_triggers(db: Database) -> dict[str, tuple[str, str | None]]:
+    """The triggers as last recorded: name -> (table, SQL, or None once dropped)."""
+    rows = db.execute("SELECT name, tbl, sql FROM schema_triggers ORDER BY id")
+    return {str(n): (str(t), None if s is None else str(s)) for n, t, s in rows}
+
+
+def record_triggers(db: Database, changes: list[tuple[str, str, str | None]], at: str) -> None:
+    """Append ``(name, table, SQL or None)`` rows to the chained trigger record."""
+    db.conn.executemany(
+        "INSERT INTO schema_triggers (name, tbl, sql, recorded_at) VALUES (?, ?, ?, ?)",
+        [(name, table, sql, at) for name, table, sql in changes],
+    )
 
 
 def backfill(db: Database) -> tuple[int, str]:

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from corpus.db.chain_hash import entry_hash
+from review.core import db as review_db
 from review.core.chain import db as chain_db
 from review.core.errors import ProjectError, UsageError
 from review.core.problems import Problem
@@ -65,7 +66,7 @@ def verify(db: Database) -> Chain:
         latest[(table, key)] = digest
         seq_expected, previous = seq + 1, stored
     rows: list[Problem] = []
-    for log in chain_db.LOGS:
+    for log in chain_db.ALL_LOGS:
         for key, digest in chain_db.current_digests(db, log):
             chained = latest.pop((log.table, key), None)
             if chained is None:
@@ -79,8 +80,9 @@ def verify(db: Database) -> Chain:
 
 
 def trigger_problems(db: Database) -> list[Problem]:
-    """Name every trigger dropped, changed or added since the migrations created them."""
-    expected = reference_triggers()
+    """Name every trigger dropped, changed or added since the migrations last recorded them."""
+    recorded = {n: (t, _normal(s)) for n, (t, s) in chain_db.recorded_triggers(db).items() if s}
+    expected = recorded or reference_triggers()  # no record: the ledger migration is missing
     actual = {name: (table, _normal(sql)) for name, (table, sql) in chain_db.triggers(db).items()}
     out: list[Problem] = []
     for name, (table, sql) in sorted(expected.items()):
@@ -92,7 +94,7 @@ def trigger_problems(db: Database) -> list[Problem]:
                     "triggers",
                     table,
                     name,
-                    f"trigger {name} on {table} differs from the one review creates",
+                    f"trigger {name} on {table} differs from the one review recorded",
                 )
             )
     for name in sorted(actual.keys() - expected.keys()):
@@ -101,6 +103,39 @@ def trigger_problems(db: Database) -> list[Problem]:
             Problem("triggers", table, name, f"trigger {name} on {table} was not created by review")
         )
     return out
+
+
+def record_trigger_changes(db: Database) -> None:
+    """Record the triggers a run of migrations changed, in the migrations' transaction.
+
+    The first run records every trigger as it is: a new review's, or an older
+    review's as its release wrote them. Later runs record a trigger only where
+    the migrations brought it to what this release creates (changed or new),
+    or dropped one this release no longer has; a trigger someone dropped or
+    edited by hand matches neither, stays unrecorded and ``review check``
+    keeps naming it.
+    """
+    current = chain_db.triggers(db)
+    recorded = chain_db.recorded_triggers(db)
+    changes: list[tuple[str, str, str | None]]
+    if not recorded:
+        changes = [(n, t, s) for n, (t, s) in sorted(current.items())]
+    else:
+        reference = reference_triggers()
+        changes = []
+        for name in sorted(current.keys() | recorded.keys()):
+            was = recorded.get(name, ("", None))
+            if name not in current:
+                if was[1] is not None and name not in reference:
+                    changes.append((name, was[0], None))  # dropped by a migration
+                continue
+            table, sql = current[name]
+            if was[1] is not None and _normal(sql) == _normal(was[1]):
+                continue
+            if reference.get(name, ("", ""))[1] == _normal(sql):
+                changes.append((name, table, sql))  # created or changed by a migration
+    if changes:
+        chain_db.record_triggers(db, changes, review_db.now())
 
 
 @functools.cache
