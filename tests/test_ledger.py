@@ -258,22 +258,31 @@ def test_restore_refuses_files_the_manifest_does_not_list(tmp_path: Path) -> Non
     assert code == 1 and "fulltext/a.pdf: differs from the backup's manifest" in out
 
 
-def test_an_old_backup_is_restored_with_a_warning(tmp_path: Path) -> None:
+def test_an_old_backup_is_restored_only_when_asked_with_a_warning(tmp_path: Path) -> None:
     project, _ = busy_review(tmp_path)
     backup = tmp_path / "backup"
     assert run(project, "backup", str(backup))[0] == 0
+    (backup / "NOTES.txt").write_text("a note left beside the backup is not read", "utf-8")
     manifest = json.loads((backup / "manifest.json").read_text("utf-8"))
     del manifest["files"], manifest["chain"]
+    (backup / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    # Without hashes nothing can be checked: deleting them must not skip the check.
+    code, out = run(project, "restore", str(backup), "--force")
+    assert code == 1 and "has no file hashes" in out and "--unverified" in out
+    (backup / "manifest.json").unlink()
+    code, out = run(project, "restore", str(backup), "--force")
+    assert code == 1 and "no manifest.json" in out and "nothing was restored" in out
     (backup / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     from click.testing import CliRunner
 
     from review.cli.root import cli
 
-    result = CliRunner().invoke(cli, ["--project", str(project), "restore", str(backup), "--force"])
+    result = CliRunner().invoke(
+        cli, ["--project", str(project), "restore", str(backup), "--force", "--unverified"]
+    )
     assert result.exit_code == 0, result.output
     assert result.stderr.strip().splitlines() == [
-        f"warning: {backup}/manifest.json has no file hashes (a backup from before they"
-        " were recorded); restoring without checking the files"
+        f"warning: {backup}/manifest.json has no file hashes; restoring without checking the files"
     ]
     code, out = run(project, "check", "--against", str(backup))
     assert code == 1 and "no chain head" in out and len(out.strip().splitlines()) == 1

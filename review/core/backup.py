@@ -11,9 +11,11 @@ and the SHA-256 of every file copied. The folder is the owner's only (0700,
 files 0600): it holds confidential screening data.
 
 A restore first checks every file against the manifest and writes nothing
-when one differs, is missing or is not listed (a stray ``review.db-wal``
-would be replayed into the database). A backup from before the hashes is
-restored with a warning. It never overwrites a review unless asked
+when one differs, is missing or is not listed among those it would read (a
+stray ``review.db-wal`` would be replayed into the database). A backup
+without hashes (from before they were recorded, or whose manifest was
+removed) is refused unless ``--unverified`` is given, since deleting the
+manifest would otherwise skip the check. It never overwrites a review unless asked
 (``--force``) and replaces review.db atomically: the copy is written to a
 temporary file beside it (0600) and renamed over it, so a failed restore
 leaves the old review as it was.
@@ -108,12 +110,21 @@ def backup(project: Project, dest: Path) -> BackupResult:
     return BackupResult(dest, time, counts, fulltexts, chain)
 
 
-def restore(source: Path, target: Path, force: bool = False) -> BackupResult:
+def restore(
+    source: Path, target: Path, force: bool = False, unverified: bool = False
+) -> BackupResult:
     """Restore the backup in ``source`` into the review folder ``target``.
 
+    Args:
+        source: The backup folder.
+        target: The review folder.
+        force: Overwrite a review.db already in ``target``.
+        unverified: Restore a backup that has no file hashes (with a warning).
+
     Raises:
-        ProjectError: when ``source`` holds no backup, or ``target`` already
-            holds a review.db and ``force`` is not given.
+        ProjectError: when ``source`` holds no backup, fails its manifest, or
+            has no hashes and ``unverified`` is not given; or ``target``
+            already holds a review.db and ``force`` is not given.
     """
     source_db = source / DB_NAME
     if not source_db.is_file():
@@ -123,7 +134,7 @@ def restore(source: Path, target: Path, force: bool = False) -> BackupResult:
         raise ProjectError(
             f"{target_db}: a review is already here; pass --force to overwrite it with the backup"
         )
-    warnings = verify_backup(source)
+    warnings = verify_backup(source, unverified)
     target.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=".restore-", suffix=".db", dir=target)
     os.close(fd)
@@ -155,28 +166,38 @@ def restore(source: Path, target: Path, force: bool = False) -> BackupResult:
     return BackupResult(target, review_db.now(), counts, fulltexts, chain, warnings)
 
 
-def verify_backup(source: Path) -> list[str]:
+def verify_backup(source: Path, unverified: bool = False) -> list[str]:
     """Check every file of a backup against its manifest before anything is written.
 
+    Files a restore does not read (a note left in the folder) are not checked.
+
     Returns:
-        Warnings (one line each) for a backup whose manifest has no file hashes.
+        Warnings (one line each) for a backup without file hashes restored
+        with ``unverified``.
 
     Raises:
-        ProjectError: naming the first file that differs, is missing or is not listed.
+        ProjectError: naming the first file that differs, is missing or is not
+            listed, or a backup without file hashes when not ``unverified``.
     """
     try:
         manifest = json.loads((source / MANIFEST_NAME).read_text("utf-8"))
         listed = manifest["files"]
         if not isinstance(listed, dict):
             raise TypeError
-    except FileNotFoundError:
-        return [f"warning: {source}: no {MANIFEST_NAME}; restoring without checking the files"]
-    except (ValueError, KeyError, TypeError):
-        return [
-            f"warning: {source}/{MANIFEST_NAME} has no file hashes (a backup from before they"
-            " were recorded); restoring without checking the files"
-        ]
-    present = set(_backup_files(source))
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        why = (
+            f"{source}: no {MANIFEST_NAME}"
+            if not (source / MANIFEST_NAME).exists()
+            else f"{source}/{MANIFEST_NAME} has no file hashes"
+        )
+        if not unverified:
+            raise ProjectError(
+                f"{why}, so its files cannot be checked (a backup from before hashes were"
+                " recorded, or one whose manifest was changed); nothing was restored; pass"
+                " --unverified to restore it unchecked if you trust it"
+            ) from None
+        return [f"warning: {why}; restoring without checking the files"]
+    present = {name for name in _backup_files(source) if _restored(name)}
     for name in sorted(present | set(listed)):
         path = source / name
         if name not in listed:
@@ -190,6 +211,16 @@ def verify_backup(source: Path) -> list[str]:
                 f"{path}: differs from the backup's manifest (SHA-256); nothing was restored"
             )
     return []
+
+
+def _restored(name: str) -> bool:
+    """Whether a restore reads this file of a backup (SQLite reads review.db's -wal too)."""
+    return (
+        name == PROTOCOL_NAME
+        or name.startswith(f"{FULLTEXT_NAME}/")
+        or name == DB_NAME
+        or name.startswith(f"{DB_NAME}-")
+    )
 
 
 def _backup_files(folder: Path) -> list[str]:

@@ -46,15 +46,22 @@ def backup(ctx: click.Context, directory: Path, as_json: bool) -> None:
 @click.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite the review.db already here.")
+@click.option(
+    "--unverified",
+    is_flag=True,
+    help="Restore a backup whose manifest has no file hashes (an older backup), unchecked.",
+)
 @json_option
 @click.pass_context
-def restore(ctx: click.Context, directory: Path, force: bool, as_json: bool) -> None:
+def restore(
+    ctx: click.Context, directory: Path, force: bool, unverified: bool, as_json: bool
+) -> None:
     """Restore a backup from DIR into this review folder (--force to overwrite).
 
     The review folder is --project, else $REVIEW_PROJECT, else the nearest
     parent holding review.db, else the current folder. Every file is first
     checked against the backup's manifest (SHA-256): if one differs, nothing
-    is restored. The database is written beside the old one (readable by you
+    is restored; a backup without hashes needs --unverified. The database is written beside the old one (readable by you
     only) and renamed over it, so a failed restore changes nothing. Close
     the TUI and other commands on this review first.
 
@@ -70,7 +77,7 @@ def restore(ctx: click.Context, directory: Path, force: bool, as_json: bool) -> 
         target = find_project(ctx).root
     except ProjectError:
         target = Path(explicit or os.environ.get("REVIEW_PROJECT") or ".")
-    result = run_restore(directory, target, force=force)
+    result = run_restore(directory, target, force=force, unverified=unverified)
     for warning in result.warnings:
         click.echo(warning, err=True)
     if as_json:
