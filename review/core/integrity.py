@@ -14,7 +14,7 @@ These checks each name what they find so a lead can act on it:
   append-only log, records included; each row must match its latest chained
   content, and every trigger must be the one the migrations create.
 
-What this can and cannot prove: docs/security-check.md.
+What this can and cannot prove: docs/security.md.
 """
 
 from __future__ import annotations
