@@ -61,9 +61,10 @@ def restore(
     The review folder is --project, else $REVIEW_PROJECT, else the nearest
     parent holding review.db, else the current folder. Every file is first
     checked against the backup's manifest (SHA-256): if one differs, nothing
-    is restored; a backup without hashes needs --unverified. The database is written beside the old one (readable by you
-    only) and renamed over it, so a failed restore changes nothing. Close
-    the TUI and other commands on this review first.
+    is restored; a backup without hashes needs --unverified. The database is
+    written beside the old one (readable by you only) and renamed over it,
+    so a failed restore changes nothing. Close the TUI and other commands on
+    this review first.
 
     \b
     Example:
