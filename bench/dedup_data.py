@@ -44,7 +44,7 @@ from corpus.model import Record  # noqa: E402
 
 SCREENING = ROOT.parent / "shared" / "bench" / "screening"
 SOURCES = (SCREENING / "nudging.csv", SCREENING / "wilson.csv")
-FALLBACK = ROOT / "review" / "data" / "wilson.csv"
+FALLBACK = ROOT / "review" / "demo" / "data" / "wilson.csv"
 DATABASES = ("pubmed", "embase", "scopus", "wos")
 
 

@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=400)
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args()
-    with (ROOT / "review" / "data" / "wilson.csv").open(encoding="utf-8") as fh:
+    with (ROOT / "review" / "demo" / "data" / "wilson.csv").open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["title"]][: args.records]
     records = [Record(title=r["title"], abstract=r["abstract"] or None) for r in rows]
     texts = [corpus_db.embedding_text(r.title, r.abstract) for r in records]
