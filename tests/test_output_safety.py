@@ -233,7 +233,7 @@ def test_an_unwritable_output_is_one_line(evil: Path, tmp_path: Path) -> None:
 
 
 def test_a_line_break_and_fence_in_a_name_cannot_end_the_mermaid_block() -> None:
-    from review.reports.prisma_render import render
+    from review.reports.prisma import render
     from tests.test_prisma_render import fixture
 
     name = f"x\n```\n{EVIL}\n# heading"

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from review.reports.prisma_render import render, text_diagram
-from review.reports.prisma_svg import MAX_MM
+from review.reports.prisma import render, text_diagram
+from review.reports.prisma.svg import MAX_MM
 from tests.browser_support import needs_chromium, open_page
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "images" / "prisma-example.svg"

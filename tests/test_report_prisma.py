@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from review.cli.root import cli
 from review.core.context import open_context
-from review.reports import prisma as prisma_counts
 from review.reports.prisma import PrismaCountError, PrismaCounts
-from review.reports.prisma_csv import template_rows
+from review.reports.prisma import counts as prisma_counts
+from review.reports.prisma.csv_template import template_rows
 from screening.decide import flag_report
 from tests.pdfs import text_pdf
 
@@ -242,7 +242,7 @@ def test_review_without_decisions_reports_zeros_and_awaiting(tmp_path: Path) -> 
     rows = {r["data"]: r for r in csv.DictReader(io.StringIO(text))}
     # exported text is neutralised against formula injection
     assert rows["database_specific_results"]["n"].startswith("'=HYPERLINK")
-    pytest.importorskip("review.reports.prisma_render")
+    pytest.importorskip("review.reports.prisma.render")
     for fmt in ("md", "mermaid", "svg", "html"):
         assert rev("report", "prisma", "--format", fmt, "--reviewer", "lead").strip()
 

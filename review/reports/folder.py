@@ -121,9 +121,7 @@ def _prisma_parts(
     previous_studies: int | None,
     previous_reports: int | None,
 ) -> None:
-    from review.reports.prisma import collect
-    from review.reports.prisma_csv import render_csv
-    from review.reports.prisma_render import render
+    from review.reports.prisma import collect, render, render_csv
 
     settings = context.protocol.screening
     counts = collect(

@@ -89,11 +89,11 @@ def prisma(
     if fmt == "json":
         text = json.dumps(counts.to_json(), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
-        from review.reports.prisma_csv import render_csv
+        from review.reports.prisma import render_csv
 
         text = render_csv(counts)
     else:
-        from review.reports.prisma_render import render
+        from review.reports.prisma import render
 
         text = render(counts.to_json(), fmt, review.protocol.title)
     from review.core.files import is_stdout, write_atomically

@@ -1,4 +1,4 @@
-"""SQL of the PRISMA 2020 flow diagram (``review.reports.prisma``): read-only counts.
+"""SQL of the PRISMA 2020 flow diagram (``review.reports.prisma.counts``): read-only counts.
 
 Nothing here reads a screening decision: identification counts come from
 ``sources`` and ``records``, report flags and attached PDFs from their own

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.widgets import Static
 
-from review.reports.prisma_text import text_diagram
+from review.reports.prisma import text_diagram
 
 
 class FlowDiagram(Static):

@@ -1,75 +1,18 @@
 """The counts of the PRISMA 2020 flow diagram, computed from the review database.
 
-Boxes and names follow the PRISMA 2020 statement (Page et al. 2021) and the
-PRISMA2020 R package and Shiny app (Haddaway et al. 2022): :meth:`PrismaCounts.to_json`
-is keyed by that package's data names, so ``review report prisma --format csv``
-(:mod:`review.reports.prisma_csv`) opens in the Shiny app.
-
-Semantics (what each box counts):
-
-- **Identification.** Records are counted per imported source. Sources
-  imported with ``--method database`` give ``database_results`` (and
-  ``database_specific_results``, one entry per ``--source`` name), ``register``
-  gives ``register_results`` (``register_specific_results``). Other methods:
-  ``website`` -> ``website_results``, ``citation`` -> ``citations_results``,
-  ``organisation`` -> ``organisation_results``. PRISMA 2020 has no fourth
-  other-methods line, so ``other`` (contacting authors or experts,
-  hand-searching...) is counted in ``organisation_results`` (the line for
-  sources outside databases, websites and citation chains), and shown
-  apart in the extra ``other_method_results``.
-- **Studies and sides.** A study is a record group that has records (after
-  deduplication). A study is on the other-methods side only when all of its
-  records come from other-method sources; otherwise it is on the
-  databases-and-registers side. ``duplicates`` = records identified from
-  databases and registers - studies on that side (so never negative);
-  ``other_duplicates`` (extra) likewise for other methods: a citation record
-  merged into a study found in a database is a duplicate there.
-  ``excluded_other`` is always 0: deduplication merges, it never deletes.
-- **Title/abstract** (``records_*``). Screened = studies with an outcome:
-  include, exclude, maybe, resolved include or resolved exclude; excluded =
-  exclude + resolved exclude. Conflicts and studies fewer than the required
-  reviewers have decided are ``awaiting_screening``, as are studies nobody
-  has screened, unless screening stopped under the stopping rule.
-- **Stopping.** Stopping is not recorded as an event, so screening counts as
-  stopped when the statistical stopping rule (Callaghan & Müller-Hansen 2020,
-  the hypergeometric test on a random sample, at the protocol's
-  ``stopping_target`` and ``stopping_confidence``) says stopping is justified
-  at title/abstract. Then the studies nobody screened count as
-  ``excluded_automatic`` ("records marked as ineligible by automation tools")
-  and ``automation_tool`` names the rule, its recall target, confidence and
-  estimated recall in words (``automation_tool_details``: the same and its p
-  value, citation and a sentence for the paper). Otherwise both are null and
-  those studies are awaiting. Partly decided and conflicting studies stay awaiting.
-- **Reports.** ``*_sought_reports`` = studies that passed title/abstract
-  (include, maybe, resolved include); ``*_notretrieved_reports`` = those whose
-  latest report flag is "not retrieved"; ``*_assessed`` = sought - not
-  retrieved. ``*_excluded`` = full-text excludes by reason: the reason most of
-  the study's current exclude votes give (the earliest vote breaks a tie);
-  a resolved exclude takes its exclude voters' reason the same way, and a
-  study without any reason is counted under "No reason recorded".
-  Full-text conflicts, partly decided and undecided assessed studies are
-  ``awaiting_assessment`` (other side: ``other_awaiting_assessment``).
-- **Included.** ``new_studies`` = full-text include + resolved include, both
-  sides. A study may have several reports (papers): ``new_reports`` counts,
-  per included study, the distinct full-text PDFs attached to its records,
-  at least 1. ``total_* = new_* + previous_*``.
-- **Update rounds** (``review update``, ``corpus.db.rounds``). The diagram is
-  of one search round, the newest by default (``round``; ``rounds`` says how
-  many there are). Identification counts that round's sources only; its
-  studies are those first identified in it, so a record of the round that
-  joined a study of an earlier round is a duplicate; screening, stopping and
-  reports count the round's new studies. ``previous_studies`` are the studies
-  of earlier rounds included at full text, ``previous_reports`` their
-  reports (counted as for ``new_reports``), unless given
-  (``--previous-studies``, ``--previous-reports``: a previous version made
-  outside this review). While full text is blind to the viewer they are 0.
-- **Blind mode.** In a blind review a reviewer who is not a lead gets no
-  count computed from other reviewers' decisions: title/abstract boxes while
-  that stage is blind to them, full-text boxes while full text is. Those
-  boxes are null and ``hidden`` is true; identification counts are shown.
-
+:func:`collect` returns a frozen :class:`PrismaCounts` with every box as the
+viewer may see it: a box blind mode hides is None and ``hidden`` is true.
+Field names, and the keys of :meth:`PrismaCounts.to_json`, are the PRISMA2020
+R package's data names (Haddaway et al. 2022) plus a few extras (the
+other-methods side's screening, what awaits a decision, the automation tool),
+so ``review report prisma --format csv`` (:mod:`review.reports.prisma.csv_template`)
+opens in its Shiny app.
 :meth:`PrismaCounts.check` checks the arithmetic box by box and raises
 :class:`PrismaCountError` naming the boxes that do not add up.
+
+What each box counts (sources and sides, stopping as automation, reports,
+update rounds, blind mode) is in docs/methods/prisma.md. The SQL is in
+:mod:`review.reports.db.prisma`.
 """
 
 from __future__ import annotations
@@ -99,7 +42,7 @@ OTHER_METHOD_LINES = {
     "citation": "citations_results",
     "other": "organisation_results",
 }
-"""Which PRISMA line each other-method source counts in (see the module doc)."""
+"""Which PRISMA line each other-method source counts in (docs/methods/prisma.md)."""
 
 _SCREENED = frozenset({"include", "exclude", "maybe", "resolved_include", "resolved_exclude"})
 _EXCLUDED = frozenset({"exclude", "resolved_exclude"})
@@ -120,7 +63,7 @@ class PrismaCounts:
 
     Field names are the PRISMA2020 package's data names, plus extras: the
     other-methods side's screening (``other_*``), what awaits a decision,
-    the automation tool and ``hidden``. See the module doc for each count.
+    the automation tool and ``hidden``. docs/methods/prisma.md says what each counts.
     """
 
     database_results: int = 0
@@ -324,7 +267,7 @@ def collect(
         target: The protocol's ``stopping_target``.
         confidence: The protocol's ``stopping_confidence``.
         previous_studies: Studies included in the previous version (an update);
-            by default those of earlier rounds (see the module doc).
+            by default those of earlier rounds (docs/methods/prisma.md).
         previous_reports: Their reports (default: as for the studies).
         round_no: The search round; the newest by default.
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from review.reports.prisma_content import HEADERS, PHASES, Box, diagram_boxes, has_previous
-from review.reports.prisma_wrap import text_width, wrap
+from review.reports.prisma.content import HEADERS, PHASES, Box, diagram_boxes, has_previous
+from review.reports.prisma.wrap import text_width, wrap
 
 FONT = 11.0
 LINE = 14.0

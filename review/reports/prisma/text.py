@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-from review.reports.prisma_content import Box, diagram_boxes, has_previous
+from review.reports.prisma.content import Box, diagram_boxes, has_previous
 
 SIDE_BY_SIDE = 72
 MAX_WIDTH = 110

@@ -1,6 +1,6 @@
 """Render the PRISMA 2020 flow diagram from its counts: SVG, HTML, Markdown, Mermaid.
 
-``render(data, fmt)`` takes the counts dict built by ``review.reports.prisma``
+``render(data, fmt)`` takes the counts dict built by ``review.reports.prisma.counts``
 (keys are the PRISMA2020 R package's data names) and returns text; nothing
 is read from the database here, so the renderers are pure and testable with
 a literal dict. Every format is plain string building with explicit
@@ -9,7 +9,7 @@ for Markdown, ``#quot;``-style entity codes for Mermaid), which keeps the
 output deterministic and needs no drawing library.
 
 ``text_diagram`` (the terminal version for the TUI) lives in
-``prisma_text`` and is re-exported here.
+``review.reports.prisma.text`` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from review.core.markdown import escape as md_escape
-from review.reports.prisma_content import HEADERS, Item, diagram_boxes, has_previous, table_rows
-from review.reports.prisma_svg import render_svg
-from review.reports.prisma_text import text_diagram
+from review.reports.prisma.content import HEADERS, Item, diagram_boxes, has_previous, table_rows
+from review.reports.prisma.svg import render_svg
+from review.reports.prisma.text import text_diagram
 
 __all__ = ["FORMATS", "render", "text_diagram", "mermaid", "markdown", "html_page"]
 

@@ -18,7 +18,7 @@ import io
 import re
 from typing import Any
 
-from review.reports.prisma import PrismaCounts
+from review.reports.prisma.counts import PrismaCounts
 from screening.export import safe_cell
 
 #: The PRISMA2020 package's template (its ``n`` column is replaced).
