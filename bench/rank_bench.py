@@ -17,25 +17,7 @@ abstracts: 5% belong to the topic the question asks about), then measures
     of the UI process (``REVIEW_RANKING_WORKER=thread``), reported separately
     for keys pressed while a retrain was running (budget: < 50 ms).
 
-Figures on the 2-core dev machine (idle), 2026-11-25, keys every 100 ms:
-
-=========  ===========  ==============  ==========================================
-studies    build/reload retrain (200)   key-to-card p50 / max, worker process
-=========  ===========  ==============  ==========================================
-10,000     4.1 s/0.06 s 0.08 s          3.1 / 6.9 ms (31 retrains during 60 keys)
-100,000    36 s/0.63 s  0.81 s          3.1 / 4.7 ms (4 retrains during 60 keys)
-=========  ===========  ==============  ==========================================
-
-Before ``review/tui/idle_gc.py`` the slowest keys took 70-130 ms in every
-mode, baseline included: full garbage collections, not the model.
-The synthetic studies have no embeddings, so (b) runs the text-only model
-(``svm+cen`` when the table was measured, ``hedge-text`` since). The
-default ``hedge`` adds elas_u4's SVM to the ensemble: on 2026-11-27 (idle
-machine) ``ranking.score`` alone at 100k studies (random sparse rows, 100
-terms each of 300k, random unit vectors, 200 labels) took hedge 0.16 s,
-ensemble 0.12 s, hedge-text 0.06 s, svm+cen 0.09 s (one run each); with the
-cores shared, ``fusion`` (four learners) took 0.82 s. All within the < 5 s
-budget; (b) itself was not rerun.
+Figures, and what the synthetic studies leave out: ``bench/README.md`` (Ranking).
 """
 
 from __future__ import annotations
@@ -61,8 +43,8 @@ from corpus import db as corpus_db  # noqa: E402
 from corpus.model import Record  # noqa: E402
 from protocols import loader  # noqa: E402
 from review.core.project import Project, init_project  # noqa: E402
-from screening import blind, prioritise  # noqa: E402
-from screening.prioritise import features as feature_cache  # noqa: E402
+from screening import blind, ranking  # noqa: E402
+from screening.ranking import features as feature_cache  # noqa: E402
 
 TA = "title_abstract"
 TOPICS, TOPIC_WORDS, GENERAL_WORDS, WORDS_PER_ABSTRACT = 20, 60, 3000, 120
@@ -144,15 +126,15 @@ def measure_service(project: Project) -> None:
     """(a) feature build and reload, (b) retrain + rerank + store."""
     db = project.open_db()
     protocol = loader.load(project.protocol_path)
-    spec = prioritise.Spec.from_protocol(protocol)
+    spec = ranking.Spec.from_protocol(protocol)
     ana = blind.viewer(db, "ana", blind=False)
     feature_cache._FEATURES.clear()
     t = time.perf_counter()
-    features = prioritise.load_features(db, spec, project.cache_dir)
+    features = ranking.load_features(db, spec, project.cache_dir)
     built = time.perf_counter() - t
     feature_cache._FEATURES.clear()
     t = time.perf_counter()
-    prioritise.load_features(db, spec, project.cache_dir)
+    ranking.load_features(db, spec, project.cache_dir)
     reloaded = time.perf_counter() - t
     size = sum(p.stat().st_size for p in (project.cache_dir / "ranking").glob("*.npz"))
     print(
@@ -162,7 +144,7 @@ def measure_service(project: Project) -> None:
     )
     runs = []
     for _ in range(3):
-        ranked = prioritise.retrain(db, ana, TA, spec, cache_dir=project.cache_dir)
+        ranked = ranking.retrain(db, ana, TA, spec, cache_dir=project.cache_dir)
         assert ranked is not None
         runs.append(ranked)
     best = sorted(runs, key=lambda r: r.seconds)[1]

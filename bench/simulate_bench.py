@@ -1,7 +1,8 @@
 """Simulation benchmark: the README protocol on the labelled screening sets.
 
 Runs seeds 1-5 per set and prints our means next to ASReview LAB 3.0.8
-``elas_u4`` (figures from ``shared/bench/README.md``, where the set has them).
+``elas_u4`` (ASReview's published figures, where the set has them). The
+protocol, the figures and every model measured: ``bench/README.md`` (Ranking).
 Models that need embeddings reuse the vectors ``review simulate`` caches
 (same cache folder and key; slow on CPU on a miss).
 

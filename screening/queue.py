@@ -11,7 +11,7 @@ picked in one of three orders:
   conflicts and agreement show up early; ``seed=reviewer_name`` gives a
   per-reviewer order instead.
 - ``ranked``: the reviewer's latest ranking stored with
-  ``screening.db.store_ranking`` (``screening.prioritise`` fills it; another
+  ``screening.db.store_ranking`` (``screening.ranking`` fills it; another
   reviewer's ranking is never used, so blind screening stays blind); groups
   the ranking leaves out follow in random order.
 - a ``ranker`` callable ``ranker(db, stage) -> list[group_id]``, best first,

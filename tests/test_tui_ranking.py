@@ -17,7 +17,7 @@ from review.tui import make_app
 from review.tui.screens.screening import ScreeningScreen
 from review.tui.widgets.relevance import RelevancePanel, level, why_text
 from review.tui.workers.ranking import RankingError, RankingWorker
-from screening.prioritise import Neighbour, Why
+from screening.ranking import Neighbour, Why
 from tests.test_prioritise import PROTOCOL, STUDIES, ris
 from tests.test_tui_screening import drive, settle
 

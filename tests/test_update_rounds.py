@@ -290,12 +290,12 @@ def test_a_review_from_before_rounds_upgrades_with_its_sample(tmp_path: Path) ->
 
 def test_the_ranking_of_an_update_orders_only_its_open_studies(two_rounds: Path) -> None:
     """Every round's decisions train the model; only the round's open studies are ranked."""
-    from screening import prioritise
+    from screening import ranking
 
     context = open_context(two_rounds, "lead")
     try:
-        spec = prioritise.Spec(question="online grooming and platform design")
-        ranked = prioritise.retrain(context.db, context.viewer, "title_abstract", spec)
+        spec = ranking.Spec(question="online grooming and platform design")
+        ranked = ranking.retrain(context.db, context.viewer, "title_abstract", spec)
         assert ranked is not None
         stored = context.db.execute(
             "SELECT group_id FROM rankings WHERE model_version = ?", [ranked.model_version]

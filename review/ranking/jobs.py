@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from review.core.project import Project
     from screening.blind import Viewer
-    from screening.prioritise import Ranked, Spec, Why
+    from screening.ranking import Ranked, Spec, Why
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ def _open(root: str, reviewer: str) -> tuple[Project, Database, Viewer, Spec]:
     from protocols import loader
     from review.core.project import Project
     from screening import blind
-    from screening.prioritise import Spec
+    from screening.ranking import Spec
 
     project = Project(Path(root))
     protocol = loader.load(project.protocol_path)
@@ -48,12 +48,12 @@ def _open(root: str, reviewer: str) -> tuple[Project, Database, Viewer, Spec]:
 
 
 def retrain_job(root: str, reviewer: str, stage: str) -> Ranked | None:
-    """Retrain the reviewer's model at a stage and store its ranking (see ``prioritise``)."""
-    from screening import prioritise
+    """Retrain the reviewer's model at a stage and store its ranking (see ``screening.ranking``)."""
+    from screening import ranking
 
     project, db, who, spec = _open(root, reviewer)
     try:
-        return prioritise.retrain(db, who, stage, spec, cache_dir=project.cache_dir)
+        return ranking.retrain(db, who, stage, spec, cache_dir=project.cache_dir)
     finally:
         db.close()
 
@@ -63,11 +63,11 @@ def explain_job(
 ) -> Explained:
     """Explain a study's relevance, with the size of the ranking it was shown from."""
     from screening import db as sdb
-    from screening import prioritise
+    from screening import ranking
 
     project, db, who, spec = _open(root, reviewer)
     try:
-        why = prioritise.explain(db, who, stage, group_id, spec, cache_dir=project.cache_dir)
+        why = ranking.explain(db, who, stage, group_id, spec, cache_dir=project.cache_dir)
         size = sdb.ranking_size(db, model_version, stage) if model_version else None
         return Explained(why, size)
     finally:

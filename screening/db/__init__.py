@@ -16,7 +16,7 @@ blind screening blind. No other screening module holds SQL.
 Modules: ``schema`` (tables, triggers, migrations), ``log`` (events),
 ``tallies`` (group outcomes and counts), ``queue`` (next-group walks and the
 rankings hook), ``rankings`` (study texts and ranking reads for
-``screening.prioritise``), ``stopping`` (random samples of the stopping rule).
+``screening.ranking``), ``stopping`` (random samples of the stopping rule).
 Merged studies (``screening.merges``): ``schema`` keeps ``group_ancestors`` and
 ``study_votes`` by triggers on ``dedup_merges``; ``tallies`` reads them.
 """

@@ -219,7 +219,7 @@ def m001_screening(db: Database) -> None:
 
 @migrations()
 def m002_rankings_reviewer(db: Database) -> None:
-    """Rankings per reviewer (``screening.prioritise``).
+    """Rankings per reviewer (``screening.ranking``).
 
     In a blind review each reviewer's ranking is trained on their own
     decisions only, so the order one reviewer sees must never come from a

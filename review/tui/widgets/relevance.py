@@ -30,7 +30,7 @@ from screening.decide import Shown
 if TYPE_CHECKING:
     from review.ranking.jobs import Explained as Explanation
     from review.tui.app import ReviewApp
-    from screening.prioritise import Ranked, Why
+    from screening.ranking import Ranked, Why
 
 #: Share of the ranking counted high / medium relevance (by rank), and the
 #: ranks that count so in any ranking (a small review has few studies).

@@ -38,7 +38,7 @@ from review.ranking import jobs as ranking_jobs
 
 if TYPE_CHECKING:
     from review.ranking.jobs import Explained
-    from screening.prioritise import Ranked
+    from screening.ranking import Ranked
 
 MODES = ("process", "thread")
 ENV_VAR = "REVIEW_RANKING_WORKER"

@@ -1,13 +1,13 @@
 """Retrain and rerank: decisions in, a stored ranking with its model version out.
 
 One retrain reads the reviewer's training labels (``labels``), scores every
-study with ``screening.ranking.score`` on the cached features, and stores
+study with ``scoring.score`` on the cached features, and stores
 the open studies best first with ``screening.db.store_ranking`` under the
 reviewer's name. The queue (``order = "ranked"``) walks the newest stored
 ranking, so a screen never waits for a model: it shows the best open study
 of the last ranking while the next one trains.
 
-Cold start (no include, or no exclude, yet: ``ranking.score`` has one class
+Cold start (no include, or no exclude, yet: ``scoring.score`` has one class
 and returns zeros): studies are ranked by cosine similarity to the
 protocol's question and include terms (and to the includes so far), on
 TF-IDF and, when every record has a sentence vector, on embeddings too.
@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from screening import db as sdb
-from screening import ranking
 from screening.blind import Viewer
-from screening.prioritise.features import Features, GroupVectors, load_features, load_vectors
-from screening.prioritise.labels import LabelView, label_view
-from screening.prioritise.query import Spec
+from screening.ranking.catalogue import DEFAULT_MODEL, TEXT_ONLY_MODEL, needs_embeddings
+from screening.ranking.features import Features, GroupVectors, load_features, load_vectors
+from screening.ranking.labels import LabelView, label_view
+from screening.ranking.query import Spec
+from screening.ranking.scoring import score
 
 if TYPE_CHECKING:
     import numpy as np
@@ -111,13 +112,13 @@ def retrain(
     vectors = load_vectors(db, features, spec.embedding_model)
     rows, labels = _labelled(features, view)
     clock.lap("labels")
-    model = spec.model or ranking.DEFAULT_MODEL
-    if ranking.needs_embeddings(model) and vectors is None:
-        model = ranking.TEXT_ONLY_MODEL
+    model = spec.model or DEFAULT_MODEL
+    if needs_embeddings(model) and vectors is None:
+        model = TEXT_ONLY_MODEL
     scores: np.ndarray | None
     if len(set(labels.tolist())) == 2:
-        dense = vectors.matrix if vectors is not None and ranking.needs_embeddings(model) else None
-        scores = ranking.score(features.matrix, rows, labels, model=model, embeddings=dense)
+        dense = vectors.matrix if vectors is not None and needs_embeddings(model) else None
+        scores = score(features.matrix, rows, labels, model=model, embeddings=dense)
     else:
         model = COLD_START
         scores = cold_start(features, vectors, spec, rows[labels == 1])

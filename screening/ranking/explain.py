@@ -7,7 +7,7 @@ on TF-IDF rows without them), and the words that pushed it up. In a blind
 review the includes are the reviewer's own (``labels``), so an explanation
 never shows another reviewer's vote.
 
-``ranking.score`` keeps its fitted model to itself and its features have no
+``scoring.score`` keeps its fitted model to itself and its features have no
 term names, so the terms come from a small readable model of our own:
 TF-IDF unigrams and logistic regression on the labelled studies only (a few
 hundred texts: well under a second), each term weighted by its coefficient
@@ -28,9 +28,9 @@ from sqlite_utils import Database
 
 from screening import db as sdb
 from screening.blind import Viewer
-from screening.prioritise.features import Features, GroupVectors, load_features, load_vectors
-from screening.prioritise.labels import LabelView, label_view
-from screening.prioritise.query import Spec
+from screening.ranking.features import Features, GroupVectors, load_features, load_vectors
+from screening.ranking.labels import LabelView, label_view
+from screening.ranking.query import Spec
 
 if TYPE_CHECKING:
     import numpy as np

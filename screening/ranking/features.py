@@ -5,10 +5,10 @@ retrain budget (< 5 s at 100k), so the matrix is built once and kept: in
 memory per review (the ranking worker lives as long as the screening
 session) and under ``cache/ranking/`` for the next session. The cache key is
 a fingerprint of which records are in which group, of the cold-start query
-and of the source of ``ranking.tfidf_features``, so a merge, an import, a
+and of the source of ``text.tfidf_features``, so a merge, an import, a
 new question or a retuned vectorizer rebuilds it.
 
-The query is one more row of the same TF-IDF fit: ``ranking.tfidf_features``
+The query is one more row of the same TF-IDF fit: ``text.tfidf_features``
 does not expose its vectorizer, and a row of the fit is the query in the
 same space at no cost.
 """
@@ -28,8 +28,8 @@ from sqlite_utils import Database
 from corpus import db as corpus_db
 from corpus.embeddings import load_matrix
 from screening import db as sdb
-from screening import ranking
-from screening.prioritise.query import Spec
+from screening.ranking.query import Spec
+from screening.ranking.text import record_text, tfidf_features
 
 if TYPE_CHECKING:
     import numpy as np
@@ -86,9 +86,9 @@ _VECTORS: dict[str, GroupVectors] = {}
 def _source_hash() -> str:
     """Hash the vectorizer this process runs (read once: the code in memory is what counts)."""
     try:
-        source = inspect.getsource(ranking.tfidf_features)
+        source = inspect.getsource(tfidf_features)
     except (OSError, TypeError):
-        source = ranking.__name__
+        source = "screening.ranking"
     return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
 
 
@@ -137,12 +137,12 @@ def build_features(db: Database, spec: Spec, fp: str = "") -> Features:
     texts: list[str] = []
     for gid, title, abstract in sdb.group_texts(db):
         ids.append(gid)
-        texts.append(ranking.record_text(title, abstract))
+        texts.append(record_text(title, abstract))
     if not texts:  # nothing imported yet: no vocabulary to fit
         empty = sp.csr_matrix((0, 1))
         return Features(fp, np.zeros(0, dtype=np.int64), empty, sp.csr_matrix((1, 1)))
     query = spec.text(spec.expand(texts))
-    matrix = ranking.tfidf_features([*texts, query or "."]).tocsr()
+    matrix = tfidf_features([*texts, query or "."]).tocsr()
     return Features(fp, np.asarray(ids, dtype=np.int64), matrix[:-1], matrix[-1:])
 
 
