@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from corpus import db as corpus_db  # noqa: E402
 from corpus.model import Record  # noqa: E402
 from screening import db as sdb  # noqa: E402
-from screening import progress, queue, stopping_state  # noqa: E402
+from screening import progress, queue, stopping  # noqa: E402
 from screening.blind import Viewer, viewer  # noqa: E402
 from screening.decide import add_reviewer, decide  # noqa: E402
 
@@ -63,7 +63,7 @@ def screen(db: corpus_db.Database, who: Viewer, label: str, steps: int = 200) ->
 def figures(db: corpus_db.Database, who: Viewer, label: str) -> None:
     print(f"{label:<28} remaining {ms(lambda: queue.remaining(db, who, TA), 3):.0f} ms, "
           f"progress {ms(lambda: progress.progress(db, who), 1):.0f} ms, "
-          f"stopping {ms(lambda: stopping_state.stage_json(db, who, TA), 1):.0f} ms")  # fmt: skip
+          f"stopping {ms(lambda: stopping.stage_json(db, who, TA), 1):.0f} ms")  # fmt: skip
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ picked in one of three orders:
 Each is a few index look-ups at 100k groups (``bench/screening_bench.py``).
 
 Whatever the order, while the stage has a stopping sample
-(``screening.stopping_state``) its open groups come first, in draw order, as
+(``screening.stopping.state``) its open groups come first, in draw order, as
 ``Pick(order="sample")``: the random check is screened like any record.
 """
 

@@ -1,6 +1,6 @@
 """The pure-Python hypergeometric distribution, and a status path free of scipy and numpy.
 
-``screening.hypergeom`` replaced ``scipy.stats.hypergeom`` so that ``review
+``screening.stopping.hypergeom`` replaced ``scipy.stats.hypergeom`` so that ``review
 status`` starts within its 0.3 s budget. These tests hold it to scipy (the
 reference it replaced) and to exact rational arithmetic (the ground truth), deep
 in the tails included, and check in a fresh interpreter that the stopping
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from screening import hypergeom
+from screening.stopping import hypergeom
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ("pmf", "cdf", "sf")
@@ -128,7 +128,7 @@ print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"scipy", "nump
 _STATUS = """
 import json, sys
 from pathlib import Path
-from screening import progress, stopping_state
+from screening import progress, stopping
 from screening.blind import viewer
 from screening.decide import add_reviewer, decide
 from tests.screening_support import make_review
@@ -137,8 +137,8 @@ add_reviewer(db, "lead", "lead")
 lead = viewer(db, "lead", blind=False, required=1)
 for i, group in enumerate(groups[:12]):
     decide(db, lead, group, "title_abstract", "include" if i % 4 == 0 else "exclude")
-stopping_state.draw_sample(db, lead, "title_abstract", seed="1")
-json.dumps(stopping_state.stage_json(db, lead, "title_abstract"))
+stopping.draw_sample(db, lead, "title_abstract", seed="1")
+json.dumps(stopping.stage_json(db, lead, "title_abstract"))
 json.dumps(progress.progress(db, lead).to_json())
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"scipy", "numpy"})))
 """

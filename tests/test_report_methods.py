@@ -8,7 +8,7 @@ from pathlib import Path
 from review.core.context import open_context
 from review.reports.methods import methods_markdown
 from review.reports.recall_svg import recall_svg
-from screening.stopping_state import recall_curve
+from screening.stopping import recall_curve
 from tests.extraction_support import included_review, invoke
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -15,7 +15,7 @@ from protocols.loader import ProtocolError, parse
 from review.cli.root import cli
 from review.core.context import viewer_for
 from review.core.project import Project
-from screening import blind, queue, stopping_state
+from screening import blind, queue, stopping
 from screening import db as sdb
 from screening.decide import decide
 from screening.errors import ScreeningError
@@ -72,7 +72,7 @@ def screen_sample(db: Any, who: blind.Viewer, label: Callable[[int], str]) -> li
 
 def test_draw_is_reproducible_and_only_from_undecided_studies(tmp_path: Path) -> None:
     db, ana, groups = screened(tmp_path / "a")
-    sample = stopping_state.draw_sample(db, ana, TA, seed="s1")
+    sample = stopping.draw_sample(db, ana, TA, seed="s1")
     undecided = groups[60:]
     assert set(sample.groups) <= set(undecided)
     assert len(sample.groups) == len(set(sample.groups)) == required_sample(60, 6)
@@ -80,16 +80,16 @@ def test_draw_is_reproducible_and_only_from_undecided_studies(tmp_path: Path) ->
     assert (sample.eligible, sample.ranked, sample.ranked_relevant) == (120, 60, 6)
     assert sample.drawn_by == "ana" and sample.seed == "s1"
     again, _, _ = screened(tmp_path / "b")
-    assert stopping_state.draw_sample(again, ana, TA, seed="s1").groups == sample.groups
+    assert stopping.draw_sample(again, ana, TA, seed="s1").groups == sample.groups
     with pytest.raises(ScreeningError, match="already drawn"):
-        stopping_state.draw_sample(db, ana, TA)
+        stopping.draw_sample(db, ana, TA)
     with pytest.raises(Exception, match="append-only"):
         db.execute("DELETE FROM stopping_sample_groups")
 
 
 def test_queue_serves_the_sample_first_in_draw_order(tmp_path: Path) -> None:
     db, ana, _ = screened(tmp_path)
-    sample = stopping_state.draw_sample(db, ana, TA, seed="q")
+    sample = stopping.draw_sample(db, ana, TA, seed="q")
     first = queue.next_group(db, ana, TA)
     assert first is not None and first.order == "sample"
     assert (first.group_id, first.sample) == (sample.groups[0], (1, len(sample.groups)))
@@ -102,31 +102,31 @@ def test_queue_serves_the_sample_first_in_draw_order(tmp_path: Path) -> None:
 
 def test_clean_sample_justifies_stopping(tmp_path: Path) -> None:
     db, ana, _ = screened(tmp_path)
-    before = stopping_state.assess_stage(db, ana, TA)
+    before = stopping.assess_stage(db, ana, TA)
     assert before is not None and before.p_value is None and not before.stop_justified
-    sample = stopping_state.draw_sample(db, ana, TA, seed="ok")
-    half = stopping_state.assess_stage(db, ana, TA)
+    sample = stopping.draw_sample(db, ana, TA, seed="ok")
+    half = stopping.assess_stage(db, ana, TA)
     assert half is not None and half.sample_size == len(sample.groups)
     screen_sample(db, ana, lambda _: "exclude")
-    report = stopping_state.assess_stage(db, ana, TA)
+    report = stopping.assess_stage(db, ana, TA)
     assert report is not None and report.stop_justified
     n = len(sample.groups)
     assert report.p_value == pytest.approx(hypergeometric_p(60, 6, n, 0))
     assert (report.ranked_screened, report.sample_screened, report.urn_size) == (60, n, 60)
     assert report.estimate is not None and report.estimate.low >= 0.95
     with pytest.raises(ScreeningError, match="large enough"):
-        stopping_state.extend_sample(db, ana, TA)
+        stopping.extend_sample(db, ana, TA)
 
 
 def test_relevant_sample_records_need_an_extension_from_the_same_urn(tmp_path: Path) -> None:
     db, ana, groups = screened(tmp_path, n=300, decided=100, relevant=10)
-    sample = stopping_state.draw_sample(db, ana, TA, seed="rel")
+    sample = stopping.draw_sample(db, ana, TA, seed="rel")
     screen_sample(db, ana, lambda i: "include" if i == 3 else "exclude")
-    report = stopping_state.assess_stage(db, ana, TA)
+    report = stopping.assess_stage(db, ana, TA)
     assert report is not None and not report.stop_justified
     assert report.sample_relevant == 1
     assert report.p_value == pytest.approx(hypergeometric_p(200, 10, len(sample.groups), 1))
-    added = stopping_state.extend_sample(db, ana, TA)
+    added = stopping.extend_sample(db, ana, TA)
     grown = sdb.stopping_sample(db, TA)
     assert grown is not None and added == len(grown.groups) - len(sample.groups) > 0
     assert grown.groups[: len(sample.groups)] == sample.groups
@@ -142,14 +142,14 @@ def test_dual_screening_conflicts_count_as_relevant(tmp_path: Path) -> None:
     decide(db, ana, groups[1], TA, "exclude")
     decide(db, ben, groups[1], TA, "exclude")  # agreed exclude
     decide(db, ana, groups[2], TA, "maybe")  # one of two so far: relevant
-    report = stopping_state.assess_stage(db, lead, TA)
+    report = stopping.assess_stage(db, lead, TA)
     assert report is not None and (report.ranked_screened, report.ranked_relevant) == (3, 2)
     with pytest.raises(ScreeningError, match="blind"):
-        stopping_state.assess_stage(db, ana, TA)
+        stopping.assess_stage(db, ana, TA)
     with pytest.raises(ScreeningError, match="blind"):
-        stopping_state.draw_sample(db, ana, TA)
+        stopping.draw_sample(db, ana, TA)
     blind.unblind(db, lead, TA)
-    assert stopping_state.assess_stage(db, ana, TA) == report
+    assert stopping.assess_stage(db, ana, TA) == report
 
 
 # --- CLI and status ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from review.cli.root import cli
 from review.core.context import open_context
-from screening import queue, stopping_state
+from screening import queue, stopping
 from tests.extraction_support import invoke
 from tests.test_keeping import strip_ledger
 from tests.test_terminal_e2e import BLIND
@@ -166,9 +166,9 @@ def test_a_round_draws_its_own_stopping_sample(two_rounds: Path) -> None:
     context = open_context(project, "lead")
     try:
         db, who = context.db, context.viewer
-        drawn = stopping_state.stage_json(db, who, "title_abstract", round_no=2)
+        drawn = stopping.stage_json(db, who, "title_abstract", round_no=2)
         assert drawn is not None and drawn["sample_drawn"]["seed"] == "7"
-        earlier = stopping_state.stage_json(db, who, "title_abstract", round_no=1)
+        earlier = stopping.stage_json(db, who, "title_abstract", round_no=1)
         assert earlier is not None and earlier["sample_drawn"] is None
         r2 = groups_of(project, "r2")
         pick = queue.next_group(db, who, "title_abstract")

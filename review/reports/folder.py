@@ -32,7 +32,7 @@ from review.extraction.eligible import included_studies
 from review.reports.methods import methods_markdown
 from review.reports.recall_svg import recall_svg
 from review.reports.staging import make_private, make_staging, remove_stale
-from screening import stopping_state
+from screening import stopping
 from screening.export import write_csv as write_decisions
 
 
@@ -73,7 +73,7 @@ def _screening_parts(context: ReviewContext, report: Report) -> None:
         if stage not in context.protocol.screening.stages:
             continue
         label = Stage(stage).label
-        found = stopping_state.recall_curve(db, who, stage)
+        found = stopping.recall_curve(db, who, stage)
         name = f"recall-{Stage(stage).cli}.svg"
         if found is None:
             report.skipped.append((name, f"{label.lower()} screening is blind to you"))

@@ -23,7 +23,7 @@ from review.core.chain import db as chain_db
 from review.core.context import ReviewContext
 from review.core.markdown import code, escape
 from review.extraction.overview import overview
-from screening import stopping_state
+from screening import stopping as stopping_rule
 from screening.agreement import stage_agreement
 from screening.export import safe_cell
 
@@ -146,12 +146,12 @@ def stopping(context: ReviewContext) -> list[str]:
     numbers = [r.number for r in corpus_db.rounds(context.db)]
     for stage in STAGES:
         label = Stage(stage).label
-        if not stopping_state.visible(context.db, context.viewer, stage):
+        if not stopping_rule.visible(context.db, context.viewer, stage):
             lines.append(f"- {label}: hidden while screening is blind.")
             continue
         for number in numbers:
             name = f"{label}, round {number}" if len(numbers) > 1 else label
-            report = stopping_state.assess_stage(
+            report = stopping_rule.assess_stage(
                 context.db, context.viewer, stage, s.stopping_target, s.stopping_confidence,
                 number,
             )  # fmt: skip

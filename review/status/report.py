@@ -15,7 +15,7 @@ from review.core.context import open_context
 from review.core.errors import UsageError
 from review.core.project import Project
 from review.status.stopping_text import status_line
-from screening import stopping_state
+from screening import stopping
 from screening.errors import ScreeningError
 from screening.progress import Progress, progress
 from screening.stages import STAGES
@@ -118,7 +118,7 @@ def collect(
         for stage in STAGES:
             # Computed from everyone's labels: null while the stage is blind to the viewer.
             screening.stages[stage].stopping = (
-                stopping_state.stage_json(
+                stopping.stage_json(
                     db,
                     who,
                     stage,
@@ -126,7 +126,7 @@ def collect(
                     settings.stopping_confidence,
                     screening.round,
                 )
-                if stopping_state.visible(db, who, stage)
+                if stopping.visible(db, who, stage)
                 else None
             )
         return StatusReport(

@@ -232,7 +232,7 @@ def m002_rankings_reviewer(db: Database) -> None:
 
 @migrations()
 def m003_stopping_samples(db: Database) -> None:
-    """Random samples for the statistical stopping rule (``screening.stopping_state``).
+    """Random samples for the statistical stopping rule (``screening.stopping.state``).
 
     A sample is drawn once per stage and may grow (``stopping_sample_groups``
     rows with a later ``batch``); both tables are append-only, so what was

@@ -38,7 +38,7 @@ def stopping(
         return
     from review.status.stopping_text import report_lines
     from screening.errors import ScreeningError
-    from screening.stopping_state import stage_json
+    from screening.stopping import stage_json
 
     review = context(ctx, reviewer)
     settings = review.protocol.screening
@@ -80,7 +80,7 @@ def sample(
         review stopping sample --stage title-abstract --reviewer lead-name
     """
     from review.core.errors import UsageError
-    from screening.stopping_state import draw_sample, extend_sample
+    from screening.stopping import draw_sample, extend_sample
 
     if extend and seed is not None:
         raise UsageError("--seed goes with a new sample; an extension uses its seed")

@@ -429,11 +429,11 @@ def _stopping(
     db: Database, who: Viewer, target: float, confidence: float, round_no: int
 ) -> dict[str, Any] | None:
     """Return the stopping rule's details when it says title/abstract may stop, else None."""
-    from screening import stopping_state
+    from screening import stopping
 
-    if not stopping_state.visible(db, who, TITLE_ABSTRACT):
+    if not stopping.visible(db, who, TITLE_ABSTRACT):
         return None
-    report = stopping_state.assess_stage(db, who, TITLE_ABSTRACT, target, confidence, round_no)
+    report = stopping.assess_stage(db, who, TITLE_ABSTRACT, target, confidence, round_no)
     if report is None or not report.stop_justified:
         return None
     data = report.to_json()

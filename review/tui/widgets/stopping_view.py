@@ -1,7 +1,7 @@
 """The stopping rule in the TUI: the dashboard's lines, the card's "Random check" title,
 and the key that draws the random sample.
 
-Logic lives in ``screening.stopping_state``; the words in ``review.status.stopping_text``.
+Logic lives in ``screening.stopping``; the words in ``review.status.stopping_text``.
 The figures combine every reviewer's decisions, so ``review.status.report`` leaves them
 out (None) while a stage is blind to the viewer and nothing is shown here.
 """
@@ -18,7 +18,7 @@ from review.tui.widgets.modals import Notice
 from screening import db as sdb
 from screening.errors import ScreeningError
 from screening.stages import STAGES
-from screening.stopping_state import draw_sample, extend_sample
+from screening.stopping import draw_sample, extend_sample
 
 if TYPE_CHECKING:
     from review.status.report import StatusReport

@@ -1,30 +1,24 @@
-"""The statistical stopping rule inside a review: draw the random sample, assess a stage.
+"""The stopping rule inside a review: draw the random sample, assess a stage.
 
-``screening.stopping`` holds the statistics over counts; this module turns a
-review's decisions into those counts and keeps the random sample in the
-database (``screening.db.stopping``), so the sample is screened in the
+``screening.stopping.rules`` holds the statistics over counts; this module
+turns a review's decisions into those counts and keeps the random sample in
+the database (``screening.db.stopping``), so the sample is screened in the
 ordinary queue (``screening.queue`` serves it first) like any record.
 
 Labels: a study counts as relevant when its outcome at the stage is include,
-maybe, resolved include or an unresolved **conflict** (conservative: a
-conflict may still be included); exclude and resolved exclude are irrelevant.
-A study fewer than the required reviewers have decided is relevant unless
-every vote so far excludes it, for the same reason.
+maybe, resolved include or an unresolved conflict; exclude and resolved
+exclude are irrelevant; a study short of its required reviewers is relevant
+unless every vote so far excludes it. The ranked part is every eligible study
+someone decided, in the order of its first decision (once a sample is drawn,
+only those decided before the draw); sample studies count once settled.
 
-The ranked part is every eligible study someone decided, in the order of its
-first decision; once a sample is drawn, only studies first decided before the
-draw. Sample studies count as screened once their outcome is settled (all
-required reviewers decided). Studies decided after the draw outside the sample
-are left out of the test: still valid, as the sample was random when drawn.
-
-Size: :func:`draw_sample` draws the number that justifies stopping if no
-sample record is relevant (``stopping.required_sample``). If relevant ones turn
-up, :func:`extend_sample` draws the extra records now needed from the same urn
-(the studies not in the ranked part and not drawn yet), seeded per batch.
+Size: :func:`draw_sample` draws what justifies stopping if no sample record is
+relevant (``rules.required_sample``); :func:`extend_sample` draws the extra
+records needed once relevant ones turn up, from the same urn.
 
 Blind mode: the figures combine every reviewer's labels, so only a viewer who
-may see the whole stage (a lead, or anyone once unblinded, or everyone in a
-review that is not blind) gets them; others get a :class:`ScreeningError`.
+may see the whole stage gets them; others get a :class:`ScreeningError`.
+Why these choices: ``docs/methods/stopping.md``.
 """
 
 from __future__ import annotations
@@ -42,7 +36,7 @@ from screening.blind import Viewer
 from screening.errors import ScreeningError
 from screening.rounds import RoundScope, scope
 from screening.stages import FULL_TEXT, TITLE_ABSTRACT
-from screening.stopping import StoppingReport, assess, required_sample
+from screening.stopping.rules import StoppingReport, assess, required_sample
 
 #: Outcomes counted as relevant (see the module doc).
 RELEVANT: frozenset[str] = frozenset({"include", "maybe", "conflict", "resolved_include"})

@@ -1,73 +1,26 @@
-"""When may prioritised screening stop? A statistical rule and two heuristics.
+"""The stopping rule over counts: Callaghan & Müller-Hansen's test and two heuristics.
 
-Pure functions over counts: no database, no UI. The dashboard, ``review status
---json``, the report and ``review simulate`` all call :func:`assess`.
-
-**The statistical rule** (Callaghan MW, Müller-Hansen F. Statistical stopping
-criteria for automated screening in systematic reviews. Systematic Reviews
-2020;9:273. doi:10.1186/s13643-020-01521-4). Ranked screening stops at some
-point; the ``urn_size`` records still unscreened are the urn. A simple random
-sample of them is screened one record at a time. With ``r`` relevant records seen
-in all (ranked part plus sample), the null hypothesis "recall < target" means the
-review holds at least ``K_tar = floor(r / target) + 1`` relevant records, so the
-urn held at least ``K_tar - relevant_before`` of them. The p value is the chance
-of a sample this clean under the least extreme such urn::
-
-    p = hypergeom.cdf(sample_relevant, urn_size, K_tar - relevant_before, sample_size)
-
-(0 when the urn cannot hold that many). Stopping is justified when
-``p < 1 - confidence``. A ranked order is never a random sample, so only the
-random sample enters the test; that is what makes it valid however the ranking
-behaved. Used as intended, p is recomputed after every sample record and the
-first p below ``alpha`` stops: many looks, so at the worst case (recall just
-under the target when sampling starts) 5.4-5.8% of simulated runs missed the
-target at alpha = 5% (3,000-5,000 runs per case), a little over alpha.
-
-**The recall estimate** (:class:`RecallEstimate`): point estimate
-``r / (r + k/n * (urn_size - n))``; bounds from the exact hypergeometric
-confidence bounds on the number of relevant records in the urn, each one-sided
-at ``confidence``. The lower bound is the test read backwards: stopping is
-justified exactly when ``low >= target``. Before any sample record is screened
-there is no estimate (None), except when nothing is left unscreened (recall 1).
-
-**Heuristics** say when drawing the random sample is worth it; they cannot
-justify stopping by themselves:
-
-- the run of consecutive irrelevant records at the end of the ranked order,
-  compared with :func:`run_threshold` = max(50, 10% of the records). 50 is the
-  SAFE procedure's run (Boetje J, van de Schoot R. The SAFE procedure: a practical
-  stopping heuristic for active learning-based screening in systematic reviews
-  and meta-analyses. Systematic Reviews 2024;13:81); a run of 10% also implies
-  SAFE's "at least 10% screened". Why not shorter: the sample must cover much
-  of the urn (78% when 23 relevant were seen, 39% at 100), so a ranked record
-  costs little net, while a relevant record the ranking has not reached yet
-  puts the test at its boundary, where it fails at rate ``1 - confidence``. On
-  wilson (2,333 records, 23 relevant) a 5% run (117) fired before the two
-  hardest relevant records in 36 of 40 seeds: 4% of runs missed the target and
-  11% work was saved; with 10% none missed it and 17% was saved (nudging: 33%
-  and 30% saved, none missed). Measured on these two sets only;
-- SAFE-style phases (:class:`Phase`) from counts. SAFE's later phases (a
-  second model, a quality check) and its "twice the estimated number of
-  relevant records" need information we do not have, so they are not claimed.
-
-API, for the dashboard and status::
+Pure functions over 0/1 labels and counts: no database, no UI. The dashboard,
+``review status --json``, the report and ``review simulate`` all call
+:func:`assess`::
 
     report = assess(records, ranked_labels, sample_labels, target=0.95, confidence=0.95)
     report.stop_justified, report.p_value, report.estimate, report.phase
     report.sentence()     # one sentence for a paper's methods/results
     report.to_json()      # for `review status --json`
 
-Lower level: :func:`hypergeometric_p`, :func:`sequential_p` (p after each sample
-record), :func:`required_sample` (sample size that would suffice),
-:func:`estimate_recall`, :func:`irrelevant_run`, :func:`run_threshold`,
-:func:`ready_for_random_check`, :func:`screening_phase`.
+Contract: only the random sample of the unscreened records (the urn) enters
+the test, so it is valid however the ranking behaved; stopping is justified
+when ``p < 1 - confidence``, exactly when the recall estimate's lower bound
+reaches the target. The heuristics (:func:`irrelevant_run` against
+:func:`run_threshold`, and :class:`Phase`) say when drawing the sample is worth
+it and never justify stopping by themselves. Bad counts or shares raise
+:class:`ScreeningError`.
 
-No scipy or numpy here: ``review status`` computes these figures within its
-0.3 s start-up budget, and importing scipy.stats alone took ~1.5 s. The
-hypergeometric probabilities come from :mod:`screening.hypergeom` (pure
-Python, relative error ~1e-12, checked against scipy in the tests); numpy is
-imported lazily only where an array is returned (:func:`sequential_p`, for
-``review simulate``). ``tests/test_hypergeom.py`` keeps it that way.
+No scipy or numpy at import: ``review status`` computes these figures within
+its 0.3 s budget (``tests/test_hypergeom.py`` checks it); numpy loads only
+inside :func:`sequential_p`. The method, its references and the choice of
+thresholds: ``docs/methods/stopping.md``; bench figures: ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -78,8 +31,8 @@ from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from screening import hypergeom
 from screening.errors import ScreeningError
+from screening.stopping import hypergeom
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,7 +43,7 @@ CITATION = (
 )
 #: Shortest run of irrelevant records that triggers the random check (SAFE's 50).
 RUN_FLOOR = 50
-#: ... or this share of the records, whichever is larger (see the module docstring).
+#: ... or this share of the records, whichever is larger (docs/methods/stopping.md).
 RUN_SHARE = 0.10
 
 #: 0/1 labels in screening order (1 = relevant); a list or a numpy array.
