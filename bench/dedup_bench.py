@@ -44,8 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dedup_data import asysd_metrics, build, from_bibtex_like, load_truth  # noqa: E402
 
 from corpus import db as corpus_db  # noqa: E402
-from corpus.dedup import run  # noqa: E402
-from corpus.dedup_score import DedupPolicy  # noqa: E402
+from corpus.dedup import DedupPolicy, run  # noqa: E402
 from corpus.model import Record  # noqa: E402
 
 PAIR_CASES = ROOT.parent / "shared" / "bench" / "dedup" / "pair_cases.json"

@@ -7,7 +7,7 @@ Usage:
     python bench/dedup_labelled.py --bib-dedupe /tmp/bibvenv/bin/python
 
 Sets: ../shared/bench/dedup/labelled/NAME.csv with NAME_merged_ids.csv (expert
-labels; see ../shared/bench/README.md). Each CSV is imported into an in-memory
+labels; see bench/README.md). Each CSV is imported into an in-memory
 review with :func:`corpus.importer.import_file` and deduplicated with
 :func:`corpus.dedup.run` (``auto=True``: what ``review dedup --auto`` does,
 without embedding neighbours), so nothing is resolved by hand.

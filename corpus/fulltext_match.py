@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from corpus import normalize
-from corpus.dedup_keys import fold, is_generic, key_text, parse_name, split_authors, strip_markup
+from corpus.dedup.keys import fold, is_generic, key_text, parse_name, split_authors, strip_markup
 
 #: Lowest title similarity (0-100, rapidfuzz) that matches a study.
 TITLE_MIN = 92.0

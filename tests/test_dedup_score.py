@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from corpus.dedup_keys import first_page, journal_key, journals_compatible, title_keys
-from corpus.dedup_names import names_match, parse_name
-from corpus.dedup_score import DedupPolicy, PairScore, Prepared, prepare, score_pair
+from corpus.dedup.keys import first_page, journal_key, journals_compatible, title_keys
+from corpus.dedup.names import names_match, parse_name
+from corpus.dedup.score import DedupPolicy, PairScore, Prepared, prepare, score_pair
 from corpus.model import Record
 
 ROOT = Path(__file__).resolve().parents[1]

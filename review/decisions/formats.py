@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from corpus import normalize
-from corpus.dedup_keys import key_text, strip_markup
+from corpus.dedup.keys import key_text, strip_markup
 from protocols.model import Protocol, Stage
 from review.core.errors import UsageError
 from review.decisions import db as ddb

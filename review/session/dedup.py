@@ -101,7 +101,7 @@ class DedupSession:
     def _policy_for(self) -> Any:
         if self._policy is None:
             # Imported here: the scorer loads rapidfuzz, which the dashboard never needs.
-            from corpus.dedup_score import DedupPolicy
+            from corpus.dedup import DedupPolicy
 
             table = loader.load(self.project.protocol_path).dedup
             try:

@@ -12,7 +12,7 @@ from review.core.errors import UsageError
 
 
 def _policy(project: Any) -> Any:
-    from corpus.dedup_score import DedupPolicy
+    from corpus.dedup import DedupPolicy
     from protocols import loader
 
     table = loader.load(project.protocol_path).dedup

@@ -120,7 +120,7 @@ def import_(
 
 
 def _policy(project: Any) -> Any:
-    from corpus.dedup_score import DedupPolicy
+    from corpus.dedup import DedupPolicy
     from protocols import loader
 
     try:

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Label, Static
 
 from corpus import db as corpus_db
-from corpus.dedup_keys import (
+from corpus.dedup.keys import (
     journal_key,
     journals_compatible,
     names_match,

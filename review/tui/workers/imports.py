@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from corpus.dedup_score import DedupPolicy
+from corpus.dedup import DedupPolicy
 from review.core.confine import OutsideFolderError, confine, confine_tree
 from review.core.errors import USER_ERRORS
 from review.core.project import Project

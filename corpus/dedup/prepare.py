@@ -14,9 +14,9 @@ from typing import Any
 
 from rapidfuzz.fuzz import ratio
 
-from corpus import dedup_keys as dk
 from corpus import normalize as nz
-from corpus.dedup_names import Name, names_match, parse_name, split_authors
+from corpus.dedup import keys as dk
+from corpus.dedup.names import Name, names_match, parse_name, split_authors
 
 # Types that say "journal article" (RIS, BibTeX, MEDLINE PT, WoS DT, Scopus, EndNote).
 _ARTICLE_TYPES = frozenset(
@@ -119,7 +119,7 @@ def prepare(record: Mapping[str, Any] | Any) -> Prepared:
             document type. Missing fields are fine.
 
     Returns:
-        The keys :func:`corpus.dedup_score.score_pair` compares.
+        The keys :func:`corpus.dedup.score.score_pair` compares.
     """
     if isinstance(record, (dict, Mapping)):
         get = record.get

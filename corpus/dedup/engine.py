@@ -5,6 +5,7 @@ group; every move is a merge row that names the pair and evidence that
 justified it, who decided (``auto`` or a person) and when, and can be undone.
 Candidates come from exact identifiers and blocking keys (cheap, catch most
 duplicates) and from FAISS nearest neighbours (reworded or translated titles).
+The method, step by step: docs/methods/dedup.md.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from corpus import db as corpus_db
-from corpus.dedup_score import DedupPolicy, PairScore, Prepared, prepare, score_pair
+from corpus.dedup.score import DedupPolicy, PairScore, Prepared, prepare, score_pair
 from corpus.errors import DedupError
 from corpus.gcpause import gc_paused
 

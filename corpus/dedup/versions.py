@@ -1,21 +1,21 @@
-"""Identifier and version rules of the pair scorer (rules 1 to 4 of :mod:`corpus.dedup_score`).
+"""Identifier and version rules of the pair scorer (rules 1 to 4 of :mod:`corpus.dedup.score`).
 
 Shared DOIs or PMIDs, correction notices that cite their article, versions
 the protocol keeps apart (only where the records' own evidence differs),
 conflicting identifiers and years far apart. Each rule answers a
-:class:`~corpus.dedup_pair.PairScore` or None to let the next rule decide.
+:class:`~corpus.dedup.pair.PairScore` or None to let the next rule decide.
 """
 
 from __future__ import annotations
 
-from corpus import dedup_keys as dk
-from corpus.dedup_pair import (
+from corpus.dedup import keys as dk
+from corpus.dedup.pair import (
     TITLE_CLOSE,
     DedupPolicy,
     Pair,
     PairScore,
 )
-from corpus.dedup_prepare import (
+from corpus.dedup.prepare import (
     Prepared,
     extends_title,
 )

@@ -1,8 +1,8 @@
 """Two records side by side: the dedup policy, the verdict, and the field comparison.
 
 :class:`Pair` compares two prepared records field by field once, for all the
-rules (:mod:`corpus.dedup_versions` for identifiers and versions,
-:mod:`corpus.dedup_score` for titles); :class:`DedupPolicy` is the protocol's
+rules (:mod:`corpus.dedup.versions` for identifiers and versions,
+:mod:`corpus.dedup.score` for titles); :class:`DedupPolicy` is the protocol's
 ``[dedup]`` table; :class:`PairScore` is what a rule answers.
 """
 
@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from rapidfuzz.fuzz import ratio
 
-from corpus import dedup_keys as dk
-from corpus.dedup_prepare import (
+from corpus.dedup import keys as dk
+from corpus.dedup.prepare import (
     Prepared,
     author_relation,
     ranges_overlap,
@@ -25,15 +25,10 @@ from corpus.dedup_prepare import (
 Verdict = Literal["duplicate", "distinct", "uncertain"]
 
 
+#: Title similarity from which titles are near-identical, and close (reworded).
 TITLE_SAME = 0.95
-
-
 TITLE_CLOSE = 0.85
-
-
-#: Similarity of the abstracts' first 300 characters that counts as the same abstract,
-#: and below which they are different abstracts.
-#: A reworded title ("kidney" vs "hepatic cells") needs the identical abstract.
+#: Similarity of the abstracts' first 300 characters that counts as the same abstract.
 SAME_ABSTRACT = 0.95
 
 
@@ -42,19 +37,11 @@ class DedupPolicy:
     """Which kinds of related records stay apart (the protocol's ``[dedup]`` table).
 
     Reviews differ: a review of Cochrane reviews wants each update, another
-    wants one record per review; hence switches, all on by default.
-
-    Errata: PRISMA 2020 counts studies, and the Cochrane Handbook asks to link a
-    study's errata and other reports to it, so a correction notice that names its
-    article in its own record joins that article's study (``link_cited_errata``):
-    the notice cites the article's volume, first page and year (Web of Science's
-    "<title> (vol 360, pg 542, 2009)", Embase's "<title> (N Engl J Med (2009) 360
-    (542-544))"), or the article names the notice's place (Ovid's "[Erratum appears
-    in ...;9(9):2205]"), and titles and year (same or next) agree. Nothing is hidden:
-    the notice stays a record of the study, and the study is screened once. Notices
-    that name no article stay apart (``keep_errata_apart``), and so do retraction
-    notices and expressions of concern, and notices of a later year, which a reviewer
-    must see on their own. ``link_cited_errata = false`` keeps every notice apart.
+    wants one record per review; hence switches, all on by default. With
+    ``link_cited_errata`` a correction notice whose record names its article joins
+    that article's study (PRISMA 2020 counts studies); notices that name no article,
+    retractions and notices of a later year stay apart. Why, and how a notice names
+    its article: docs/methods/dedup.md.
     """
 
     keep_versions_apart: bool = True

@@ -1,47 +1,23 @@
 """Pair scorer for deduplication: are two records the same publication?
 
-The engine (candidate generation, union-find, storage, undo) calls
-:func:`score_pair` on every candidate pair. ``duplicate`` must be very
-precise because ``review dedup --auto`` merges on it alone (target:
-specificity >= 0.998 with sensitivity >= 0.995, ASySD counting), so rules
-decide, in this order, and each answer says which rule fired and why:
+The engine calls :func:`score_pair` on every candidate pair. ``duplicate`` must be
+very precise because ``review dedup --auto`` merges on it alone, so rules decide
+in a fixed order, and each answer says which rule fired and why: shared
+identifiers, correction notices that name their article, versions the protocol
+keeps apart, conflicting identifiers and years far apart (all in
+:mod:`corpus.dedup.versions`), then the titles and the fields that confirm or
+contradict them (here). Missing fields never block a match; conflicting fields do.
 
-1. Same DOI or PMID: duplicate when the titles are compatible; a wrong
-   identifier (title, authors and year all differ) is distinct.
-1b. A correction notice whose record names its article (its citation, or the
-   article's "[Erratum appears in ...]") joins that article's study.
-2. Versions the protocol keeps apart (``[dedup]`` table): Cochrane updates
-   ``.pub2``/``.pub3`` and other versioned DOIs, errata and retraction
-   notices, conference abstracts, preprints; but only where the records' own
-   year, issue, pages, DOI, abstract or venue differ, never on the kind alone
-   (Embase files MEDLINE's "Circulation" abstract under "Circulation.
-   Conference: ..."). When the protocol lets them merge, their own DOIs,
-   venues and pages no longer count as conflicts.
-3. Different DOIs or PMIDs: distinct, unless all else is identical
-   (uncertain: databases do carry wrong DOIs).
-4. Years two or more apart: distinct.
-5. Titles: near-identical titles with compatible authors, year (off by one
-   for online-first), journal, volume and pages are duplicates; generic
-   titles ("Editorial", "Reply") also need the venue and pages to agree;
-   reworded or translated titles are duplicates only when journal, volume,
-   first page and year agree, otherwise uncertain or distinct. Records placed
-   elsewhere (another volume; another journal and volume) are related papers,
-   not copies; a short title in two issues of one volume is a recurring item
-   ("Editor's Comments"); two conference records' venue names are no evidence,
-   since proceedings are named many ways.
-
-Missing fields never block a match; conflicting fields do.
-
-Rules 1-4 live in :mod:`corpus.dedup_versions`, the field comparison they
-all read in :mod:`corpus.dedup_pair`; the title rules (5) are here.
+The field comparison every rule reads is :class:`corpus.dedup.pair.Pair`. The
+rules in full, with the reasons behind them: docs/methods/dedup.md.
 """
 
 from __future__ import annotations
 
 from rapidfuzz.fuzz import ratio
 
-from corpus import dedup_keys as dk
-from corpus.dedup_pair import (
+from corpus.dedup import keys as dk
+from corpus.dedup.pair import (
     DEFAULT_POLICY,
     SAME_ABSTRACT,
     TITLE_CLOSE,
@@ -52,24 +28,20 @@ from corpus.dedup_pair import (
     abstract_similarity,
     policy_merges,
 )
-from corpus.dedup_prepare import (
+from corpus.dedup.prepare import (
     Prepared,
     extends_title,
     prepare,
     title_clash,
 )
-from corpus.dedup_versions import conflicting_ids, kept_apart, notice_link, shared_id, years_apart
+from corpus.dedup.versions import conflicting_ids, kept_apart, notice_link, shared_id, years_apart
 
 __all__ = ["DedupPolicy", "PairScore", "Prepared", "prepare", "score_pair"]
 
 
 _TITLE_RELATED = 0.6
-
-
 #: Related titles by the same authors, neither with a venue: close enough to ask.
 _TITLE_RELATED_BARE = 0.75
-
-
 _LONG_TITLE_WORDS = 6
 
 
@@ -92,16 +64,12 @@ def score_pair(a: Prepared, b: Prepared, policy: DedupPolicy = DEFAULT_POLICY) -
     raise AssertionError("the title rules always decide")  # pragma: no cover
 
 
+#: Abstract openings this alike are the same abstract (a reworded title needs this),
+#: and below the second they are different abstracts.
 _IDENTICAL_ABSTRACT = 0.99
-
-
 _OTHER_ABSTRACT = 0.7
-
-
 #: Title similarity at which only punctuation, case or a letter differ.
 _TITLE_EXACT = 0.97
-
-
 #: Title similarity that, with authors, journal, volume and year, confirms a copy.
 _TITLE_CONFIRMED = 0.9
 

@@ -4,9 +4,10 @@ The same study comes from PubMed, Embase, Scopus and Web of Science with its
 fields written differently (``J Child Sex Abus`` / ``Journal of Child Sexual
 Abuse``, ``9848-53`` / ``9848--9853``, ``<i>in vivo</i>``, British or American
 spelling, ``[Translated title].``). These helpers map each spelling to one key
-so that :mod:`corpus.dedup_score` compares like with like; author names are
-in :mod:`corpus.dedup_names`. Journals repeat across records, so their keys
+so that :mod:`corpus.dedup.score` compares like with like; author names are
+in :mod:`corpus.dedup.names`. Journals repeat across records, so their keys
 are cached; titles are not (each is seen once per record), but their words are.
+Also used by full-text matching and decision imports. More: docs/methods/dedup.md.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import html
 import re
 from functools import lru_cache
 
-# Names live in corpus.dedup_names; re-exported because callers look for all keys here.
-from corpus.dedup_names import (  # noqa: F401
+# Names live in corpus.dedup.names; re-exported because callers look for all keys here.
+from corpus.dedup.names import (  # noqa: F401
     GREEK,
     Name,
     fold,
