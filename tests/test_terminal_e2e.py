@@ -29,7 +29,18 @@ pytestmark = pytest.mark.skipif(
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+    """Run a tmux command; once more if it met a server that was just exiting.
+
+    When the previous test's last session closes, its tmux server exits; a
+    ``new-session`` in that moment fails with "server exited unexpectedly".
+    """
+    for attempt in range(3):
+        done = subprocess.run(["tmux", *args], capture_output=True, text=True)
+        if done.returncode == 0 or "server exited unexpectedly" not in done.stderr:
+            break
+        time.sleep(0.5 * (attempt + 1))
+    done.check_returncode()
+    return done.stdout
 
 
 def screen_text(session: str) -> str:
