@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from review.indexing.sim_vectors import cached_vectors, load_cached  # noqa: E402
+from review.session.sim_vectors import cached_vectors, load_cached  # noqa: E402
 from screening import ranking
 from screening import simulate as sim
 

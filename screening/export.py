@@ -5,7 +5,7 @@ reviewer's export holds only their own decisions until the lead unblinds the
 stage; a lead's export holds everyone's.
 
 Every spreadsheet-bound cell goes through :func:`safe_cell` (here, in one
-place, so the records export of ``review.exports`` applies the same rule).
+place, so the records export of ``review.reports.records`` applies the same rule).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pathlib import Path
 from corpus.db import sync_fts
 from corpus.importer import import_file
 from review.core.project import DB_NAME, Project, init_project
-from review.status.report import collect, render
+from review.session.status import collect, render
 
 DEMO_FILE = "wilson.csv"
 #: The protocol template holding the Wilson disease review's real question,

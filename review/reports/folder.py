@@ -27,10 +27,10 @@ from protocols.model import STAGES, Stage
 from review.core.context import ReviewContext
 from review.core.errors import ReviewError, UsageError
 from review.core.markdown import code, escape
-from review.exports.records import write_records
 from review.extraction.eligible import included_studies
 from review.reports.methods import methods_markdown
 from review.reports.recall_svg import recall_svg
+from review.reports.records import write_records
 from review.reports.staging import make_private, make_staging, remove_stale
 from screening import stopping
 from screening.export import write_csv as write_decisions

@@ -45,7 +45,7 @@ def dedup(ctx: click.Context, auto: bool, no_vectors: bool, as_json: bool) -> No
         return
     from corpus.dedup import run
     from review.cli.options import progress_bar
-    from review.indexing.refresh import embedder_for, refresh
+    from review.session.indexing import embedder_for, refresh
 
     project, db = open_project(ctx)
     policy = _policy(project)

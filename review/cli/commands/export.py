@@ -39,7 +39,7 @@ def export_records(ctx: click.Context, fmt: str, output: Path | None, reviewer: 
         review export records --format ris -o all.ris
     """
     from review.core.files import is_stdout
-    from review.exports.records import export_to_path, export_to_string
+    from review.reports.records import export_to_path, export_to_string
     from screening.export import group_decisions
 
     review = context(ctx, reviewer)

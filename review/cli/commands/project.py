@@ -119,7 +119,7 @@ def import_(
             )
     if len(results) > failed:
         from review.cli.options import progress_bar
-        from review.indexing.refresh import refresh
+        from review.session.indexing import refresh
 
         with progress_bar("Embedding") as bar:
             refresh(project, db, embed=not no_embed, progress=bar)
@@ -142,7 +142,7 @@ def status(ctx: click.Context, as_json: bool, reviewer: str | None, round_no: in
         review status --json
         review status --round 1
     """
-    from review.status.report import collect, render
+    from review.session.status import collect, render
 
     report = collect(find_project(ctx), reviewer, round_no)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))

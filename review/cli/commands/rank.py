@@ -30,7 +30,7 @@ def rank(ctx: click.Context, stage: Stage, top: int, as_json: bool, reviewer: st
     Example:
         review rank --stage title-abstract --reviewer ana --top 5 --json
     """
-    from review.ranking.jobs import retrain_job
+    from review.session.ranking import retrain_job
     from screening import db as sdb
 
     chosen = stage

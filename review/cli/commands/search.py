@@ -49,7 +49,7 @@ def embed(ctx: click.Context, model: str | None, batch_size: int, as_json: bool)
     Example:
         review embed --batch-size 64
     """
-    from review.indexing.refresh import embedder_for, refresh
+    from review.session.indexing import embedder_for, refresh
 
     project, db = open_project(ctx)
     with progress_bar("Embedding") as bar:
@@ -113,7 +113,7 @@ def search(
     """
     from corpus.db import record_ids_of
     from corpus.search import Searcher
-    from review.indexing.refresh import embedder_for, refresh
+    from review.session.indexing import embedder_for, refresh
 
     if not query and not like:
         raise UsageError("give a QUERY or --like RECORD")

@@ -140,7 +140,7 @@ def simulate(
     vectors = None
     if ranking.needs_embeddings(chosen):
         from corpus.errors import ModelError
-        from review.indexing.sim_vectors import cached_vectors
+        from review.session.sim_vectors import cached_vectors
 
         try:
             vectors = cached_vectors(labelled.texts)

@@ -36,7 +36,7 @@ def stopping(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from review.status.stopping_text import report_lines
+    from review.session.stopping_text import report_lines
     from screening.errors import ScreeningError
     from screening.stopping import stage_json
 

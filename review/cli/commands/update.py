@@ -46,7 +46,7 @@ def start(
     Example:
         review update start --search-date 2026-11-01 --note "first update" --reviewer lead
     """
-    from review.updates.rounds import start_round
+    from review.session.rounds import start_round
 
     opened = start_round(context(ctx, reviewer), search_date, note)
     if as_json:
@@ -82,7 +82,7 @@ def list_(ctx: click.Context, reviewer: str | None, as_json: bool) -> None:
     Example:
         review update list --json
     """
-    from review.updates.rounds import render, summaries
+    from review.session.rounds import render, summaries
 
     rounds = summaries(context(ctx, reviewer))
     if as_json:

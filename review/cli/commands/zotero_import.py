@@ -96,7 +96,7 @@ def import_(
     if result.updated:
         data["dedup"] = rededup(db, _policy(project))
     with progress_bar("Embedding") as bar:
-        from review.indexing.refresh import refresh
+        from review.session.indexing import refresh
 
         refresh(project, db, embed=not no_embed, progress=bar)
     for line in result.pdf_errors:

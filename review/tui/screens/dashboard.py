@@ -26,7 +26,7 @@ from review.core.errors import ReviewError
 from review.extraction.overview import Overview, overview
 from review.reports.prisma import collect as collect_prisma
 from review.session.data import STAGE_NAMES
-from review.status.report import StatusReport, collect
+from review.session.status import StatusReport, collect
 from review.tui import registry
 from review.tui.screens.base import ReviewScreen
 from review.tui.widgets import stopping_view

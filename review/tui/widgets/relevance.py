@@ -28,7 +28,7 @@ from review.tui.workers.ranking import RankingError
 from screening.decide import Shown
 
 if TYPE_CHECKING:
-    from review.ranking.jobs import Explained as Explanation
+    from review.session.ranking import Explained as Explanation
     from review.tui.app import ReviewApp
     from screening.ranking import Ranked, Why
 

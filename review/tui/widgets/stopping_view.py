@@ -1,8 +1,8 @@
 """The stopping rule in the TUI: the dashboard's lines, the card's "Random check" title,
 and the key that draws the random sample.
 
-Logic lives in ``screening.stopping``; the words in ``review.status.stopping_text``.
-The figures combine every reviewer's decisions, so ``review.status.report`` leaves them
+Logic lives in ``screening.stopping``; the words in ``review.session.stopping_text``.
+The figures combine every reviewer's decisions, so ``review.session.status`` leaves them
 out (None) while a stage is blind to the viewer and nothing is shown here.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 from textual.content import Content
 
-from review.status.stopping_text import STAGE_WORDS, recall_text, verdict
+from review.session.stopping_text import STAGE_WORDS, recall_text, verdict
 from review.tui.widgets.modals import Notice
 from screening import db as sdb
 from screening.errors import ScreeningError
@@ -21,7 +21,7 @@ from screening.stages import STAGES
 from screening.stopping import draw_sample, extend_sample
 
 if TYPE_CHECKING:
-    from review.status.report import StatusReport
+    from review.session.status import StatusReport
     from review.tui.app import ReviewApp
 
 #: The dashboard key that draws the random sample (``HomeScreen`` binds it).

@@ -20,8 +20,8 @@ from corpus.dedup import DedupPolicy
 from review.core.confine import OutsideFolderError, confine, confine_tree
 from review.core.errors import USER_ERRORS
 from review.core.project import Project
-from review.indexing.refresh import refresh
 from review.session.data import Settings
+from review.session.indexing import refresh
 from review.session.sources import JobResult, ProgressState, attach_folder, import_files
 from review.sync import db as sync_db
 from review.sync.zotero_client import ZoteroClient, parse_library

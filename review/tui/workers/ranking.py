@@ -34,10 +34,10 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.ranking import jobs as ranking_jobs
+from review.session import ranking as ranking_jobs
 
 if TYPE_CHECKING:
-    from review.ranking.jobs import Explained
+    from review.session.ranking import Explained
     from screening.ranking import Ranked
 
 MODES = ("process", "thread")

@@ -14,7 +14,7 @@ from corpus.db import Round
 from review.core.context import open_context
 from review.core.errors import UsageError
 from review.core.project import Project
-from review.status.stopping_text import status_line
+from review.session.stopping_text import status_line
 from screening import stopping
 from screening.errors import ScreeningError
 from screening.progress import Progress, progress
