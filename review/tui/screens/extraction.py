@@ -38,9 +38,7 @@ from review.extraction.eligible import included_studies
 from review.extraction.parse import Source, check_value, field_of, parse_source
 from review.extraction.render import format_value
 from review.extraction.state import Key, study_state, study_states
-from review.session.writes import WriteResult
-from review.tui.screens.base import ReviewScreen
-from review.tui.screens.extraction_jobs import (
+from review.session.extraction import (
     STATUS_NAMES,
     Saved,
     Study,
@@ -49,6 +47,8 @@ from review.tui.screens.extraction_jobs import (
     load_study,
     save_job,
 )
+from review.session.writes import WriteResult
+from review.tui.screens.base import ReviewScreen
 from review.tui.widgets.form_fields import (
     ChoiceField,
     FieldCell,

@@ -1,8 +1,8 @@
 """What the extraction screen shows and its write jobs: no UI here.
 
-Kept beside the screen because it joins two feature packages
-(``review.session`` for the study card, ``review.extraction`` for the form),
-which may not import each other; the screen module keeps only widgets.
+It joins the study card (``review.session.data``) and the extraction feature
+package (``review.extraction``) for the front ends; the screen module
+(``review.tui.screens.extraction``) keeps only widgets.
 """
 
 from __future__ import annotations
