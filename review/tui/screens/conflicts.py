@@ -15,10 +15,9 @@ all titles), and a resolution goes through the app's one write queue.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -26,109 +25,15 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from protocols.form import Form, build_form
 from protocols.model import Stage
-from review.core.errors import ReviewError
-from review.extraction import db as xdb
-from review.extraction.overview import overview
 from review.extraction.render import format_value
-from review.extraction.state import Conflict, key_name
-from review.extraction.write import resolve
 from review.session import conflicts as session_conflicts
 from review.session.conflicts import Listing
 from review.session.data import STAGE_NAMES
+from review.session.extraction import FieldConflict, extraction_conflicts, resolve_field
 from review.session.writes import WriteResult
 from review.tui.screens.base import ReviewScreen
 from review.tui.widgets.modals import TextPrompt
-
-if TYPE_CHECKING:
-    from review.core.project import Project
-    from review.session.data import Settings
-
-
-# --- extraction conflicts (no UI) --------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FieldConflict:
-    """One field two extractors disagree on, as listed: A's and B's values."""
-
-    conflict: Conflict
-    title: str
-    label: str
-
-    @property
-    def names(self) -> tuple[str, str]:
-        """Extractor A and extractor B."""
-        a, b = list(self.conflict.values)[:2]
-        return a, b
-
-
-def extraction_conflicts(
-    project: Project, settings: Settings, reviewer: str
-) -> list[FieldConflict]:
-    """Read the open field-level conflicts the reviewer may see (in a worker)."""
-    db = project.open_db()
-    try:
-        form = build_form(settings.protocol)
-        found = overview(db, settings.protocol, form, settings.viewer(db, reviewer)).conflicts
-        refs = xdb.study_refs(db, {c.group_id for c in found})
-        out = []
-        for c in found:
-            ref = refs.get(c.group_id)
-            title = settings.masked(ref.title) if ref else ""
-            out.append(FieldConflict(c, title, _label(form, c)))
-        return out
-    finally:
-        db.close()
-
-
-def _label(form: Form, conflict: Conflict) -> str:
-    name, row, column = conflict.key
-    try:
-        item = form.field(name)
-        if row:
-            return f"{item.label} row {row}: {item.column(column).label}"
-        return item.label
-    except KeyError:
-        return key_name(conflict.key)
-
-
-@dataclass(frozen=True, slots=True)
-class FieldResolved:
-    """What resolving a field conflict did, in a sentence (a write queue result)."""
-
-    ok: bool
-    message: str
-
-
-def resolve_field(
-    project: Project,
-    settings: Settings,
-    reviewer: str,
-    conflict: Conflict,
-    value: Any = None,
-    pick: str | None = None,
-) -> FieldResolved:
-    """Set a conflicting field's consensus value: picked or typed (a write queue job)."""
-    try:
-        db = project.open_db()
-    except sqlite3.Error as exc:
-        return FieldResolved(False, f"cannot open the review database: {exc}")
-    try:
-        form = build_form(settings.protocol)
-        who = settings.viewer(db, reviewer)
-        chosen = resolve(db, settings.protocol, form, who, conflict.group_id, conflict.key,
-                         value, pick=pick)  # fmt: skip
-    except (ReviewError, sqlite3.Error) as exc:
-        return FieldResolved(False, str(exc))
-    finally:
-        db.close()
-    how = f"{pick}'s value" if pick else "typed value"
-    return FieldResolved(
-        True,
-        f"study {conflict.group_id}, {conflict.name}: {format_value(chosen) or '(empty)'} ({how})",
-    )
 
 
 class FieldConflictTable(DataTable[str]):
