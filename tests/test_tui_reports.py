@@ -16,8 +16,8 @@ from review.core.context import open_context
 from review.core.errors import ReviewError
 from review.core.project import Project
 from review.reports.prisma import collect
+from review.session import dashboard
 from review.tui import make_app
-from review.tui.screens import dashboard
 from review.tui.screens.dashboard import HomeScreen
 from review.tui.screens.gapmap import GapMapScreen, axis_fields, shade
 from review.tui.widgets.prisma_flow import FlowDiagram

@@ -28,7 +28,7 @@ from review.session.dedup import DedupSession
 from review.session.writes import Done, Job, WriteQueue
 from review.tui import registry
 from review.tui.screens.base import ReviewScreen
-from review.tui.screens.dashboard import HomeScreen, dashboard_data
+from review.tui.screens.dashboard import HomeScreen
 from review.tui.screens.detail import RecordDetailScreen
 from review.tui.screens.registry import build
 from review.tui.workers.idle_gc import IdleCollector
@@ -39,7 +39,7 @@ START_SCREENS = registry.NAMES
 #: The worker group of the write queue (a quit waits for it).
 WRITES = "writes"
 
-__all__ = ["HomeScreen", "ReviewApp", "dashboard_data", "make_app"]
+__all__ = ["HomeScreen", "ReviewApp", "make_app"]
 
 
 class ReviewCommands(Provider):

@@ -1,8 +1,9 @@
 """The dashboard: imports, deduplication and screening progress at a glance.
 
 Every number is read in a worker with its own connection (counts run over
-every record); screening figures come from ``screening.progress`` for the
-reviewer at the keyboard, so in a blind review a reviewer sees only their own.
+every record) by :func:`review.session.dashboard.dashboard_data`; screening
+figures come from ``screening.progress`` for the reviewer at the keyboard, so
+in a blind review a reviewer sees only their own.
 The stopping rule's lines (``review.tui.widgets.stopping_view``) show once a stage has
 decisions the viewer may see whole; ``k`` draws its random sample.
 """
@@ -10,7 +11,7 @@ decisions the viewer may see whole; ``k`` draws its random sample.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,13 +21,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Footer, Header, Static
 
-from corpus import db as corpus_db
-from protocols.form import build_form
-from review.core.errors import ReviewError
-from review.extraction.overview import Overview, overview
-from review.reports.prisma import collect as collect_prisma
+from review.extraction.overview import Overview
+from review.session.dashboard import DashboardData, dashboard_data
 from review.session.data import STAGE_NAMES
-from review.session.status import StatusReport, collect
 from review.tui import registry
 from review.tui.screens.base import ReviewScreen
 from review.tui.widgets import stopping_view
@@ -34,68 +31,7 @@ from review.tui.widgets.prisma_flow import FlowDiagram
 from screening.progress import StageProgress
 from screening.stages import STAGES
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
-    from review.core.project import Project
-    from review.session.data import Settings
-    from screening.blind import Viewer
-
 BAR = 20
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardData:
-    """What the dashboard shows: the status report plus the duplicate queue's counts."""
-
-    status: StatusReport
-    merges: int
-    merges_undone: int
-    queued: int
-    skipped: int
-    extraction: Overview | None = None
-    #: The PRISMA 2020 counts by PRISMA2020 data name (None: they do not add up).
-    prisma: dict[str, Any] | None = None
-    #: Why the flow cannot be drawn ("" when ``prisma`` is set).
-    prisma_error: str = ""
-
-
-def prisma_counts(
-    db: Database, settings: Settings, who: Viewer
-) -> tuple[dict[str, Any] | None, str]:
-    """Return the PRISMA flow's counts as ``viewer`` sees them, or why they cannot be drawn."""
-    screening = settings.protocol.screening
-    try:
-        counts = collect_prisma(
-            db, who, target=screening.stopping_target, confidence=screening.stopping_confidence
-        )
-        counts.check()
-    except ReviewError as error:
-        return None, str(error)
-    return counts.to_json(), ""
-
-
-def dashboard_data(project: Project, settings: Settings, reviewer: str) -> DashboardData:
-    """Gather what the dashboard shows (runs in a worker with its own connection)."""
-    status = collect(project, reviewer)  # screening progress and stopping as the reviewer sees
-    db = project.open_db()
-    try:
-        merges = corpus_db.merges(db)
-        active = sum(1 for m in merges if m["undone_at"] is None)
-        who = settings.viewer(db, reviewer)
-        flow, flow_error = prisma_counts(db, settings, who)
-        return DashboardData(
-            status=status,
-            merges=active,
-            merges_undone=len(merges) - active,
-            queued=len(corpus_db.pairs(db, "queued")),
-            skipped=len(corpus_db.pairs(db, "skipped")),
-            extraction=overview(db, settings.protocol, build_form(settings.protocol), who),
-            prisma=flow,
-            prisma_error=flow_error,
-        )
-    finally:
-        db.close()
 
 
 def _lines(rows: list[tuple[str, object]], width: int = 24) -> str:
