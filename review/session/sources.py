@@ -5,7 +5,8 @@ picked file before importing it, and queues :func:`import_files`,
 :func:`attach_folder` and :func:`attach_one` on the app's one write queue;
 each job opens its own connection, reports progress through a
 :class:`ProgressState` the screen polls, and answers a :class:`JobResult`
-(one line per problem file, as the CLI prints them).
+(one line per problem file, as the CLI prints them). ``review import``
+calls :func:`import_files` too, printing each file as ``on_file`` hears of it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from corpus.errors import AlreadyImportedError, FullTextError, ImportFormatError
 from corpus.formats import detect
 from corpus.fulltext import attach
 from corpus.fulltext_bulk import BulkReport, bulk_attach, missing_fulltext
-from corpus.importer import import_file, read_bytes
+from corpus.importer import ImportResult, import_file, read_bytes
 from corpus.provenance import detect_database
 from corpus.textio import decode
 from review.core.project import Project
@@ -141,6 +142,15 @@ class JobResult:
     group_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FileImported:
+    """One file's outcome in :func:`import_files`: its result, or why it imported nothing."""
+
+    path: Path
+    result: ImportResult | None = None
+    error: str = ""
+
+
 def import_files(
     project: Project,
     paths: Sequence[Path],
@@ -149,11 +159,26 @@ def import_files(
     search_date: str | None = None,
     query: str | None = None,
     method: str = "database",
+    force: bool = False,
     state: ProgressState | None = None,
+    on_file: Callable[[FileImported], None] | None = None,
 ) -> JobResult:
     """Import export files as ``review import`` does: each file all or nothing.
 
-    The search indexes are not refreshed here (the caller does, as the CLI does).
+    Args:
+        project: The review.
+        paths: The export files, imported in order, each in its own transaction.
+        database: The database searched (None: told from the file).
+        search_date: When the search ran (None: the update round's date, if any).
+        query: The search query, for PRISMA.
+        method: How the records were found (``database``, ``citation``...).
+        force: Import a file even if it was imported before.
+        state: Where the progress goes (the screen polls it).
+        on_file: Told of each file as soon as it is done (the CLI prints it).
+
+    Returns:
+        One line per file, and whether any file imported. The search indexes
+        are not refreshed here (the caller does).
     """
     state = state or ProgressState()
     step = state.callback("Importing")
@@ -165,16 +190,23 @@ def import_files(
             step(done, len(paths))
             try:
                 res = import_file(
-                    db, path, database=database, search_date=search_date, query=query, method=method
+                    db,
+                    path,
+                    database=database,
+                    search_date=search_date,
+                    query=query,
+                    force=force,
+                    method=method,
                 )
             except (ImportFormatError, AlreadyImportedError) as exc:
                 lines.append(f"error: {exc}")
+                if on_file is not None:
+                    on_file(FileImported(path, error=str(exc)))
                 continue
             imported += 1
-            flagged = f" ({res.flagged} lack a title or abstract)" if res.flagged else ""
-            lines.append(
-                f"{path.name}: {res.records} records from {res.database} [{res.format}]{flagged}"
-            )
+            lines.append(f"{path.name}: {imported_line(res)}")
+            if on_file is not None:
+                on_file(FileImported(path, res))
         step(len(paths), len(paths))
     finally:
         db.close()
@@ -184,6 +216,12 @@ def import_files(
     message = f"Imported {imported} of {len(paths)} files"
     message += f"; {failed} failed" if failed else ""
     return JobResult(True, message, lines, "import")
+
+
+def imported_line(res: ImportResult) -> str:
+    """What one file imported: ``"120 records from PubMed [ris] (3 lack ...)"``."""
+    flagged = f" ({res.flagged} lack a title or abstract)" if res.flagged else ""
+    return f"{res.records} records from {res.database} [{res.format}]{flagged}"
 
 
 def bulk_lines(report: BulkReport) -> list[str]:

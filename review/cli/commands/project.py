@@ -73,9 +73,8 @@ def import_(
     its search date unless --search-date is given).
     """
     from corpus.db import current_round
-    from corpus.errors import AlreadyImportedError, ImportFormatError
-    from corpus.importer import import_file
     from review.core.errors import check_date
+    from review.session.sources import FileImported, import_files, imported_line
 
     if search_date:
         check_date(search_date)
@@ -83,26 +82,16 @@ def import_(
     round_no = current_round(db)  # an update's imports take its search date (insert_source)
     in_round = f" (round {round_no})" if round_no > 1 else ""
     results: list[dict[str, Any]] = []
-    failed = 0
-    for path in files:
-        try:
-            res = import_file(
-                db,
-                path,
-                database=database,
-                search_date=search_date,
-                query=query,
-                force=force,
-                method=method.lower(),
-            )
-        except (ImportFormatError, AlreadyImportedError) as exc:
-            failed += 1
-            click.echo(f"review: error: {exc}", err=True)
-            results.append({"file": str(path), "error": str(exc)})
-            continue
+
+    def told(done: FileImported) -> None:
+        res = done.result
+        if res is None:
+            click.echo(f"review: error: {done.error}", err=True)
+            results.append({"file": str(done.path), "error": done.error})
+            return
         results.append(
             {
-                "file": str(path),
+                "file": str(done.path),
                 "database": res.database,
                 "format": res.format,
                 "method": method.lower(),
@@ -112,12 +101,11 @@ def import_(
             }
         )
         if not as_json:
-            flagged = f" ({res.flagged} lack a title or abstract)" if res.flagged else ""
-            click.echo(
-                f"{path}: {res.records} records from {res.database} [{res.format}]"
-                f"{flagged}{in_round}"
-            )
-    if len(results) > failed:
+            click.echo(f"{done.path}: {imported_line(res)}{in_round}")
+
+    job = import_files(project, files, database=database, search_date=search_date, query=query,
+                       method=method.lower(), force=force, on_file=told)  # fmt: skip
+    if job.ok:
         from review.cli.options import progress_bar
         from review.session.indexing import refresh
 
@@ -125,7 +113,7 @@ def import_(
             refresh(project, db, embed=not no_embed, progress=bar)
     if as_json:
         click.echo(json.dumps(results, indent=2))
-    if failed:
+    if any("error" in r for r in results):
         sys.exit(1)
 
 
