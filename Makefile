@@ -1,11 +1,12 @@
 # Two entry points for a fresh machine (Python 3.11 on PATH):
 #   make demo   install into .venv and open the demo review
 #   make test   install into .venv and run the test suite
+#   make test-fast   only tests/unit (pure library tests, under a minute)
 PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test test-fast install bench clean
 
 install: $(STAMP)
 
@@ -21,12 +22,16 @@ demo: $(STAMP)
 	$(VENV)/bin/review demo
 
 # Static checks first (seconds), then the suite: layers and SQL placement
-# (import-linter, tests/test_architecture.py), lint (ruff), types (mypy).
+# (import-linter, tests/functional/test_architecture.py), lint (ruff), types (mypy).
 test: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest
+
+# The unit tests alone (no CLI, TUI, subprocess or browser): the quick loop while editing.
+test-fast: $(STAMP)
+	$(VENV)/bin/python -m pytest tests/unit -q
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/import_bench.py

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlite_utils import Database  # noqa: E402
 
 from corpus.fulltext_bulk import bulk_attach  # noqa: E402
-from tests.test_attach_bulk import generated, pdf, ris, textless  # noqa: E402
+from tests.attach_support import generated, pdf, ris, textless  # noqa: E402
 
 FILLER = (
     "Participants were recruited through schools and youth services. Interviews were "

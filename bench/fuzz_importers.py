@@ -148,7 +148,7 @@ def _mutate_lines(text: str, data: st.DataObject) -> str:
 
 
 def _splice(sample: bytes, data: st.DataObject) -> bytes:
-    """Cut the file somewhere and put random bytes in (as tests/test_import_fuzz.py)."""
+    """Cut the file somewhere and put random bytes in (as tests/unit/test_import_fuzz.py)."""
     cut = data.draw(st.integers(0, len(sample)))
     junk = data.draw(st.binary(max_size=40))
     where = data.draw(st.integers(0, len(sample)))
