@@ -7,7 +7,7 @@ in a review that is not blind, see everything.
 
 Leaks are prevented by construction: the functions of ``screening.db`` that
 return other reviewers' decisions are named ``raw_*`` and only this module
-calls them (``tests/test_screening_blind.py`` checks the source). Readers get
+calls them (``tests/unit/test_screening_blind.py`` checks the source). Readers get
 decision rows from :func:`events`, and everything computed from several
 reviewers' labels through a :class:`Tallies` handle, which :func:`tallies`
 hands out only to a viewer allowed to see the whole stage.

@@ -21,7 +21,7 @@ from review.cli.options import fail
 
 #: Command name -> (module under review.cli.commands, attribute, one-line help).
 #: The help is the first line of each command's docstring, repeated here so that
-#: ``review --help`` lists commands without importing them; tests/test_architecture.py
+#: ``review --help`` lists commands without importing them; tests/functional/test_architecture.py
 #: checks that it matches.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": (

@@ -11,7 +11,7 @@ relevant records in the sample. Bad parameters raise :class:`ValueError`.
 Accuracy: relative error ~1e-13 typically, ~1e-11 at worst near the edges of
 the support at 100k records, deep in the tails included (Loader's saddle-point
 density, tails summed outwards from their inner end, never ``1 - (nearly 1)``).
-``tests/test_hypergeom.py`` holds it to scipy and to exact fractions. How it
+``tests/unit/test_hypergeom.py`` holds it to scipy and to exact fractions. How it
 works: ``docs/methods/stopping.md``.
 """
 

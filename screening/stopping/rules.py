@@ -18,7 +18,7 @@ it and never justify stopping by themselves. Bad counts or shares raise
 :class:`ScreeningError`.
 
 No scipy or numpy at import: ``review status`` computes these figures within
-its 0.3 s budget (``tests/test_hypergeom.py`` checks it); numpy loads only
+its 0.3 s budget (``tests/unit/test_hypergeom.py`` checks it); numpy loads only
 inside :func:`sequential_p`. The method, its references and the choice of
 thresholds: ``docs/methods/stopping.md``; bench figures: ``bench/README.md``.
 """
