@@ -1,7 +1,7 @@
 """A local Zotero web API for tests: replays the recorded answers, mutable, scriptable.
 
 The library starts from the real recorded API answers in
-``/work/shared/fixtures/zotero`` (``items_doc.json``: 20 regular items of many
+``tests/fixtures/zotero`` (``items_doc.json``: 20 regular items of many
 types, ``attachments_doc.json``, ``collections_doc.json``...), served at the
 paths pyzotero requests, with the API's paging (``start``/``limit``, ``Link``
 ``rel="next"``, ``Total-Results``), versions (``Last-Modified-Version``,
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-FIXTURES = Path("/work/shared/fixtures/zotero")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "zotero"
 NON_REGULAR = ("note", "attachment", "annotation")
 
 
