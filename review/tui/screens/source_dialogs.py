@@ -79,7 +79,22 @@ def _entry_path(node: Any) -> Path | None:
 
 
 class Picker(Dialog[R]):
-    """A dialog around a directory tree (its rules here: any screen may push it)."""
+    """A dialog around a directory tree (its rules here: any screen may push it).
+
+    Args:
+        start: The folder the tree opens on.
+        confined: Served session: refuse a path that resolves outside ``start``.
+    """
+
+    def __init__(self, start: Path, confined: bool = False) -> None:
+        super().__init__()
+        self.start = start
+        self.confined = confined
+        self.path: Path | None = None
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
     DEFAULT_CSS = """
     Picker #tree {
@@ -110,11 +125,7 @@ class FilePicker(Picker[ImportRequest | None]):
     ]
 
     def __init__(self, start: Path, confined: bool = False) -> None:
-        super().__init__()
-        self.start = start
-        #: Served session: refuse a file that resolves outside ``start``.
-        self.confined = confined
-        self.path: Path | None = None
+        super().__init__(start, confined)
         self.readable = False
 
     def compose(self) -> ComposeResult:
@@ -181,10 +192,6 @@ class FilePicker(Picker[ImportRequest | None]):
         embed = self.query_one("#embed", Checkbox).value
         self.dismiss(ImportRequest(self.path, date, query, embed))
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class FolderPicker(Picker[Path | None]):
     """Pick a folder of PDFs (searched with its subfolders)."""
@@ -192,13 +199,6 @@ class FolderPicker(Picker[Path | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="pick_folder.cancel"),
     ]
-
-    def __init__(self, start: Path, confined: bool = False) -> None:
-        super().__init__()
-        self.start = start
-        #: Served session: refuse a folder that resolves outside ``start``.
-        self.confined = confined
-        self.path: Path | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
@@ -236,10 +236,6 @@ class FolderPicker(Picker[Path | None]):
     def action_confirm(self) -> None:
         if self.path is not None:
             self.dismiss(self.path)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ZoteroForm(Dialog[ZoteroRequest | None]):
