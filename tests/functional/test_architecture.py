@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,73 @@ def test_numpy_still_loads_after_the_sqlite_utils_guard() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert "OK 3" in out
+
+
+PACKAGES = ("review", "screening", "corpus", "protocols")
+FRONT_ENDS = ("review.cli", "review.serve", "review.tui")
+#: What one front end may take from another: the screen table (plain data) and the
+#: entry points a command starts (the app factory, the server).
+SHARED_FRONT_END = ("review.tui.registry", "review.tui", "review.serve", "review.serve.server")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Return the modules ``path`` imports (absolute names, ``from x import y`` as x)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def front_end_crossings(root: Path = ROOT) -> list[str]:
+    """Return ``file: module`` for each import of one front end's module by another."""
+    crossings = []
+    for front in FRONT_ENDS:
+        for path in sorted((root / Path(*front.split("."))).rglob("*.py")):
+            for module in sorted(imported_modules(path)):
+                others = [f for f in FRONT_ENDS if f != front]
+                crosses = any((module + ".").startswith(f + ".") for f in others)
+                if crosses and module not in SHARED_FRONT_END:
+                    crossings.append(f"{path.relative_to(root)}: {module}")
+    return crossings
+
+
+def test_front_ends_share_nothing_but_the_screen_table() -> None:
+    """A job both the CLI and a screen need lives in review.session, never in a front end."""
+    assert front_end_crossings() == []
+
+
+def test_front_end_check_sees_a_crossing(tmp_path: Path) -> None:
+    """The check above can fail: a command importing a screen's helper is reported."""
+    commands = tmp_path / "review" / "cli"
+    commands.mkdir(parents=True)
+    (commands / "probe.py").write_text("from review.tui.screens.dashboard import x\n", "utf-8")
+    assert front_end_crossings(tmp_path) == ["review/cli/probe.py: review.tui.screens.dashboard"]
+
+
+def oversized(root: Path = ROOT, max_lines: int = 600, max_docstring: int = 40) -> list[str]:
+    """Return the source files over ``max_lines`` lines or with a longer module docstring."""
+    found = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            text = path.read_text("utf-8")
+            doc = ast.get_docstring(ast.parse(text), clean=False) or ""
+            lines, doc_lines = text.count("\n"), len(doc.splitlines())
+            if lines > max_lines or doc_lines > max_docstring:
+                found.append(f"{path.relative_to(root)}: {lines} lines, docstring {doc_lines}")
+    return found
+
+
+def test_modules_stay_small_and_docstrings_short() -> None:
+    """Modules under 600 lines, module docstrings under 40: method notes go to docs/methods/."""
+    assert oversized() == []
+
+
+def test_size_check_sees_a_long_docstring(tmp_path: Path) -> None:
+    """The check above can fail: a 41-line module docstring is reported."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "essay.py").write_text('"""' + "note\n" * 41 + '"""\n', "utf-8")
+    assert oversized(tmp_path) == ["corpus/essay.py: 42 lines, docstring 41"]
