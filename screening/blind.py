@@ -162,9 +162,10 @@ def label_counts(db: Database, who: Viewer, stage: str) -> dict[str, dict[str, i
 
 def tallies(db: Database, who: Viewer, stage: str) -> Tallies | None:
     """Return the handle to a stage's combined decisions, or None while it is blind."""
-    if not sees_all(db, who, stage):
+    checked = check_stage(stage)
+    if not _sees_all(db, who, checked):
         return None
-    return Tallies(db, stage, who.required)
+    return Tallies(db, checked, who.required)
 
 
 def full_text_open(db: Database, who: Viewer) -> Tallies | None:
@@ -183,7 +184,7 @@ class Tallies:
     Only :func:`tallies` creates these, for viewers allowed to see the stage.
     """
 
-    def __init__(self, db: Database, stage: str, required: int) -> None:
+    def __init__(self, db: Database, stage: Stage, required: int) -> None:
         self._db = db
         self.stage = stage
         self.required = required
