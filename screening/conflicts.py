@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from corpus.db import transaction
+from protocols.vocabulary import Label
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -42,7 +43,7 @@ class Conflict:
 
 def conflicts(db: Database, who: Viewer, stage: str) -> list[Conflict] | None:
     """Return the unresolved conflicts at a stage, or None while it is blind to the viewer."""
-    tallies = blind.tallies(db, who, blind.check_stage(stage))
+    tallies = blind.tallies(db, who, stage)
     if tallies is None:
         return None
     return [
@@ -78,12 +79,12 @@ def resolve(
         ScreeningError: when the group is not in conflict, the stage is still
             blind to the resolver, or a third reviewer voted on the group.
     """
-    if label not in ("include", "exclude"):
+    if label not in (Label.INCLUDE, Label.EXCLUDE):
         raise ScreeningError(f"a conflict resolves to include or exclude, not {label!r}")
     if method not in sdb.METHODS:
         raise ScreeningError(f"unknown method {method!r}; use third_reviewer or consensus")
     with transaction(db):
-        found = outcome(db, who, group_id, blind.check_stage(stage))
+        found = outcome(db, who, group_id, stage)
         if found is None:
             raise ScreeningError(
                 "resolving shows every reviewer's decision: a lead unblinds the stage first"
@@ -108,7 +109,7 @@ def reopen(db: Database, who: Viewer, group_id: int, stage: str, note: str | Non
     if not who.is_lead:
         raise ScreeningError("only a lead can reopen a resolved conflict")
     with transaction(db):
-        found = outcome(db, who, group_id, blind.check_stage(stage))
+        found = outcome(db, who, group_id, stage)
         if found is None or found.resolution is None:
             raise ScreeningError(f"group {group_id} has no resolution to reopen")
         return sdb.insert_resolution(db, group_id, stage, who.name, "reopen", None, note, sdb.now())

@@ -127,7 +127,7 @@ def decide(
         if label not in sdb.LABELS:
             raise ScreeningError(f"unknown decision {label!r}; use include, exclude or maybe")
         shown = shown or Shown()
-        require_eligible(db, who, group_id, stage)
+        require_eligible(db, who, group_id, blind.check_stage(stage))
         current = blind.own_current(db, who, group_id, stage)
         if current is not None:
             if note is None:
@@ -167,7 +167,7 @@ def _amend(
 ) -> int:
     """Append a copy of the viewer's current decision with a new note or reason."""
     with transaction(db):
-        current = blind.own_current(db, who, group_id, blind.check_stage(stage))
+        current = blind.own_current(db, who, group_id, stage)
         if current is None:
             raise ScreeningError(f"decide on group {group_id} first, then add a note or reason")
         if field == "note":
@@ -216,7 +216,7 @@ def undo(db: Database, who: Viewer, group_id: int, stage: str) -> int:
         ScreeningError: when the viewer has no decision on the group to undo.
     """
     with transaction(db):
-        current = blind.own_current(db, who, group_id, blind.check_stage(stage))
+        current = blind.own_current(db, who, group_id, stage)
         if current is None:
             raise ScreeningError(f"nothing to undo on group {group_id}")
         return _insert_undo(db, current)
@@ -230,7 +230,7 @@ def undo_last(db: Database, who: Viewer, stage: str) -> int | None:
         took the decided group into, if any), or None when there is nothing left to undo.
     """
     with transaction(db):
-        current = blind.own_latest(db, who, blind.check_stage(stage))
+        current = blind.own_latest(db, who, stage)
         if current is None:
             return None
         _insert_undo(db, current)

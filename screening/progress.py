@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening import blind
 from screening import db as sdb
 from screening.agreement import stage_agreement
@@ -164,13 +165,13 @@ def stage_counts(
     Args:
         within: A search round whose studies the counts are about (None: all).
     """
-    blind.check_stage(stage)
+    checked = blind.check_stage(stage)
     if within is not None and within.studies is not None:
-        return _round_counts(db, who, stage, within.studies)
-    return _counts(db, who, stage)
+        return _round_counts(db, who, checked, within.studies)
+    return _counts(db, who, checked)
 
 
-def _counts(db: Database, who: Viewer, stage: str) -> StageProgress:
+def _counts(db: Database, who: Viewer, stage: Stage) -> StageProgress:
     """A stage's counts over every study (by SQL aggregates: fast at 100k studies)."""
     out = StageProgress(eligible=eligible_count(db, who, stage))
     ta_open = blind.full_text_open(db, who) if stage == FULL_TEXT else None
@@ -184,7 +185,9 @@ def _counts(db: Database, who: Viewer, stage: str) -> StageProgress:
     return out
 
 
-def _round_counts(db: Database, who: Viewer, stage: str, studies: frozenset[int]) -> StageProgress:
+def _round_counts(
+    db: Database, who: Viewer, stage: Stage, studies: frozenset[int]
+) -> StageProgress:
     """A stage's counts over one round's studies (per study, filtered here)."""
     eligible: frozenset[int] | None = studies
     if stage == FULL_TEXT:

@@ -325,7 +325,7 @@ def stopping_run(
 def simulate(
     data: LabelledSet,
     seeds: Sequence[int] = (1, 2, 3, 4, 5),
-    model: str = ranking.DEFAULT_MODEL,
+    model: str | ranking.ModelSpec = ranking.DEFAULT_MODEL,
     embeddings: np.ndarray | None = None,
     retrain_every: int = 1,
     features: Any = None,
@@ -335,14 +335,16 @@ def simulate(
 ) -> Simulation:
     """Run the protocol, and the stopping rule at ``target``/``confidence``, per seed.
 
+    ``model`` is a name of ``ranking.MODELS`` or a spec (the bench's experiments).
     ``progress(result, seconds)`` is called after each seed: a seed retrains
     once per label, which takes minutes on large reviews.
     """
+    spec = ranking.model_spec(model)
     if features is None:
         features = ranking.tfidf_features(data.texts)
 
     def scorer(idx: np.ndarray, lab: np.ndarray) -> np.ndarray:
-        return ranking.score(features, idx, lab, model=model, embeddings=embeddings)
+        return ranking.score(features, idx, lab, model=spec, embeddings=embeddings)
 
     results = []
     for seed in seeds:
@@ -351,4 +353,4 @@ def simulate(
         results.append(evaluate(order, data.labels, seed, target, confidence))
         if progress is not None:
             progress(results[-1], time.perf_counter() - start)
-    return Simulation(len(data.texts), data.relevant, model, results, target, confidence)
+    return Simulation(len(data.texts), data.relevant, spec.name, results, target, confidence)

@@ -122,7 +122,7 @@ def outcomes(db: Database, who: Viewer, stage: str) -> dict[int, str] | None:
     return None if tallies is None else dict(tallies.outcomes())
 
 
-def require_eligible(db: Database, who: Viewer, group_id: int, stage: str) -> None:
+def require_eligible(db: Database, who: Viewer, group_id: int, stage: Stage) -> None:
     """Raise unless the group may be screened at the stage by this viewer.
 
     Raises:
@@ -130,7 +130,6 @@ def require_eligible(db: Database, who: Viewer, group_id: int, stage: str) -> No
             still closed to the viewer, or for a study that did not pass
             title/abstract.
     """
-    blind.check_stage(stage)
     if not sdb.group_has_records(db, group_id):
         raise ScreeningError(f"no study with group id {group_id}")
     if stage == TITLE_ABSTRACT:

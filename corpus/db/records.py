@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from corpus.db.schema import content_hash, transaction
 from corpus.model import FIELDS, Record
+from protocols.vocabulary import METHODS, Flag, Method
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +29,7 @@ class SourceInfo:
     """How the source was searched: one of :data:`SOURCE_METHODS`."""
 
 
-SOURCE_METHODS: tuple[str, ...] = (
-    "database",
-    "register",
-    "website",
-    "organisation",
-    "citation",
-    "other",
-)
+SOURCE_METHODS: tuple[Method, ...] = METHODS
 """``sources.method``: databases and registers, then PRISMA's "other methods"."""
 
 
@@ -199,7 +193,7 @@ def records_of_sources(
     return {str(sid): (int(rid), value) for sid, rid, value in rows}
 
 
-_KEEP_FLAGS = ("missing_title", "missing_abstract")
+_KEEP_FLAGS = (Flag.MISSING_TITLE, Flag.MISSING_ABSTRACT)
 
 
 def update_record(

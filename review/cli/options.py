@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from protocols.model import Stage
+from protocols.vocabulary import Label, Method
 
 if TYPE_CHECKING:
     from review.core.context import ReviewContext
@@ -37,8 +38,10 @@ def reviewer_option(func: F) -> F:
     return click.option("--reviewer", default=None, help=REVIEWER_HELP)(func)
 
 
-#: ``corpus.db.SOURCE_METHODS``, spelt out so that start-up does not import the corpus db.
-METHODS = ("database", "register", "website", "organisation", "citation", "other")
+#: ``--method`` choices: plain strings, as click would show an enum's member names.
+METHODS: tuple[str, ...] = tuple(method.value for method in Method)
+#: ``review decide``'s labels.
+LABELS: tuple[str, ...] = tuple(label.value for label in Label)
 
 
 def search_options(method_help: str) -> Callable[[F], F]:

@@ -35,6 +35,7 @@ from sqlite_utils import Database
 
 from corpus.db import transaction
 from protocols.model import Protocol, Stage
+from protocols.vocabulary import LABELS
 from review.core.errors import UsageError
 from review.decisions import db as ddb
 from review.decisions.formats import (
@@ -44,7 +45,7 @@ from review.decisions.formats import (
     rayyan_votes,
     read_rows,
 )
-from review.decisions.single import check_stage, resolve_reason
+from review.decisions.single import require_screened, resolve_reason
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -186,10 +187,10 @@ def _planned(
     cells: dict[str, str],
     protocol: Protocol,
 ) -> Planned:
-    if label not in ("include", "exclude", "maybe"):
+    if label not in LABELS:
         raise UsageError(f"{where}: decision {label!r}; use include, exclude or maybe")
     try:
-        check_stage(protocol, stage)
+        require_screened(protocol, stage)
         reason = resolve_reason(protocol, stage, cells.get("reason"))
         name = blind.check_name(reviewer)
     except (UsageError, ScreeningError) as exc:

@@ -23,7 +23,7 @@ from screening.decide import decide
 from screening.stages import Outcome, outcome, require_eligible
 
 
-def check_stage(protocol: Protocol, stage: Stage) -> None:
+def require_screened(protocol: Protocol, stage: Stage) -> None:
     """Refuse a stage the protocol does not screen (``[screening] stages``)."""
     if stage.value not in protocol.screening.stages:
         raise UsageError(
@@ -135,10 +135,10 @@ def record_decision(
         UsageError: for an unknown or ambiguous study, a bad reason or stage.
         ScreeningError: for what ``screening.decide`` refuses (eligibility, notes).
     """
-    check_stage(protocol, stage)
+    require_screened(protocol, stage)
     study = find_study(db, study_text)
     wording = resolve_reason(protocol, stage, reason)
-    require_eligible(db, who, study.group_id, stage.value)
+    require_eligible(db, who, study.group_id, stage)
     before = blind.own_current(db, who, study.group_id, stage.value)
     kept = before is not None and before.label == "exclude" and before.reason
     if stage == Stage.FULL_TEXT and label == "exclude" and wording is None and not kept:

@@ -21,13 +21,15 @@ from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from corpus.model import FIELDS, Record
+from protocols import vocabulary as vocab
+from protocols.vocabulary import Stage
 from review.core.files import write_atomically
 from screening.export import safe_row
 
 EXPORT_FORMATS = ("csv", "ris", "bibtex", "jsonl")
 
 #: Stages whose decision each exported record carries (what the reader may see).
-STAGES = ("title_abstract", "full_text")
+STAGES: tuple[Stage, ...] = vocab.STAGES
 
 CSV_COLUMNS: tuple[str, ...] = (
     "record_id",

@@ -34,11 +34,12 @@ from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from corpus.model import Record
+from protocols.vocabulary import Flag
 from review.sync import db as sync_db
 from review.sync.zotero_client import ZoteroClient, ZoteroError
 from review.sync.zotero_map import is_regular, to_record
 
-DELETED_FLAG = "deleted_in_zotero"
+DELETED_FLAG = Flag.DELETED_IN_ZOTERO
 Progress = Callable[[int, int], None]
 
 

@@ -44,6 +44,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from protocols.model import Protocol
+from protocols.vocabulary import LABELS, Label
 from review.sync import db as sync_db
 from review.sync.zotero_client import ZoteroClient, ZoteroError
 from review.sync.zotero_import import DELETED_FLAG, _safe_endpoint
@@ -52,7 +53,8 @@ from screening.blind import Viewer
 from screening.stages import FULL_TEXT, TITLE_ABSTRACT, exclusion_reasons, outcomes
 
 DEFAULT_PREFIX = "review:"
-SUB_COLLECTIONS = ("include", "exclude", "maybe")
+#: The sub-collections a push fills, one per decision label.
+SUB_COLLECTIONS: tuple[Label, ...] = LABELS
 READ_BATCH = 50  # the API's limit for itemKey=
 BLIND_MESSAGE = "push needs a lead in a blind review"
 
@@ -437,7 +439,7 @@ def _sub_collections(
         for c in colls
         if c["data"].get("parentCollection") == parent
     }
-    owned = {sub: children[sub] for sub in SUB_COLLECTIONS if sub in children}
+    owned: dict[str, str] = {sub: children[sub] for sub in SUB_COLLECTIONS if sub in children}
     missing = [sub for sub in SUB_COLLECTIONS if sub not in owned]
     if missing and dry_run:
         owned.update((sub, f"(new {wanted}/{sub})") for sub in missing)

@@ -14,27 +14,19 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from corpus.db import transaction
-from protocols.model import STAGES as PROTOCOL_STAGES
-from protocols.model import Stage
+from protocols import vocabulary as vocab
+from protocols.vocabulary import Stage
 
 TITLE_ABSTRACT = Stage.TITLE_ABSTRACT
 FULL_TEXT = Stage.FULL_TEXT
-STAGES: tuple[Stage, ...] = PROTOCOL_STAGES
-OUTCOMES: tuple[str, ...] = (
-    "undecided",
-    "include",
-    "exclude",
-    "maybe",
-    "conflict",
-    "resolved_include",
-    "resolved_exclude",
-)
+STAGES: tuple[Stage, ...] = vocab.STAGES
+OUTCOMES: tuple[vocab.Outcome, ...] = vocab.OUTCOMES
 #: Outcomes with which a study goes on to full text.
-PROCEEDS: frozenset[str] = frozenset({"include", "maybe", "resolved_include"})
-LABELS: tuple[str, ...] = ("include", "exclude", "maybe")
+PROCEEDS: frozenset[vocab.Outcome] = vocab.PROCEEDS
+LABELS: tuple[vocab.Label, ...] = vocab.LABELS
 UNDO = "undo"
 ROLES: tuple[str, ...] = ("reviewer", "lead")
-METHODS: tuple[str, ...] = ("third_reviewer", "consensus")
+METHODS: tuple[vocab.Resolution, ...] = vocab.RESOLUTIONS
 
 migrations = Migrations("screening")
 

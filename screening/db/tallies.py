@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from corpus.db import transaction
+from protocols.vocabulary import Stage
 from screening.db.schema import ANCESTORS_FROM_LOG, VOTES_FROM_CURRENT, root_of
 
 #: The outcome of a group at a stage, in SQL; ``screening.stages.classify`` is
@@ -28,7 +29,7 @@ _OUTCOME_FROM = (
 )
 
 
-def raw_outcome_counts(db: Database, stage: str, required: int) -> dict[str, int]:
+def raw_outcome_counts(db: Database, stage: Stage, required: int) -> dict[str, int]:
     """Return outcome -> number of studies, for studies with at least one tally row."""
     rows = db.execute(
         "SELECT " + _OUTCOME + " AS outcome, COUNT(*)" + _OUTCOME_FROM + " GROUP BY outcome",
@@ -87,7 +88,7 @@ def raw_full_text_counts(db: Database, required: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def screened_counts(db: Database, stage: str, required: int) -> tuple[int, int]:
+def screened_counts(db: Database, stage: Stage, required: int) -> tuple[int, int]:
     """Return ``(studies screened by anyone, studies screened by ``required`` reviewers)``.
 
     Counts only, no labels: what a blind reviewer may know about progress.
@@ -100,7 +101,7 @@ def screened_counts(db: Database, stage: str, required: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def screened_groups(db: Database, stage: str) -> list[tuple[int, int]]:
+def screened_groups(db: Database, stage: Stage) -> list[tuple[int, int]]:
     """Return ``(study, votes)`` for studies anyone screened at a stage (counts, no labels).
 
     The per-study form of :func:`screened_counts`, for figures about a subset
@@ -218,7 +219,7 @@ def study_members(db: Database, study_id: int) -> list[int]:
     return [int(g) for (g,) in rows]
 
 
-def raw_group_votes(db: Database, stage: str, group_id: int) -> list[tuple[str, str]]:
+def raw_group_votes(db: Database, stage: Stage, group_id: int) -> list[tuple[str, str]]:
     """Return the study's votes, ``(reviewer, label)`` by reviewer then label.
 
     One per reviewer and label over the study's member groups (see ``screening.merges``).

@@ -1,7 +1,7 @@
 """Active-learning ranking: order the studies a reviewer has not screened yet.
 
 Without UI. ``scoring.score`` turns features and labels into one relevance
-score per record with a model of the ``catalogue``; ``train.retrain`` learns
+score per record with a model spec of the ``catalogue``; ``train.retrain`` learns
 from the decisions a reviewer may see (their own only in a blind review, see
 ``labels``) on the cached TF-IDF ``features`` and stores a ranking under their
 name with a model version; the queue's ``ranked`` order reads it, and
@@ -16,11 +16,15 @@ budgets: ``bench/README.md`` (Ranking).
 
 from screening.ranking.catalogue import (
     DEFAULT_MODEL,
-    FUSION_LEARNERS,
+    ELAS_U4,
+    ENSEMBLE,
+    HEDGE,
+    HEDGE_TEXT,
     MODELS,
-    TEXT_FUSION_LEARNERS,
+    SVM_CEN,
     TEXT_ONLY_MODEL,
-    ModelName,
+    ModelSpec,
+    model_spec,
     needs_embeddings,
 )
 from screening.ranking.explain import Neighbour, Why, explain, question_terms
@@ -41,13 +45,16 @@ from screening.ranking.train import COLD_START, Ranked, cold_start, retrain, sho
 __all__ = [
     "COLD_START",
     "DEFAULT_MODEL",
-    "FUSION_LEARNERS",
+    "ELAS_U4",
+    "ENSEMBLE",
+    "HEDGE",
+    "HEDGE_TEXT",
     "MODELS",
-    "TEXT_FUSION_LEARNERS",
+    "SVM_CEN",
     "TEXT_ONLY_MODEL",
     "Features",
     "LabelView",
-    "ModelName",
+    "ModelSpec",
     "Neighbour",
     "Ranked",
     "Spec",
@@ -60,6 +67,7 @@ __all__ = [
     "label_view",
     "learner_scores",
     "load_features",
+    "model_spec",
     "needs_embeddings",
     "question_terms",
     "rank_fusion",

@@ -87,10 +87,13 @@ def learner_scores(
       the same TF-IDF; scored by the log odds, which orders like its probability but
       does not saturate at 1.0 into ties on long abstracts;
     - ``svm-emb``: the elas_u4 SVM on the sentence embeddings;
-    - ``centroid``: the Rocchio score of ``centroid_scores``.
+    - ``centroid``: the Rocchio score of ``centroid_scores``;
+    - ``svm`` / ``lr``: a LinearSVC (C=0.11) / logistic regression on TF-IDF with
+      sklearn's "balanced" weights (``fit_linear``), the ensemble's text model;
+    - ``svm-emb-balanced``: that SVM on the sentence embeddings, the ensemble's.
 
     Raises:
-        ValueError: for an unknown learner, or ``svm-emb`` without embeddings.
+        ValueError: for an unknown learner, or an embedding one without embeddings.
     """
     if name == "elas_u4":
         return margin(_fit_elas_svm(features[labelled], labels), features)
@@ -107,6 +110,12 @@ def learner_scores(
         return margin(_fit_elas_svm(embeddings[labelled], labels), embeddings)
     if name == "centroid":
         return centroid_scores(features, labelled, labels)
+    if name in ("svm", "lr"):
+        return margin(fit_linear(name, features[labelled], labels), features)
+    if name == "svm-emb-balanced":
+        if embeddings is None:
+            raise ValueError("learner 'svm-emb-balanced' needs sentence embeddings")
+        return margin(fit_linear("svm", embeddings[labelled], labels), embeddings)
     raise ValueError(f"unknown learner {name!r}")
 
 

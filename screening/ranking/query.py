@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from protocols.model import Protocol
 from protocols.terms import compile_terms
+from screening.ranking.catalogue import ModelSpec
 
 #: How many expanded forms of the wildcard terms join the query at most.
 MAX_FORMS = 50
@@ -31,17 +32,17 @@ class Spec:
             questions, one per line.
         include_terms: The protocol's include terms (``*`` ends a word).
         embedding_model: The sentence-embedding model of the review.
-        model: A ranking model name (``screening.ranking.MODELS``), None for
-            the default.
+        model: A ranking model: a name of ``screening.ranking.MODELS`` or a
+            ``ModelSpec`` (the bench's experiments), None for the default.
     """
 
     question: str
     include_terms: tuple[str, ...] = ()
     embedding_model: str = ""
-    model: str | None = None
+    model: str | ModelSpec | None = None
 
     @classmethod
-    def from_protocol(cls, protocol: Protocol, model: str | None = None) -> Spec:
+    def from_protocol(cls, protocol: Protocol, model: str | ModelSpec | None = None) -> Spec:
         """Read the question, frame and include terms of a loaded protocol."""
         frame = protocol.question_frame
         parts = [protocol.question, *frame.elements.values(), *frame.research_questions]

@@ -8,25 +8,17 @@ probabilities. With one class labelled (cold start) every score is 0.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from screening.ranking.catalogue import (
-    DEFAULT_MODEL,
-    FUSION_LEARNERS,
-    MODELS,
-    TEXT_FUSION_LEARNERS,
-    needs_embeddings,
-)
+from screening.ranking.catalogue import DEFAULT_MODEL, ModelSpec, model_spec
 from screening.ranking.fusion import rank_fusion, zscore_fusion
 from screening.ranking.learners import (
     EMB_WEIGHT,
-    centroid_scores,
     centroid_weight,
-    fit_linear,
     learner_scores,
-    margin,
     zscore,
 )
 
@@ -35,7 +27,7 @@ def score(
     features: Any,
     labelled: np.ndarray,
     labels: np.ndarray,
-    model: str = DEFAULT_MODEL,
+    model: str | ModelSpec = DEFAULT_MODEL,
     embeddings: np.ndarray | None = None,
 ) -> np.ndarray:
     """Score every record for relevance from the labels given so far.
@@ -44,8 +36,9 @@ def score(
         features: TF-IDF matrix (rows = records).
         labelled: Row indices with a decision.
         labels: 1 include / 0 exclude, aligned with ``labelled``.
-        model: One of ``MODELS``; ``hedge``, ``fusion``, ``fusion-rrf``, ``ensemble`` and
-            ``*+emb`` also need ``embeddings`` (``needs_embeddings``).
+        model: A name of ``catalogue.MODELS`` or any :class:`ModelSpec` (the
+            bench's experiments); one with ``features="text+embeddings"`` also
+            needs ``embeddings``.
         embeddings: L2-normalised dense vectors, one row per record.
 
     Returns:
@@ -54,41 +47,46 @@ def score(
     Raises:
         ValueError: for an unknown model, or one that needs embeddings without them.
     """
-    if model not in MODELS:
-        raise ValueError(f"unknown ranking model {model!r}; choose one of {', '.join(MODELS)}")
+    spec = model_spec(model)
     labelled = np.asarray(labelled, dtype=np.int64)
     labels = np.asarray(labels, dtype=np.int64)
     if np.unique(labels).size < 2:
         # One class only (cold start): nothing to learn yet, keep input order.
         return np.zeros(features.shape[0], dtype=np.float64)
-    if needs_embeddings(model) and embeddings is None:
-        raise ValueError(f"model {model!r} needs sentence embeddings")
-    if model in ("hedge", "hedge-text"):
-        # elas_u4 and our ensemble, equally weighted: each covers the other's misses.
-        partner = "ensemble" if model == "hedge" else "svm+cen"
-        runs = [
-            learner_scores("elas_u4", features, labelled, labels),
-            score(features, labelled, labels, partner, embeddings),
-        ]
+    if spec.needs_embeddings and embeddings is None:
+        raise ValueError(f"model {spec.name!r} needs sentence embeddings")
+    dense = embeddings if spec.needs_embeddings else None
+    runs = [
+        score(features, labelled, labels, learner, dense)
+        if isinstance(learner, ModelSpec)
+        else learner_scores(learner, features, labelled, labels, dense)
+        for learner in spec.learners
+    ]
+    if spec.fusion == "single":
+        (only,) = runs
+        return only
+    if spec.fusion == "mean-z":
         return zscore_fusion(runs, exclude=labelled)
-    if model.startswith("fusion"):
-        names = TEXT_FUSION_LEARNERS if model == "fusion-text" else FUSION_LEARNERS
-        runs = [learner_scores(n, features, labelled, labels, embeddings) for n in names]
-        fuse = rank_fusion if model == "fusion-rrf" else zscore_fusion
-        return fuse(runs, exclude=labelled)
-    if model in ("elas_u4", "nb"):
-        return learner_scores(model, features, labelled, labels, embeddings)
-    text_kind = "lr" if model.startswith("lr") else "svm"
-    text = margin(fit_linear(text_kind, features[labelled], labels), features)
-    if model in ("svm", "lr"):
-        return text
-    total = zscore(text)
-    if embeddings is not None and needs_embeddings(model):
-        dense = margin(fit_linear("svm", embeddings[labelled], labels), embeddings)
-        # z-scores put the margins on one scale before adding them.
-        total = total + EMB_WEIGHT * zscore(dense)
-    if model in ("ensemble", "svm+cen"):
-        total = total + centroid_weight(int(labels.sum())) * zscore(
-            centroid_scores(features, labelled, labels)
-        )
+    if spec.fusion == "rrf":
+        return rank_fusion(runs, exclude=labelled)
+    return _sum_z(spec, runs, int(labels.sum()))
+
+
+#: Weights of learners added by ``sum-z`` (the first counts 1, unlisted ones 1).
+_SUM_WEIGHTS: dict[str, Callable[[int], float]] = {
+    "svm-emb-balanced": lambda _relevant: EMB_WEIGHT,
+    "centroid": centroid_weight,
+}
+
+
+def _sum_z(spec: ModelSpec, runs: list[np.ndarray], relevant: int) -> np.ndarray:
+    """The first learner's z-score plus the others', each at its weight (``sum-z``).
+
+    z-scores put the margins on one scale before adding them; the embedding
+    SVM counts ``EMB_WEIGHT``, the centroid fades as includes are found.
+    """
+    total = zscore(runs[0])
+    for learner, run in zip(spec.learners[1:], runs[1:], strict=True):
+        weigh = _SUM_WEIGHTS.get(learner) if isinstance(learner, str) else None
+        total = total + (weigh(relevant) if weigh else 1.0) * zscore(run)
     return total

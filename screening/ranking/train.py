@@ -28,7 +28,7 @@ from sqlite_utils import Database
 
 from screening import db as sdb
 from screening.blind import Viewer
-from screening.ranking.catalogue import DEFAULT_MODEL, TEXT_ONLY_MODEL, needs_embeddings
+from screening.ranking.catalogue import DEFAULT_MODEL, TEXT_ONLY_MODEL, model_spec
 from screening.ranking.features import Features, GroupVectors, load_features, load_vectors
 from screening.ranking.labels import LabelView, label_view
 from screening.ranking.query import Spec
@@ -51,7 +51,7 @@ class Ranked:
         model_version: ``<model>@<labels>#<UTC time>``, saved with each decision shown.
         stage: The stage ranked.
         reviewer: Whose decisions trained it (whose queue reads it).
-        model: ``svm``, ``svm+emb``, ... or ``cold-start``.
+        model: The model's name (``hedge``, ``hedge-text``...) or ``cold-start``.
         labelled: Decisions learnt from.
         included: Of which relevant (include or maybe).
         size: Studies ranked (open to the reviewer when it was trained).
@@ -112,13 +112,14 @@ def retrain(
     vectors = load_vectors(db, features, spec.embedding_model)
     rows, labels = _labelled(features, view)
     clock.lap("labels")
-    model = spec.model or DEFAULT_MODEL
-    if needs_embeddings(model) and vectors is None:
-        model = TEXT_ONLY_MODEL
+    chosen = model_spec(spec.model or DEFAULT_MODEL)
+    if chosen.needs_embeddings and vectors is None:
+        chosen = model_spec(TEXT_ONLY_MODEL)
+    model = chosen.name
     scores: np.ndarray | None
     if len(set(labels.tolist())) == 2:
-        dense = vectors.matrix if vectors is not None and needs_embeddings(model) else None
-        scores = score(features.matrix, rows, labels, model=model, embeddings=dense)
+        dense = vectors.matrix if vectors is not None and chosen.needs_embeddings else None
+        scores = score(features.matrix, rows, labels, model=chosen, embeddings=dense)
     else:
         model = COLD_START
         scores = cold_start(features, vectors, spec, rows[labels == 1])

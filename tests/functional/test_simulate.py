@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import random
+import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,6 +18,23 @@ from review.cli.commands.simulate import simulate as simulate_cmd
 from screening import ranking
 from screening import simulate as sim
 from screening.errors import ScreeningError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench_models() -> Any:
+    """``bench/ranking_models.py``: the experiments' specs (the bench is no package)."""
+    spec = importlib.util.spec_from_file_location(
+        "ranking_models", ROOT / "bench/ranking_models.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["ranking_models"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _bench_models()
 
 
 def test_metrics_small_case() -> None:
@@ -81,7 +101,7 @@ def _synthetic_csv(path: Path, label_column: str = "label_included") -> Path:
 def test_simulation_finds_shared_vocabulary(tmp_path: Path) -> None:
     data = sim.read_labelled_csv(_synthetic_csv(tmp_path / "s.csv", "included"))
     assert data.relevant == 10
-    result = sim.simulate(data, seeds=(1, 2), model="svm+cen")
+    result = sim.simulate(data, seeds=(1, 2), model=ranking.SVM_CEN)
     assert result.mean["wss95"] > 0.5
     for seed in result.seeds:
         assert seed.curve[-1] == 10
@@ -171,7 +191,7 @@ def test_ensemble_needs_embeddings_and_centroid_fades() -> None:
     features = ranking.tfidf_features(["alpha beta", "beta gamma", "gamma delta", "delta alpha"])
     labelled, labels = np.array([0, 2]), np.array([1, 0])
     with pytest.raises(ValueError, match="needs sentence embeddings"):
-        ranking.score(features, labelled, labels, model="ensemble")
+        ranking.score(features, labelled, labels, model=ranking.ENSEMBLE)
     # Full weight while few includes are known, then (20 / found)^2.
     assert ranking.centroid_weight(1) == 1.0
     assert ranking.centroid_weight(20) == 1.0
@@ -190,7 +210,7 @@ def test_centroid_ranks_records_like_the_includes_first() -> None:
     labelled, labels = np.array([0, 1]), np.array([1, 0])
     cen = ranking.centroid_scores(features, labelled, labels)
     assert cen[2] > cen[3] and cen[4] > cen[3]
-    scores = ranking.score(features, labelled, labels, model="svm+cen")
+    scores = ranking.score(features, labelled, labels, model=ranking.SVM_CEN)
     unlabelled = [2, 3, 4]
     best = max(unlabelled, key=lambda i: scores[i])
     assert best in (2, 4) and scores[3] == min(scores[i] for i in unlabelled)
@@ -255,10 +275,11 @@ def test_fusion_fuses_every_learner() -> None:
     features, labels, dense = _fixture_with_vectors()
     labelled = np.array([5, 0, 1])
     known = labels[labelled]
-    fused = ranking.score(features, labelled, known, model="fusion", embeddings=dense)
+    fusion = bench.ALL_MODELS["fusion"]
+    fused = ranking.score(features, labelled, known, model=fusion, embeddings=dense)
     runs = {
         name: ranking.learner_scores(name, features, labelled, known, dense)
-        for name in ranking.FUSION_LEARNERS
+        for name in bench.FUSION_LEARNERS
     }
     assert set(runs) == {"elas_u4", "nb", "svm-emb", "centroid"}
     assert fused == pytest.approx(ranking.zscore_fusion(list(runs.values()), exclude=labelled))
@@ -266,11 +287,12 @@ def test_fusion_fuses_every_learner() -> None:
     for name in runs:
         rest = [v for n, v in runs.items() if n != name]
         assert not np.allclose(fused, ranking.zscore_fusion(rest, exclude=labelled), atol=1e-2)
-    rrf = ranking.score(features, labelled, known, model="fusion-rrf", embeddings=dense)
+    by_rank = bench.ALL_MODELS["fusion-rrf"]
+    rrf = ranking.score(features, labelled, known, model=by_rank, embeddings=dense)
     assert rrf == pytest.approx(ranking.rank_fusion(list(runs.values()), exclude=labelled))
     # Without sentence vectors: the same fusion less the embedding learner.
-    assert not ranking.needs_embeddings("fusion-text")
-    text_only = ranking.score(features, labelled, known, model="fusion-text")
+    assert not ranking.needs_embeddings(bench.ALL_MODELS["fusion-text"])
+    text_only = ranking.score(features, labelled, known, model=bench.ALL_MODELS["fusion-text"])
     text_runs = [runs[n] for n in ("elas_u4", "nb", "centroid")]
     assert text_only == pytest.approx(ranking.zscore_fusion(text_runs, exclude=labelled))
 
@@ -281,7 +303,7 @@ def test_hedge_averages_elas_u4_and_the_ensemble() -> None:
     known = labels[labelled]
     hedged = ranking.score(features, labelled, known, model="hedge", embeddings=dense)
     u4 = ranking.score(features, labelled, known, model="elas_u4")
-    ensemble = ranking.score(features, labelled, known, model="ensemble", embeddings=dense)
+    ensemble = ranking.score(features, labelled, known, model=ranking.ENSEMBLE, embeddings=dense)
     assert hedged == pytest.approx(ranking.zscore_fusion([u4, ensemble], exclude=labelled))
     assert not np.allclose(hedged, ranking.zscore_fusion([u4], exclude=labelled))
     assert not np.allclose(hedged, ranking.zscore_fusion([ensemble], exclude=labelled))
@@ -291,7 +313,7 @@ def test_hedge_averages_elas_u4_and_the_ensemble() -> None:
     assert ranking.TEXT_ONLY_MODEL == "hedge-text"
     assert not ranking.needs_embeddings(ranking.TEXT_ONLY_MODEL)
     text_only = ranking.score(features, labelled, known, model=ranking.TEXT_ONLY_MODEL)
-    svm_cen = ranking.score(features, labelled, known, model="svm+cen")
+    svm_cen = ranking.score(features, labelled, known, model=ranking.SVM_CEN)
     assert text_only == pytest.approx(ranking.zscore_fusion([u4, svm_cen], exclude=labelled))
 
 

@@ -282,7 +282,7 @@ def test_small_review_never_triggers_the_heuristic() -> None:
 
 def test_cli_reports_stopping(tmp_path: Path) -> None:
     data = _synthetic_csv(tmp_path / "s.csv")
-    fast = ["--model", "svm+cen"]  # text only: no embedding model to load
+    fast = ["--model", "hedge-text"]  # text only: no embedding model to load
     out = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "1", "--json", *fast])
     assert out.exit_code == 0, out.output
     payload = json.loads(out.stdout)

@@ -12,12 +12,12 @@ from pathlib import Path
 import click
 
 from protocols.model import Stage
-from review.cli.options import context, json_option, reviewer_option, stage_option
+from review.cli.options import LABELS, context, json_option, reviewer_option, stage_option
 
 
 @click.command()
 @click.argument("study")
-@click.argument("label", type=click.Choice(["include", "exclude", "maybe"], case_sensitive=False))
+@click.argument("label", type=click.Choice(LABELS, case_sensitive=False))
 @stage_option()
 @click.option(
     "--reason",

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from protocols.model import Stage
+from protocols.vocabulary import Outcome
 from review.cli.options import (
+    LABELS,
     context,
     json_option,
     open_project,
@@ -78,7 +80,7 @@ def embed(ctx: click.Context, model: str | None, batch_size: int, as_json: bool)
 @click.option("--year", "year", help="Year or range: 2015, 2015-2020, 2015-, -2020.")
 @click.option(
     "--state",
-    type=click.Choice(["include", "exclude", "maybe", "conflict", "undecided"]),
+    type=click.Choice([*LABELS, Outcome.CONFLICT.value, Outcome.UNDECIDED.value]),
     help="Only studies in this screening state (as you may see it in blind mode).",
 )
 @stage_option()

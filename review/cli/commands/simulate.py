@@ -84,8 +84,8 @@ def _escape(text: str) -> str:
 @click.option(
     "--model",
     default=None,
-    help="hedge (default; embeds the texts), hedge-text (text only), ensemble, elas_u4, nb,"
-    " fusion, fusion-text, fusion-rrf, svm+cen, svm, lr, svm+emb, lr+emb.",
+    help="hedge (default; embeds the texts), hedge-text (text only) or elas_u4 (ASReview's"
+    " default, for comparison). The experiments run from bench/simulate_bench.py.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (per seed and `mean`).")
 @click.option(
@@ -134,7 +134,10 @@ def simulate(
         labelled = sim.read_labelled_csv(data)
         if chosen not in ranking.MODELS:
             names = ", ".join(ranking.MODELS)
-            raise ScreeningError(f"unknown model {chosen!r}; choose one of {names}")
+            raise ScreeningError(
+                f"unknown model {chosen!r}; choose one of {names}"
+                " (experimental models run from bench/simulate_bench.py)"
+            )
     except (ScreeningError, UsageError) as exc:
         fail(str(exc))
     vectors = None

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from protocols import vocabulary as vocab
+from protocols.vocabulary import Method
+
 #: Methods on the "databases and registers" side of the diagram.
-DBR_METHODS = ("database", "register")
+DBR_METHODS: tuple[Method, ...] = vocab.DBR_METHODS
 
 
 def records_by_source(db: Database, round_no: int) -> list[tuple[str, str, int]]:

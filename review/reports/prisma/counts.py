@@ -24,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from corpus import db as corpus_db
+from protocols.vocabulary import SCREENED, Outcome
 from review.core.errors import ReviewError
 from review.reports.db import prisma as q
 from screening import blind
@@ -44,9 +45,9 @@ OTHER_METHOD_LINES = {
 }
 """Which PRISMA line each other-method source counts in (docs/methods/prisma.md)."""
 
-_SCREENED = frozenset({"include", "exclude", "maybe", "resolved_include", "resolved_exclude"})
-_EXCLUDED = frozenset({"exclude", "resolved_exclude"})
-_INCLUDED = frozenset({"include", "resolved_include"})
+_SCREENED = SCREENED
+_EXCLUDED = frozenset({Outcome.EXCLUDE, Outcome.RESOLVED_EXCLUDE})
+_INCLUDED = frozenset({Outcome.INCLUDE, Outcome.RESOLVED_INCLUDE})
 
 
 class PrismaCountError(ReviewError):
