@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 from pathlib import Path
@@ -15,6 +14,7 @@ from review.cli.commands.simulate import simulate as simulate_cmd
 from screening import ranking
 from screening import simulate as sim
 from screening.errors import ScreeningError
+from tests.simulate_support import synthetic_csv
 
 
 def test_metrics_small_case() -> None:
@@ -52,34 +52,8 @@ def test_evaluate_counts_priors_and_builds_curve() -> None:
     assert result.atd == pytest.approx(0.2)
 
 
-def _synthetic_csv(path: Path, label_column: str = "label_included") -> Path:
-    """Relevant records share a topical vocabulary; irrelevant ones draw from another."""
-    rng = random.Random(3)
-    topic = "nudge default option behavioural choice architecture reminder uptake".split()
-    other = (
-        "protein kinase enzyme soil erosion galaxy orbit sediment lattice "
-        "polymer catalyst neuron plasma glacier ozone turbine alloy"
-    ).split()
-    rows = []
-    for i in range(120):
-        relevant = i % 12 == 5
-        words = rng.sample(topic if relevant else other, 5) + rng.sample(other, 2)
-        rows.append(
-            {
-                "title": f"Study {i} " + " ".join(words[:3]),
-                "abstract": " ".join(words),
-                label_column: int(relevant),
-            }
-        )
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["title", "abstract", label_column])
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
 def test_simulation_finds_shared_vocabulary(tmp_path: Path) -> None:
-    data = sim.read_labelled_csv(_synthetic_csv(tmp_path / "s.csv", "included"))
+    data = sim.read_labelled_csv(synthetic_csv(tmp_path / "s.csv", "included"))
     assert data.relevant == 10
     result = sim.simulate(data, seeds=(1, 2), model="svm+cen")
     assert result.mean["wss95"] > 0.5
@@ -92,7 +66,7 @@ def test_cli_json_and_plot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     # The default model embeds the texts with the real bundled model, once: the
     # second run must take the vectors from the cache.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    data = _synthetic_csv(tmp_path / "s.csv")
+    data = synthetic_csv(tmp_path / "s.csv")
     plot = tmp_path / "recall.svg"
     out = CliRunner().invoke(
         simulate_cmd, [str(data), "--seeds", "1,2", "--json", "--plot", str(plot)]
@@ -147,7 +121,7 @@ def test_bad_csv_is_one_line(tmp_path: Path, content: str, message: str) -> None
 
 
 def test_bad_seeds_and_missing_file(tmp_path: Path) -> None:
-    data = _synthetic_csv(tmp_path / "s.csv")
+    data = synthetic_csv(tmp_path / "s.csv")
     bad = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "a,b"])
     assert bad.exit_code == 1 and "--seeds" in bad.output
     missing = CliRunner().invoke(simulate_cmd, [str(tmp_path / "nope.csv")])
@@ -155,7 +129,7 @@ def test_bad_seeds_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_model_is_one_line(tmp_path: Path) -> None:
-    data = _synthetic_csv(tmp_path / "s.csv")
+    data = synthetic_csv(tmp_path / "s.csv")
     out = CliRunner().invoke(simulate_cmd, [str(data), "--model", "magic"])
     assert out.exit_code == 1 and "unknown model 'magic'" in out.output
 
