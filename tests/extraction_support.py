@@ -59,3 +59,20 @@ def included_review(
         groups.append(int(rows[0]["group_id"]))
     db.close()
     return project, groups
+
+
+RCT = "Quantitative randomized controlled trial"
+
+
+REQUIRED = (
+    "study_design=1",
+    f"mmat_domain={RCT}",
+    "mmat_s1=Yes",
+    "mmat_s2=Yes",
+    *(f"mmat_2_{n}=Yes" for n in range(1, 6)),
+)
+
+
+def fill_required(project: Path, group: int, reviewer: str, *extra: str) -> None:
+    """Fill every required field of the generic form (and ``extra``) in a reviewer's copy."""
+    invoke(project, "extract", "set", str(group), *REQUIRED, *extra, "--reviewer", reviewer)

@@ -6,6 +6,7 @@ embedding cache and full-text index, duplicate pairs and merges, and attached
 full texts, search rounds. Split by concern into modules; import from here.
 """
 
+from corpus.db.ddl import append_only
 from corpus.db.dedup import (
     DEDUP_FIELDS,
     MergeWrite,
@@ -83,6 +84,7 @@ __all__ = [
     "Round",
     "SourceInfo",
     "add_fulltext",
+    "append_only",
     "attached_hashes",
     "begin_immediate",
     "connect",

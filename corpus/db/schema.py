@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from corpus.db import chain_hash
+from corpus.db.ddl import append_only
 
 BUSY_TIMEOUT_MS = int(os.environ.get("REVIEW_BUSY_TIMEOUT_MS", "10000"))
 """How long a connection waits for another writer (``$REVIEW_BUSY_TIMEOUT_MS``)."""
@@ -210,10 +211,7 @@ _ROUNDS: list[str] = [
     "COALESCE((SELECT MIN(imported_at) FROM sources), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')))",
     "ALTER TABLE sources ADD COLUMN round INTEGER NOT NULL DEFAULT 1",
     "CREATE INDEX sources_round ON sources(round)",
-    "CREATE TRIGGER rounds_no_update BEFORE UPDATE ON rounds "
-    "BEGIN SELECT RAISE(ABORT, 'rounds is append-only'); END",
-    "CREATE TRIGGER rounds_no_delete BEFORE DELETE ON rounds "
-    "BEGIN SELECT RAISE(ABORT, 'rounds is append-only'); END",
+    *append_only("rounds"),
 ]
 
 

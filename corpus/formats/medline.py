@@ -19,6 +19,7 @@ import re
 
 from corpus import normalize as nz
 from corpus.errors import ImportFormatError
+from corpus.formats.tagged import TaggedLines
 from corpus.gcpause import gc_paused
 from corpus.model import Record
 
@@ -70,56 +71,46 @@ def _cut_short(records: list[Record]) -> bool:
     return "OWN" in last or "STAT" in last or len(last) == 1
 
 
+class _Lines(TaggedLines):
+    """MEDLINE lines: ``PMID`` opens a record (even without a blank line before it)."""
+
+    tag = _TAG
+    start = "PMID"
+    join = " "
+
+    def between(self, tag: str, lineno: int, count: int) -> None:
+        raise ImportFormatError(
+            self.path,
+            f"record starts with {tag!r} instead of 'PMID- '; the file looks truncated "
+            "or edited, export it again",
+            line=lineno,
+            record=count + 1,
+        )
+
+    def broken(self, tag: str, lineno: int, start: int, count: int) -> None:
+        return  # PMID always opens a record, even when the blank line before it is missing
+
+    def stray(self, lineno: int, count: int) -> ImportFormatError:
+        return ImportFormatError(
+            self.path,
+            "continuation line outside a record; the file is not valid MEDLINE",
+            line=lineno,
+            record=count or None,
+        )
+
+    def unexpected(self, line: str, lineno: int, count: int, inside: bool) -> ImportFormatError:
+        return ImportFormatError(
+            self.path,
+            f"unexpected line {line[:40]!r}; expected a tag like 'TI  - ' "
+            "(is the file complete and really PubMed MEDLINE format?)",
+            line=lineno,
+            record=count or None,
+        )
+
+
 def _blocks(text: str, path: str) -> list[tuple[dict[str, list[str]], int]]:
     """Split the text into (tag -> values, first line) blocks."""
-    blocks: list[tuple[dict[str, list[str]], int]] = []
-    raw: dict[str, list[str]] | None = None
-    last: list[str] = []
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            raw = None  # blank line: the record is complete
-            continue
-        if line[:1] in (" ", "\t"):
-            if raw is None and not blocks:
-                continue
-            if raw is None:
-                raise ImportFormatError(
-                    path,
-                    "continuation line outside a record; the file is not valid MEDLINE",
-                    line=lineno,
-                    record=len(blocks) or None,
-                )
-            last[-1] = f"{last[-1]} {line.strip()}" if last[-1] else line.strip()
-            continue
-        m = _TAG.match(line.rstrip())
-        if m is None and not blocks:
-            continue  # free text before the first tag (a note, a saved web page header)
-        if m is None:
-            raise ImportFormatError(
-                path,
-                f"unexpected line {line[:40]!r}; expected a tag like 'TI  - ' "
-                "(is the file complete and really PubMed MEDLINE format?)",
-                line=lineno,
-                record=len(blocks) or None,
-            )
-        tag, value = m.group(1), m.group(2).strip()
-        if tag == "PMID":
-            # PMID always opens a record, even when the blank line before it is missing.
-            raw = {}
-            blocks.append((raw, lineno))
-        elif raw is None:
-            raise ImportFormatError(
-                path,
-                f"record starts with {tag!r} instead of 'PMID- '; the file looks truncated "
-                "or edited, export it again",
-                line=lineno,
-                record=len(blocks) + 1,
-            )
-        values = raw.get(tag)
-        if values is None:
-            values = raw[tag] = []
-        values.append(value)
-        last = values
+    blocks = _Lines(path).split(text)
     if not blocks:
         raise ImportFormatError(
             path, "no 'PMID- ' line found; is this really a PubMed MEDLINE export?", line=1

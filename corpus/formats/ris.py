@@ -38,6 +38,7 @@ from collections.abc import Iterable
 
 from corpus import normalize as nz
 from corpus.errors import ImportFormatError
+from corpus.formats.tagged import TaggedLines
 from corpus.gcpause import gc_paused
 from corpus.model import Record
 
@@ -84,62 +85,36 @@ def parse(text: str, path: str) -> list[Record]:
         return _parse(text, path)
 
 
-def _parse(text: str, path: str) -> list[Record]:
-    records: list[Record] = []
-    raw: dict[str, list[str]] | None = None
-    start = 0
-    last: list[str] = []
-    match = _TAG.match
-    for lineno, line in enumerate(text.split("\n"), 1):
-        line = line.rstrip()
-        if raw is None:
-            # Outside a record: skip vendor headers and trailers until TY.
-            if "TY" in line:
-                m = match(line.lstrip())
-                if m and m.group(1) == "TY":
-                    raw = {"TY": [(m.group(2) or "").strip()]}
-                    start, last = lineno, raw["TY"]
-            continue
-        m = match(line)
-        if m is None:
-            stripped = line.strip()
-            if not stripped:
-                continue  # blank lines inside a record carry nothing
-            if line[0] in " \t":  # an indented tag (RIS pasted from a web page or mail)
-                m = match(stripped)
-        if m is not None:
-            tag = m.group(1)
-        elif stripped.rstrip(" -") == "ER":
-            tag = "ER"  # a bare "ER": still the end of the record
-        else:
-            last[-1] = f"{last[-1]}\n{stripped}" if last[-1] else stripped
-            continue
-        if tag == "ER":
-            records.append(_record(raw, start))
-            raw = None
-        elif tag == "TY":
-            raise ImportFormatError(
-                path,
-                f"record starting at line {start} has no 'ER  -' line before the next "
-                f"'TY' at line {lineno}; the file looks truncated or badly joined, "
-                "export it again",
-                line=start,
-                record=len(records) + 1,
-            )
-        else:
-            values = raw.get(tag)
-            if values is None:
-                values = raw[tag] = []
-            values.append((m.group(2) or "").strip() if m else "")
-            last = values
-    if raw is not None:
+class _Lines(TaggedLines):
+    """RIS lines: ``TY`` ... ``ER``, with the tolerances listed above (``loose``)."""
+
+    tag = _TAG
+    start = "TY"
+    end = "ER"
+    loose = True
+
+    def broken(self, tag: str, lineno: int, start: int, count: int) -> None:
         raise ImportFormatError(
-            path,
+            self.path,
+            f"record starting at line {start} has no 'ER  -' line before the next "
+            f"'TY' at line {lineno}; the file looks truncated or badly joined, "
+            "export it again",
+            line=start,
+            record=count,
+        )
+
+    def unclosed(self, start: int, count: int) -> ImportFormatError:
+        return ImportFormatError(
+            self.path,
             f"record starting at line {start} ends without an 'ER  -' line; the file looks "
             "truncated, export it again",
             line=start,
-            record=len(records) + 1,
+            record=count,
         )
+
+
+def _parse(text: str, path: str) -> list[Record]:
+    records = [_record(raw, start) for raw, start in _Lines(path).split(text)]
     end = text[-256:].rstrip()  # the last line; no copy of a 100 MB text
     tail = end[end.rfind("\n") + 1 :].strip()
     if tail and "TY  -".startswith(tail):

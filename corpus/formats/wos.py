@@ -19,6 +19,7 @@ import re
 
 from corpus import normalize as nz
 from corpus.errors import ImportFormatError
+from corpus.formats.tagged import TaggedLines
 from corpus.gcpause import gc_paused
 from corpus.model import Record
 
@@ -45,65 +46,58 @@ def parse(text: str, path: str) -> list[Record]:
         return _parse(text, path)
 
 
-def _parse(text: str, path: str) -> list[Record]:
-    records: list[Record] = []
-    raw: dict[str, list[str]] | None = None
-    start = 0
-    last: list[str] = []
-    seen_tag = False
-    header = closed = False  # an "FN" header seen / the last tag was "EF"
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        if line[:1] in (" ", "\t"):
-            if not seen_tag:
-                continue
-            if raw is None:
-                raise _error(path, "continuation line outside a record", lineno, len(records))
-            value = line.strip()
-            last[-1] = f"{last[-1]}\n{value}" if last[-1] else value
-            continue
-        m = _TAG.match(line.rstrip())
-        if m is None and not seen_tag:
-            continue  # free text before the FN header is ignored, as RIS headers are
-        seen_tag = True
-        if m is None:
-            raise _error(path, f"unexpected line {line[:40]!r}", lineno, len(records) + 1)
-        tag, value = m.group(1), (m.group(2) or "").strip()
-        if raw is None:
-            header = header or tag == "FN"
-            closed = tag == "EF"
-            if tag == "PT":
-                raw, start = {"PT": [value]}, lineno
-                last = raw["PT"]
-            elif tag not in _OUTSIDE:
-                raise _error(path, f"tag {tag!r} outside a record", lineno, len(records) + 1)
-            continue
-        if tag == "ER":
-            records.append(_record(raw, start))
-            raw = None
-        elif tag == "PT" or tag == "EF":
-            raise ImportFormatError(
-                path,
-                f"record starting at line {start} has no 'ER' line before line {lineno}; "
-                "the file looks truncated or badly joined, export it again",
-                line=start,
-                record=len(records) + 1,
-            )
-        else:
-            values = raw.get(tag)
-            if values is None:
-                values = raw[tag] = []
-            values.append(value)
-            last = values
-    if raw is not None:
+class _Lines(TaggedLines):
+    """Web of Science lines: ``PT`` ... ``ER``, header tags between records."""
+
+    tag = _TAG
+    start = "PT"
+    end = "ER"
+    breaks = frozenset({"EF"})
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.header = False  # an "FN" header seen
+        self.closed = False  # the last tag between records was "EF"...
+        self.closed_after = 0  # ...after this many records
+
+    def between(self, tag: str, lineno: int, count: int) -> None:
+        self.header = self.header or tag == "FN"
+        self.closed, self.closed_after = tag == "EF", count
+        if tag not in _OUTSIDE:
+            raise _error(self.path, f"tag {tag!r} outside a record", lineno, count + 1)
+
+    def broken(self, tag: str, lineno: int, start: int, count: int) -> None:
         raise ImportFormatError(
-            path,
+            self.path,
+            f"record starting at line {start} has no 'ER' line before line {lineno}; "
+            "the file looks truncated or badly joined, export it again",
+            line=start,
+            record=count,
+        )
+
+    def unclosed(self, start: int, count: int) -> ImportFormatError:
+        return ImportFormatError(
+            self.path,
             f"record starting at line {start} ends without an 'ER' line; the file looks "
             "truncated, export it again",
             line=start,
-            record=len(records) + 1,
+            record=count,
         )
+
+    def stray(self, lineno: int, count: int) -> ImportFormatError:
+        return _error(self.path, "continuation line outside a record", lineno, count)
+
+    def unexpected(self, line: str, lineno: int, count: int, inside: bool) -> ImportFormatError:
+        return _error(
+            self.path, f"unexpected line {line[:40]!r}", lineno, count if inside else count + 1
+        )
+
+
+def _parse(text: str, path: str) -> list[Record]:
+    lines = _Lines(path)
+    records = [_record(raw, start) for raw, start in lines.split(text)]
+    # "EF" closes the file only when no record was begun after it.
+    header, closed = lines.header, lines.closed and lines.closed_after == len(records)
     if not records:
         raise ImportFormatError(path, "no Web of Science record found (no 'PT ' line)", line=1)
     if header and not closed:

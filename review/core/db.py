@@ -22,9 +22,18 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from corpus.db import transaction
+from corpus.db import append_only, transaction
 
 migrations = Migrations("review")
+
+#: What m001 and m002 wrote between a trigger's ``ON`` clause and ``BEGIN``:
+#: the trigger text is on record in every review, so it stays as it was.
+_BREAK = "\n        "
+
+
+def _script(statements: list[str]) -> str:
+    """Statements as lines of an ``executescript`` script."""
+    return "".join(f"        {statement};\n" for statement in statements)
 
 
 @migrations()
@@ -42,10 +51,9 @@ def m001_protocol_and_audit(db: Database) -> None:
             time TEXT NOT NULL,
             protocol_text TEXT NOT NULL
         );
-        CREATE TRIGGER protocol_amendments_no_update BEFORE UPDATE ON protocol_amendments
-        BEGIN SELECT RAISE(ABORT, 'protocol_amendments is append-only'); END;
-        CREATE TRIGGER protocol_amendments_no_delete BEFORE DELETE ON protocol_amendments
-        BEGIN SELECT RAISE(ABORT, 'protocol_amendments is append-only'); END;
+        """
+        + _script(append_only("protocol_amendments", before_begin=_BREAK))
+        + """
         CREATE TABLE audit (
             id INTEGER PRIMARY KEY,
             time TEXT NOT NULL,
@@ -54,11 +62,8 @@ def m001_protocol_and_audit(db: Database) -> None:
             details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details))
         );
         CREATE INDEX audit_action ON audit(action);
-        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
-        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
         """
+        + _script(append_only("audit", before_begin=_BREAK))
     )
 
 
@@ -92,10 +97,9 @@ def m002_extraction(db: Database) -> None:
         );
         CREATE INDEX extraction_values_key
             ON extraction_values(group_id, copy, field, row, column_name, id);
-        CREATE TRIGGER extraction_values_no_update BEFORE UPDATE ON extraction_values
-        BEGIN SELECT RAISE(ABORT, 'extraction_values is append-only'); END;
-        CREATE TRIGGER extraction_values_no_delete BEFORE DELETE ON extraction_values
-        BEGIN SELECT RAISE(ABORT, 'extraction_values is append-only'); END;
+        """
+        + _script(append_only("extraction_values", before_begin=_BREAK))
+        + """
         CREATE TABLE extraction_marks (
             id INTEGER PRIMARY KEY,
             group_id INTEGER NOT NULL REFERENCES record_groups(id),
@@ -106,18 +110,16 @@ def m002_extraction(db: Database) -> None:
             time TEXT NOT NULL
         );
         CREATE INDEX extraction_marks_key ON extraction_marks(group_id, copy, id);
-        CREATE TRIGGER extraction_marks_no_update BEFORE UPDATE ON extraction_marks
-        BEGIN SELECT RAISE(ABORT, 'extraction_marks is append-only'); END;
-        CREATE TRIGGER extraction_marks_no_delete BEFORE DELETE ON extraction_marks
-        BEGIN SELECT RAISE(ABORT, 'extraction_marks is append-only'); END;
+        """
+        + _script(append_only("extraction_marks", before_begin=_BREAK))
+        + """
         CREATE TABLE extraction_unblinded (
             id INTEGER PRIMARY KEY,
             reviewer TEXT NOT NULL REFERENCES reviewers(name),
             time TEXT NOT NULL
         );
-        CREATE TRIGGER extraction_unblinded_no_delete BEFORE DELETE ON extraction_unblinded
-        BEGIN SELECT RAISE(ABORT, 'extraction_unblinded is append-only'); END;
         """
+        + _script(append_only("extraction_unblinded", ["DELETE"], before_begin=_BREAK))
     )
 
 
@@ -176,10 +178,8 @@ def m004_audit_chain(db: Database) -> None:
         digest = audit_hash(previous, id_, time, reviewer, action, details)
         db.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", [previous, digest, id_])
         previous = digest
-    db.execute(
-        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
-        "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END"
-    )
+    (statement,) = append_only("audit", ["UPDATE"])
+    db.execute(statement)
 
 
 def audit_hash(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from corpus.db import transaction
+from corpus.db import append_only, transaction
 from protocols import vocabulary as vocab
 from protocols.vocabulary import Stage
 
@@ -36,8 +36,7 @@ _SCHEMA: list[str] = [
         name TEXT PRIMARY KEY,
         role TEXT NOT NULL CHECK (role IN ('reviewer', 'lead')),
         created TEXT NOT NULL)""",
-    "CREATE TRIGGER reviewers_no_delete BEFORE DELETE ON reviewers "
-    "BEGIN SELECT RAISE(ABORT, 'reviewers are kept: decisions refer to them'); END",
+    *append_only("reviewers", ["DELETE"], message="reviewers are kept: decisions refer to them"),
     """CREATE TABLE screening_sessions (
         id INTEGER PRIMARY KEY,
         reviewer TEXT NOT NULL REFERENCES reviewers(name),
@@ -65,10 +64,7 @@ _SCHEMA: list[str] = [
     "CREATE INDEX decisions_reviewer ON decisions(reviewer, stage, id)",
     "CREATE UNIQUE INDEX decisions_retracts ON decisions(retracts) WHERE retracts IS NOT NULL",
     "CREATE INDEX decisions_session ON decisions(session_id) WHERE session_id IS NOT NULL",
-    "CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions "
-    "BEGIN SELECT RAISE(ABORT, 'decisions is append-only'); END",
-    "CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions "
-    "BEGIN SELECT RAISE(ABORT, 'decisions is append-only'); END",
+    *append_only("decisions"),
     """CREATE TABLE current_decisions (
         stage TEXT NOT NULL,
         group_id INTEGER NOT NULL,
@@ -138,10 +134,7 @@ _SCHEMA: list[str] = [
         time TEXT NOT NULL,
         CHECK ((label = 'reopen') = (method IS NULL)))""",
     "CREATE INDEX resolutions_key ON resolutions(stage, group_id, id)",
-    "CREATE TRIGGER resolutions_no_update BEFORE UPDATE ON resolutions "
-    "BEGIN SELECT RAISE(ABORT, 'resolutions is append-only'); END",
-    "CREATE TRIGGER resolutions_no_delete BEFORE DELETE ON resolutions "
-    "BEGIN SELECT RAISE(ABORT, 'resolutions is append-only'); END",
+    *append_only("resolutions"),
     """CREATE TABLE current_resolutions (
         stage TEXT NOT NULL,
         group_id INTEGER NOT NULL,
@@ -162,10 +155,7 @@ _SCHEMA: list[str] = [
         SELECT RAISE(ABORT, 'only a lead unblinds a stage')
         WHERE (SELECT role FROM reviewers WHERE name = NEW.by) IS NOT 'lead';
     END""",
-    "CREATE TRIGGER unblinded_no_update BEFORE UPDATE ON unblinded "
-    "BEGIN SELECT RAISE(ABORT, 'unblinded is append-only'); END",
-    "CREATE TRIGGER unblinded_no_delete BEFORE DELETE ON unblinded "
-    "BEGIN SELECT RAISE(ABORT, 'unblinded is append-only'); END",
+    *append_only("unblinded"),
     """CREATE TABLE report_flags (
         id INTEGER PRIMARY KEY,
         group_id INTEGER NOT NULL REFERENCES record_groups(id),
@@ -174,14 +164,8 @@ _SCHEMA: list[str] = [
         note TEXT,
         time TEXT NOT NULL)""",
     "CREATE INDEX report_flags_group ON report_flags(group_id, id)",
-    "CREATE TRIGGER report_flags_no_update BEFORE UPDATE ON report_flags "
-    "BEGIN SELECT RAISE(ABORT, 'report_flags is append-only'); END",
-    "CREATE TRIGGER report_flags_no_delete BEFORE DELETE ON report_flags "
-    "BEGIN SELECT RAISE(ABORT, 'report_flags is append-only'); END",
-    "CREATE TRIGGER screening_sessions_no_update BEFORE UPDATE ON screening_sessions "
-    "BEGIN SELECT RAISE(ABORT, 'screening_sessions is append-only'); END",
-    "CREATE TRIGGER screening_sessions_no_delete BEFORE DELETE ON screening_sessions "
-    "BEGIN SELECT RAISE(ABORT, 'screening_sessions is append-only'); END",
+    *append_only("report_flags"),
+    *append_only("screening_sessions"),
     # The hook for active learning: one ranking per model version and stage.
     """CREATE TABLE rankings (
         id INTEGER PRIMARY KEY,
@@ -258,14 +242,8 @@ _STOPPING: list[str] = [
         drawn_at TEXT NOT NULL,
         PRIMARY KEY (sample_id, position),
         UNIQUE (sample_id, group_id)) WITHOUT ROWID""",
-    "CREATE TRIGGER stopping_samples_no_update BEFORE UPDATE ON stopping_samples "
-    "BEGIN SELECT RAISE(ABORT, 'stopping_samples is append-only'); END",
-    "CREATE TRIGGER stopping_samples_no_delete BEFORE DELETE ON stopping_samples "
-    "BEGIN SELECT RAISE(ABORT, 'stopping_samples is append-only'); END",
-    "CREATE TRIGGER stopping_sample_groups_no_update BEFORE UPDATE ON stopping_sample_groups "
-    "BEGIN SELECT RAISE(ABORT, 'stopping_sample_groups is append-only'); END",
-    "CREATE TRIGGER stopping_sample_groups_no_delete BEFORE DELETE ON stopping_sample_groups "
-    "BEGIN SELECT RAISE(ABORT, 'stopping_sample_groups is append-only'); END",
+    *append_only("stopping_samples"),
+    *append_only("stopping_sample_groups"),
 ]
 
 

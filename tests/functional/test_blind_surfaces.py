@@ -32,11 +32,10 @@ from review.cli.root import cli
 from review.serve import server as serve_module
 from review.serve.server import ReviewServer
 from review.tui import app as tui_app
-from tests.extraction_support import RIS, invoke
-from tests.functional.test_cli_extract import fill_required
-from tests.functional.test_zotero_push import _synced, tags_of
+from tests.extraction_support import RIS, fill_required, invoke
 from tests.serve_support import free_port
 from tests.zotero_server import ZoteroServer
+from tests.zotero_support import synced, tags_of
 
 NOTE = "ben-secret-note-R7Q2"  # ben's full-text notes
 DATA = "ben-secret-data-M4K8"  # a value only ben extracted
@@ -244,7 +243,7 @@ def zotero() -> Iterator[ZoteroServer]:
 def test_zotero_push_refuses_ana_before_any_request(
     run: Any, zotero: ZoteroServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rev = _synced(run, zotero, monkeypatch, blind=True)
+    rev = synced(run, zotero, monkeypatch, blind=True)
     for key, label, *more in (("3EWF3P9V", "include"),
                               ("PQKBRC33", "exclude", "--reason", "wrong population")):  # fmt: skip
         done = rev("decide", f"source:{key}", label, *more, "--note", NOTE, "--reviewer", "ben")

@@ -9,21 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from review.cli.root import cli
-from tests.extraction_support import included_review, invoke
-
-RCT = "Quantitative randomized controlled trial"
-REQUIRED = (
-    "study_design=1",
-    f"mmat_domain={RCT}",
-    "mmat_s1=Yes",
-    "mmat_s2=Yes",
-    *(f"mmat_2_{n}=Yes" for n in range(1, 6)),
-)
-
-
-def fill_required(project: Path, group: int, reviewer: str, *extra: str) -> None:
-    """Fill every required field of the generic form (and ``extra``) in a reviewer's copy."""
-    invoke(project, "extract", "set", str(group), *REQUIRED, *extra, "--reviewer", reviewer)
+from tests.extraction_support import fill_required, included_review, invoke
 
 
 def show(project: Path, group: int, reviewer: str) -> dict[str, Any]:

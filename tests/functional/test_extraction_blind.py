@@ -7,8 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from review.cli.root import cli
-from tests.extraction_support import included_review, invoke
-from tests.functional.test_cli_extract import fill_required
+from tests.extraction_support import fill_required, included_review, invoke
 
 ANA = "ana-secret-QX7731"
 BEN = "ben-secret-ZW4410"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import json
 import random
@@ -18,6 +17,7 @@ from review.cli.commands.simulate import simulate as simulate_cmd
 from screening import ranking
 from screening import simulate as sim
 from screening.errors import ScreeningError
+from tests.simulate_support import synthetic_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,34 +72,8 @@ def test_evaluate_counts_priors_and_builds_curve() -> None:
     assert result.atd == pytest.approx(0.2)
 
 
-def _synthetic_csv(path: Path, label_column: str = "label_included") -> Path:
-    """Relevant records share a topical vocabulary; irrelevant ones draw from another."""
-    rng = random.Random(3)
-    topic = "nudge default option behavioural choice architecture reminder uptake".split()
-    other = (
-        "protein kinase enzyme soil erosion galaxy orbit sediment lattice "
-        "polymer catalyst neuron plasma glacier ozone turbine alloy"
-    ).split()
-    rows = []
-    for i in range(120):
-        relevant = i % 12 == 5
-        words = rng.sample(topic if relevant else other, 5) + rng.sample(other, 2)
-        rows.append(
-            {
-                "title": f"Study {i} " + " ".join(words[:3]),
-                "abstract": " ".join(words),
-                label_column: int(relevant),
-            }
-        )
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["title", "abstract", label_column])
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
 def test_simulation_finds_shared_vocabulary(tmp_path: Path) -> None:
-    data = sim.read_labelled_csv(_synthetic_csv(tmp_path / "s.csv", "included"))
+    data = sim.read_labelled_csv(synthetic_csv(tmp_path / "s.csv", "included"))
     assert data.relevant == 10
     result = sim.simulate(data, seeds=(1, 2), model=ranking.SVM_CEN)
     assert result.mean["wss95"] > 0.5
@@ -112,7 +86,7 @@ def test_cli_json_and_plot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     # The default model embeds the texts with the real bundled model, once: the
     # second run must take the vectors from the cache.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    data = _synthetic_csv(tmp_path / "s.csv")
+    data = synthetic_csv(tmp_path / "s.csv")
     plot = tmp_path / "recall.svg"
     out = CliRunner().invoke(
         simulate_cmd, [str(data), "--seeds", "1,2", "--json", "--plot", str(plot)]
@@ -167,7 +141,7 @@ def test_bad_csv_is_one_line(tmp_path: Path, content: str, message: str) -> None
 
 
 def test_bad_seeds_and_missing_file(tmp_path: Path) -> None:
-    data = _synthetic_csv(tmp_path / "s.csv")
+    data = synthetic_csv(tmp_path / "s.csv")
     bad = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "a,b"])
     assert bad.exit_code == 1 and "--seeds" in bad.output
     missing = CliRunner().invoke(simulate_cmd, [str(tmp_path / "nope.csv")])
@@ -175,7 +149,7 @@ def test_bad_seeds_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_model_is_one_line(tmp_path: Path) -> None:
-    data = _synthetic_csv(tmp_path / "s.csv")
+    data = synthetic_csv(tmp_path / "s.csv")
     out = CliRunner().invoke(simulate_cmd, [str(data), "--model", "magic"])
     assert out.exit_code == 1 and "unknown model 'magic'" in out.output
 

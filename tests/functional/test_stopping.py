@@ -19,7 +19,7 @@ from review.cli.commands.simulate import simulate as simulate_cmd
 from screening import simulate as sim
 from screening import stopping
 from screening.errors import ScreeningError
-from tests.functional.test_simulate import _synthetic_csv
+from tests.simulate_support import synthetic_csv
 
 
 def cdf(k: int, urn: int, in_urn: int, n: int) -> float:
@@ -281,7 +281,7 @@ def test_small_review_never_triggers_the_heuristic() -> None:
 
 
 def test_cli_reports_stopping(tmp_path: Path) -> None:
-    data = _synthetic_csv(tmp_path / "s.csv")
+    data = synthetic_csv(tmp_path / "s.csv")
     fast = ["--model", "hedge-text"]  # text only: no embedding model to load
     out = CliRunner().invoke(simulate_cmd, [str(data), "--seeds", "1", "--json", *fast])
     assert out.exit_code == 0, out.output
@@ -299,7 +299,7 @@ def test_cli_reports_stopping(tmp_path: Path) -> None:
     [("--target", "1.5"), ("--target", "abc"), ("--target", "0"), ("--confidence", "1")],
 )
 def test_cli_bad_share_is_one_line(tmp_path: Path, option: str, value: str) -> None:
-    data = _synthetic_csv(tmp_path / "s.csv")
+    data = synthetic_csv(tmp_path / "s.csv")
     out = CliRunner().invoke(simulate_cmd, [str(data), option, value])
     assert out.exit_code == 1
     assert f"{option} {value!r}" in out.output

@@ -9,20 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from protocols.loader import ProtocolError, parse
-from review.cli.root import cli
 from review.core.context import viewer_for
-from review.core.project import Project
 from screening import blind, queue, stopping
 from screening import db as sdb
 from screening.decide import decide
 from screening.errors import ScreeningError
 from screening.stopping import hypergeometric_p, required_sample
 from tests.screening_support import make_review, team
+from tests.stopping_support import BLIND, TA, cli_review, decide_first
 
-TA = "title_abstract"
 HEAD = '[review]\ntitle = "T"\n'
 
 
@@ -155,35 +153,6 @@ def test_dual_screening_conflicts_count_as_relevant(tmp_path: Path) -> None:
 # --- CLI and status ------------------------------------------------------------------
 
 
-def cli_review(tmp_path: Path, protocol: str = "") -> tuple[Callable[..., Result], Project]:
-    """A review made by the CLI with 120 studies; ``protocol`` replaces protocol.toml."""
-    runner = CliRunner()
-    root = tmp_path / "rev"
-    assert runner.invoke(cli, ["init", str(root)]).exit_code == 0
-    if protocol:
-        (root / "protocol.toml").write_text(protocol, "utf-8")
-    ris = tmp_path / "a.ris"
-    ris.write_text(
-        "".join(f"TY  - JOUR\nTI  - Study {n}\nAB  - Text {n}.\nER  - \n\n" for n in range(120)),
-        "utf-8",
-    )
-
-    def run(*args: str) -> Result:
-        return runner.invoke(cli, ["--project", str(root), *args], catch_exceptions=False)
-
-    assert run("import", "--no-embed", str(ris)).exit_code == 0
-    return run, Project(root.resolve())
-
-
-def decide_first(project: Project, reviewer: str, count: int, relevant: int) -> None:
-    db = project.open_db()
-    who = viewer_for(project, db, reviewer)
-    groups = [g for (g,) in db.execute("SELECT DISTINCT group_id FROM records ORDER BY 1")]
-    for i, g in enumerate(groups[:count]):
-        decide(db, who, g, TA, "include" if i < relevant else "exclude")
-    db.close()
-
-
 def one_line_error(result: Result, text: str) -> None:
     assert result.exit_code != 0
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
@@ -215,16 +184,6 @@ def test_cli_report_sample_and_status(tmp_path: Path) -> None:
     assert report["stop_justified"] and "Callaghan" in report["sentence"]
     plain = run("status", "--reviewer", "ana").output
     assert "Stopping justified at 95% recall (95% confidence)" in plain
-
-
-BLIND = """[review]
-title = "Blind"
-
-[screening]
-reviewers_per_record = 1
-blind = true
-stopping_target = 0.9
-"""
 
 
 def test_blind_reviewer_gets_no_stopping_figures(tmp_path: Path) -> None:

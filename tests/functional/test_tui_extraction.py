@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +22,8 @@ from review.tui.screens.extraction import ExtractionScreen
 from review.tui.widgets.fulltext import Report, ReportArea, clean_quote
 from tests.extraction_support import included_review
 from tests.pdfs import text_pdf
+from tests.tui_extraction_support import SMALL, WIDE, drive, settle
 
-SMALL = (80, 24)
-WIDE = (120, 40)
 SECRET = "Atlantis-ana-secret"
 #: Every required field of the generic template but the study design (pressed on screen).
 REQUIRED: list[tuple[Key, Any]] = [
@@ -52,25 +49,6 @@ def review(tmp_path: Path, mode: str = "single", pdf: bool = False) -> tuple[Pro
         attach(db, project.root, int(record), report, "lead")
         db.close()
     return project, groups
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until the writes landed and the screen redrew."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def drive(
-    app: ReviewApp, script: Callable[[Pilot[Any]], Awaitable[None]], size: tuple[int, int] = WIDE
-) -> None:
-    async def main() -> None:
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            await script(pilot)
-            await settle(pilot)
-
-    asyncio.run(main())
 
 
 def value(project: Project, who: str, group: int, name: str) -> Any:

@@ -18,7 +18,7 @@ from review.tui.screens.screening import ScreeningScreen
 from review.tui.widgets.relevance import RelevancePanel, level, why_text
 from review.tui.workers.ranking import RankingError, RankingWorker
 from screening.ranking import Neighbour, Why
-from tests.functional.test_prioritise import PROTOCOL, STUDIES, ris
+from tests.ranking_support import PROTOCOL, STUDIES, ris
 from tests.tui_support import drive, settle
 
 

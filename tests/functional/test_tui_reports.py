@@ -22,8 +22,8 @@ from review.tui.screens.dashboard import HomeScreen
 from review.tui.screens.gapmap import GapMapScreen, axis_fields, shade
 from review.tui.widgets.prisma_flow import FlowDiagram
 from tests.extraction_support import included_review, invoke
-from tests.functional.test_tui_extraction import SMALL, WIDE, drive, settle
 from tests.gapmap_support import GROOMING, JUSTICE, LIVE, build_review
+from tests.tui_extraction_support import SMALL, WIDE, drive, settle
 
 # --- the dashboard's PRISMA flow ----------------------------------------------------------
 

@@ -12,7 +12,7 @@ from review.tui.screens.dashboard import HomeScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.tui.widgets.modals import Notice
 from screening import db as sdb
-from tests.functional.test_stopping_review import cli_review, decide_first
+from tests.stopping_support import cli_review, decide_first
 from tests.tui_support import settle
 
 SIZE = (100, 40)
@@ -54,7 +54,7 @@ def test_dashboard_shows_stopping_and_k_draws_the_sample(tmp_path: Path) -> None
 
 
 def test_blind_reviewer_sees_no_stopping_lines(tmp_path: Path) -> None:
-    from tests.functional.test_stopping_review import BLIND
+    from tests.stopping_support import BLIND
 
     run, project = cli_review(tmp_path, BLIND)
     assert run("reviewer", "add", "lead", "--lead").exit_code == 0

@@ -15,28 +15,7 @@ from review.core.context import open_context
 from review.sync.zotero_client import ZoteroClient, parse_library
 from review.sync.zotero_push import push
 from tests.zotero_server import ZoteroServer
-
-KEY = "SECRET-KEY-xyz"
-LIB = "user:475425"
-
-PROTOCOL = """[review]
-title = "Push test"
-
-[screening]
-reviewers_per_record = 1
-blind = {blind}
-
-[stages.title_abstract]
-exclusion_reasons = ["wrong population", "not empirical"]
-
-[stages.full_text]
-exclusion_reasons = ["wrong design; no control", "no full text"]
-
-[[extraction.fields]]
-name = "country"
-label = "Country"
-type = "text"
-"""
+from tests.zotero_support import KEY, LIB, synced, tags_of
 
 
 @pytest.fixture
@@ -45,21 +24,9 @@ def server() -> Iterator[ZoteroServer]:
         yield srv
 
 
-def _synced(run: Any, server: ZoteroServer, monkeypatch: pytest.MonkeyPatch, blind: bool) -> Any:
-    monkeypatch.setenv("ZOTERO_API_KEY", KEY)
-    (run.project / "protocol.toml").write_text(
-        PROTOCOL.format(blind="true" if blind else "false"), encoding="utf-8"
-    )
-    assert run("reviewer", "add", "lead", "--lead").exit_code == 0
-    done = run("zotero", "import", "--library", LIB, "--endpoint", server.url, "--no-embed")
-    assert done.exit_code == 0, done.output
-    server.requests.clear()
-    return run
-
-
 @pytest.fixture
 def rev(run: Any, server: ZoteroServer, monkeypatch: pytest.MonkeyPatch) -> Any:
-    return _synced(run, server, monkeypatch, blind=False)
+    return synced(run, server, monkeypatch, blind=False)
 
 
 def decide(rev: Any, key: str, label: str, *extra: str) -> None:
@@ -69,10 +36,6 @@ def decide(rev: Any, key: str, label: str, *extra: str) -> None:
 
 def writes(server: ZoteroServer) -> list[Any]:
     return [r for r in server.requests if r.method in ("PATCH", "POST", "PUT", "DELETE")]
-
-
-def tags_of(server: ZoteroServer, key: str) -> list[str]:
-    return [t["tag"] for t in server.items[key]["data"]["tags"]]
 
 
 def screen(rev: Any) -> None:
@@ -211,7 +174,7 @@ def test_skipped_item_is_reported_on_one_line(rev: Any, server: ZoteroServer) ->
 def test_blind_review_needs_a_lead(
     run: Any, server: ZoteroServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rev = _synced(run, server, monkeypatch, blind=True)
+    rev = synced(run, server, monkeypatch, blind=True)
     assert rev("decide", "source:3EWF3P9V", "include", "--reviewer", "ana").exit_code == 0
     result = rev("zotero", "push", "--reviewer", "ana")
     assert result.exit_code == 1

@@ -14,6 +14,7 @@ from corpus.formats import bibtex, detect
 from corpus.model import FIELDS as MODEL_FIELDS
 from corpus.model import Record
 from corpus.textio import decode
+from tests.parser_support import only_import_errors, text_of
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
 BIB_FILES = sorted(p.name for p in EXPORTS.glob("*.bib"))
@@ -33,8 +34,7 @@ T4 = "Perspectives of survivors on content moderation by online platforms"
 
 
 def load(name: str) -> list[Record]:
-    path = EXPORTS / name
-    return bibtex.parse(decode(path.read_bytes(), name), name)
+    return bibtex.parse(text_of(name), name)
 
 
 # name -> (source_ids, titles, dois, years, journals, database)
@@ -389,22 +389,7 @@ def test_round_trip_property(
 
 # --- fuzzing: nothing but ImportFormatError escapes ----------------------------------
 
-SAMPLES = [decode((EXPORTS / n).read_bytes(), n) for n in BIB_FILES]
-
-
-def _only_import_errors(text: str) -> None:
-    try:
-        records = bibtex.parse(text, "fuzz.bib")
-    except ImportFormatError as exc:
-        assert str(exc).startswith("fuzz.bib")
-    else:
-        assert all(isinstance(r, Record) for r in records)
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(max_size=500))
-def test_random_text(text: str) -> None:
-    _only_import_errors(text)
+SAMPLES = [text_of(n) for n in BIB_FILES]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -414,4 +399,4 @@ def test_mutated_exports(sample: str, data: st.DataObject) -> None:
     where = data.draw(st.integers(0, len(sample)))
     junk = data.draw(st.text(alphabet='{}@,="\\\n %#()ü', max_size=12))
     text = sample[:where] + junk + sample[where:cut] if where < cut else sample[:cut] + junk
-    _only_import_errors(text)
+    only_import_errors(bibtex.parse, text, "fuzz.bib")

@@ -13,6 +13,7 @@ from corpus.errors import ImportFormatError
 from corpus.formats import detect, endnote_xml
 from corpus.model import Record
 from corpus.textio import decode
+from tests.parser_support import only_import_errors, text_of
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
 XML_FILES = ["endnote.xml", "zotero.xml", "mendeley.xml"]
@@ -30,10 +31,6 @@ T2 = (
 )
 T3 = "Machine learning for detecting sexual exploitation in online advertisements"
 T4 = "Perspectives of survivors on content moderation by online platforms"
-
-
-def text_of(name: str) -> str:
-    return decode((EXPORTS / name).read_bytes(), name)
 
 
 def load(name: str) -> list[Record]:
@@ -216,22 +213,13 @@ def test_empty_or_recordless(text: str) -> None:
 SAMPLES = [text_of(n) for n in XML_FILES]
 
 
-def _only_import_errors(text: str) -> None:
-    try:
-        records = endnote_xml.parse(text, "fuzz.xml")
-    except ImportFormatError as exc:
-        assert str(exc).startswith("fuzz.xml")
-    else:
-        assert all(isinstance(r, Record) for r in records)
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(["", "<xml><records><record>", '<?xml version="1.0" encoding="UTF-16"?>']),
     st.text(max_size=400),
 )
 def test_random_text(prefix: str, text: str) -> None:
-    _only_import_errors(prefix + text)
+    only_import_errors(endnote_xml.parse, prefix + text, "fuzz.xml")
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -241,7 +229,7 @@ def test_mutated_exports(sample: str, data: st.DataObject) -> None:
     where = data.draw(st.integers(0, len(sample)))
     junk = data.draw(st.text(alphabet="<>/&;!\"'=x\x00\ud800 ü", max_size=12))
     text = sample[:where] + junk + sample[where:cut] if where < cut else sample[:cut] + junk
-    _only_import_errors(text)
+    only_import_errors(endnote_xml.parse, text, "fuzz.xml")
 
 
 def test_an_invalid_character_is_reported_on_one_line(tmp_path: Path) -> None:

@@ -11,24 +11,20 @@ from hypothesis import strategies as st
 from corpus.errors import ImportFormatError
 from corpus.formats import detect, medline, ris
 from corpus.model import Record
-from corpus.textio import decode
-from tests.fuzzing import ROUND_TRIP_FIELDS, mutate_lines
+from tests.fuzzing import ROUND_TRIP_FIELDS
+from tests.parser_support import only_import_errors, text_of
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def load(name: str = "pubmed.nbib") -> str:
-    return decode((EXPORTS / name).read_bytes(), name)
-
-
 def parse(text: str | None = None) -> list[Record]:
-    return medline.parse(load() if text is None else text, "pubmed.nbib")
+    return medline.parse(text_of("pubmed.nbib") if text is None else text, "pubmed.nbib")
 
 
 def test_fixture_records() -> None:
     recs = parse()
-    assert detect(load(), "pubmed.nbib") == "medline"
+    assert detect(text_of("pubmed.nbib"), "pubmed.nbib") == "medline"
     assert [r.pmid for r in recs] == ["35361432", "36754321", "37001234", "38412345"]
     assert [r.source_id for r in recs] == [r.pmid for r in recs]
     assert [r.doi for r in recs] == [
@@ -113,7 +109,7 @@ def test_errors_name_a_line(text: str, line: int) -> None:
 
 
 def test_truncated_last_record_is_an_error() -> None:
-    text = load()
+    text = text_of("pubmed.nbib")
     cut = text[: text.index("Young men are frequent targets")]
     with pytest.raises(ImportFormatError) as err:
         parse(cut)
@@ -128,21 +124,6 @@ def test_round_trip_through_ris_keeps_fields_but_type() -> None:
         for field in ROUND_TRIP_FIELDS:
             assert getattr(a, field) == getattr(b, field), field
         assert b.type == "GEN"
-
-
-def _only_import_errors(text: str) -> None:
-    try:
-        records = medline.parse(text, "fuzz.nbib")
-    except ImportFormatError as exc:
-        assert exc.path == "fuzz.nbib"
-        return
-    assert records and all(isinstance(r, Record) for r in records)
-
-
-@settings(FUZZ)
-@given(st.text())
-def test_random_text(text: str) -> None:
-    _only_import_errors(text)
 
 
 @settings(FUZZ)
@@ -170,16 +151,4 @@ def test_random_text(text: str) -> None:
     )
 )
 def test_random_tag_soup(lines: list[str]) -> None:
-    _only_import_errors("\n".join(lines))
-
-
-@settings(FUZZ)
-@given(st.data())
-def test_mutated_fixture(data: st.DataObject) -> None:
-    _only_import_errors(mutate_lines(load(), data))
-
-
-@settings(FUZZ)
-@given(st.binary(max_size=2000), st.sampled_from(["utf-8", "latin-1", "utf-16-le"]))
-def test_random_bytes_decoded(data: bytes, codec: str) -> None:
-    _only_import_errors(data.decode(codec, errors="replace"))
+    only_import_errors(medline.parse, "\n".join(lines), "fuzz.nbib")

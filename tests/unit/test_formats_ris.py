@@ -13,7 +13,7 @@ from corpus.errors import ImportFormatError
 from corpus.formats import detect, ris
 from corpus.model import FIELDS, Record
 from corpus.textio import decode
-from tests.fuzzing import mutate_lines
+from tests.parser_support import only_import_errors, text_of
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
 RIS_FIXTURES = (
@@ -29,13 +29,8 @@ RIS_FIXTURES = (
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def load(name: str) -> str:
-    """Read a fixture the way the importer does (BOM and CRLF handled by textio)."""
-    return decode((EXPORTS / name).read_bytes(), name)
-
-
 def parse(name: str) -> list[Record]:
-    return ris.parse(load(name), name)
+    return ris.parse(text_of(name), name)
 
 
 # (title start, doi, first author, year, journal, source_id, pmid) per record
@@ -313,7 +308,7 @@ def test_fixture_records(name: str) -> None:
         assert rec.source_id == source_id
         assert rec.pmid == pmid
         assert rec.raw["TY"] == [rec.type]
-        assert rec.line and load(name).split("\n")[rec.line - 1].startswith("TY  - ")
+        assert rec.line and text_of(name).split("\n")[rec.line - 1].startswith("TY  - ")
 
 
 TITLES = {
@@ -397,7 +392,7 @@ def test_fixture_titles_exact_and_author_counts(name: str) -> None:
 
 @pytest.mark.parametrize("name", RIS_FIXTURES)
 def test_fixture_detected_as_ris_and_one_record_lacks_abstract(name: str) -> None:
-    text = load(name)
+    text = text_of(name)
     assert detect(text, name) == "ris"
     assert sum(1 for r in parse(name) if not r.abstract) >= 1
 
@@ -637,7 +632,7 @@ def test_no_record_is_an_error(text: str) -> None:
 
 
 def test_truncated_fixture_raises_with_line() -> None:
-    text = load("scopus.ris")
+    text = text_of("scopus.ris")
     cut = text[: text.index("Sextortion of minors") + 30]
     with pytest.raises(ImportFormatError) as err:
         ris.parse(cut, "scopus.ris")
@@ -645,21 +640,6 @@ def test_truncated_fixture_raises_with_line() -> None:
 
 
 # --- robustness (hypothesis) ------------------------------------------------------------------
-
-
-def _only_import_errors(text: str) -> None:
-    try:
-        records = ris.parse(text, "fuzz.ris")
-    except ImportFormatError as exc:
-        assert exc.path == "fuzz.ris"
-        return
-    assert records and all(isinstance(r, Record) for r in records)
-
-
-@FUZZ
-@given(st.text())
-def test_random_text(text: str) -> None:
-    _only_import_errors(text)
 
 
 @FUZZ
@@ -692,19 +672,7 @@ def test_random_text(text: str) -> None:
     )
 )
 def test_random_tag_soup(lines: list[str]) -> None:
-    _only_import_errors("\n".join(lines))
-
-
-@FUZZ
-@given(st.sampled_from(RIS_FIXTURES), st.data())
-def test_mutated_fixtures(name: str, data: st.DataObject) -> None:
-    _only_import_errors(mutate_lines(load(name), data))
-
-
-@FUZZ
-@given(st.binary(max_size=2000), st.sampled_from(["utf-8", "latin-1", "utf-16-le"]))
-def test_random_bytes_decoded(data: bytes, codec: str) -> None:
-    _only_import_errors(data.decode(codec, errors="replace"))
+    only_import_errors(ris.parse, "\n".join(lines), "fuzz.ris")
 
 
 @FUZZ
@@ -716,7 +684,7 @@ def test_fixture_with_random_bytes_spliced_in(name: str, junk: bytes, data: st.D
         text = decode(raw[:at] + junk + raw[at:], name)
     except ImportFormatError:
         return
-    _only_import_errors(text)
+    only_import_errors(ris.parse, text, "fuzz.ris")
 
 
 # --- round trip -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from corpus.errors import ImportFormatError
 from corpus.formats import detect, tabular
 from corpus.model import Record
-from corpus.textio import decode
+from tests.parser_support import only_import_errors, text_of
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
 TABULAR = [
@@ -41,10 +41,6 @@ T3 = "Machine learning for detecting sexual exploitation in online advertisement
 T4 = "Perspectives of survivors on content moderation by online platforms"
 SCOPUS_IDS = ["2-s2.0-85103456789", "2-s2.0-85125678901", "2-s2.0-85112345678"]
 WOS_IDS = ["WOS:000650217400001", "WOS:000771234500009", "WOS:000923456700012"]
-
-
-def text_of(name: str) -> str:
-    return decode((EXPORTS / name).read_bytes(), name)
 
 
 def load(name: str) -> list[Record]:
@@ -362,22 +358,13 @@ def test_plain_tsv_with_quotes_is_not_read_as_wos() -> None:
 SAMPLES = [text_of(n) for n in TABULAR]
 
 
-def _only_import_errors(text: str) -> None:
-    try:
-        records = tabular.parse(text, "fuzz.csv")
-    except ImportFormatError as exc:
-        assert str(exc).startswith("fuzz.csv")
-    else:
-        assert all(isinstance(r, Record) for r in records)
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(["", "title,abstract\n", "TI\tAU\tPT\tUT\tAB\tPY\n", "title;authors\n"]),
     st.text(max_size=400),
 )
 def test_random_text(prefix: str, text: str) -> None:
-    _only_import_errors(prefix + text)
+    only_import_errors(tabular.parse, prefix + text, "fuzz.csv")
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -387,4 +374,4 @@ def test_mutated_exports(sample: str, data: st.DataObject) -> None:
     where = data.draw(st.integers(0, len(sample)))
     junk = data.draw(st.text(alphabet="\",;\t\n\r[]'\x00ü", max_size=12))
     text = sample[:where] + junk + sample[where:cut] if where < cut else sample[:cut] + junk
-    _only_import_errors(text)
+    only_import_errors(tabular.parse, text, "fuzz.csv")

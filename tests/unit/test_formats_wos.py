@@ -11,25 +11,21 @@ from hypothesis import strategies as st
 from corpus.errors import ImportFormatError
 from corpus.formats import detect, ris, wos
 from corpus.model import Record
-from corpus.textio import decode
-from tests.fuzzing import ROUND_TRIP_FIELDS, mutate_lines
+from tests.fuzzing import ROUND_TRIP_FIELDS
+from tests.parser_support import only_import_errors, text_of
 
 EXPORTS = Path(__file__).parents[1] / "fixtures" / "exports"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEADER = "FN Clarivate Analytics Web of Science\nVR 1.0\n"
 
 
-def load() -> str:
-    return decode((EXPORTS / "wos_plain.txt").read_bytes(), "wos_plain.txt")
-
-
 def parse(text: str | None = None) -> list[Record]:
-    return wos.parse(load() if text is None else text, "savedrecs.txt")
+    return wos.parse(text_of("wos_plain.txt") if text is None else text, "savedrecs.txt")
 
 
 def test_fixture_records() -> None:
     recs = parse()
-    assert detect(load(), "wos_plain.txt") == "wos"
+    assert detect(text_of("wos_plain.txt"), "wos_plain.txt") == "wos"
     assert [r.source_id for r in recs] == [
         "WOS:000787654300012",
         "WOS:001172345600001",
@@ -112,7 +108,7 @@ def test_errors_name_a_line(text: str, line: int) -> None:
 
 
 def test_truncated_fixture_names_the_open_record() -> None:
-    text = load()
+    text = text_of("wos_plain.txt")
     cut = text[: text.index("Young men are frequent targets")]
     with pytest.raises(ImportFormatError) as err:
         parse(cut)
@@ -125,21 +121,6 @@ def test_round_trip_through_ris_keeps_fields_but_type() -> None:
     for a, b in zip(recs, again, strict=True):
         for field in ROUND_TRIP_FIELDS:
             assert getattr(a, field) == getattr(b, field), field
-
-
-def _only_import_errors(text: str) -> None:
-    try:
-        records = wos.parse(text, "fuzz.txt")
-    except ImportFormatError as exc:
-        assert exc.path == "fuzz.txt"
-        return
-    assert records and all(isinstance(r, Record) for r in records)
-
-
-@settings(FUZZ)
-@given(st.text())
-def test_random_text(text: str) -> None:
-    _only_import_errors(text)
 
 
 @settings(FUZZ)
@@ -171,16 +152,4 @@ def test_random_text(text: str) -> None:
     )
 )
 def test_random_tag_soup(lines: list[str]) -> None:
-    _only_import_errors("\n".join(lines))
-
-
-@settings(FUZZ)
-@given(st.data())
-def test_mutated_fixture(data: st.DataObject) -> None:
-    _only_import_errors(mutate_lines(load(), data))
-
-
-@settings(FUZZ)
-@given(st.binary(max_size=2000), st.sampled_from(["utf-8", "latin-1", "utf-16-le"]))
-def test_random_bytes_decoded(data: bytes, codec: str) -> None:
-    _only_import_errors(data.decode(codec, errors="replace"))
+    only_import_errors(wos.parse, "\n".join(lines), "fuzz.txt")

@@ -30,6 +30,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from corpus.db.chain_hash import ENTRY, content_digest, entry_hash, value_sql
+from corpus.db.ddl import append_only
 
 migrations = Migrations("ledger")
 
@@ -145,10 +146,7 @@ _LEDGER: list[str] = [
         entry TEXT NOT NULL,
         digest TEXT GENERATED ALWAYS AS (substr(entry, 1, 64)) VIRTUAL,
         hash TEXT GENERATED ALWAYS AS (substr(entry, 65)) VIRTUAL)""",
-    "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger "
-    "BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END",
-    "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger "
-    "BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END",
+    *append_only("ledger"),
 ]
 
 
@@ -214,11 +212,8 @@ def m002_schema_triggers(db: Database) -> None:
             sql TEXT,
             recorded_at TEXT NOT NULL)"""
     )
-    for op in ("UPDATE", "DELETE"):
-        db.execute(
-            f"CREATE TRIGGER schema_triggers_no_{op.lower()} BEFORE {op} ON schema_triggers "
-            "BEGIN SELECT RAISE(ABORT, 'schema_triggers is append-only'); END"
-        )
+    for statement in append_only("schema_triggers"):
+        db.execute(statement)
     db.execute(trigger_sql(TRIGGER_LOG, "insert"))
 
 
