@@ -130,7 +130,8 @@ def status(ctx: click.Context, as_json: bool, reviewer: str | None, round_no: in
         review status --json
         review status --round 1
     """
+    from review.core.review import Review
     from review.session.status import collect, render
 
-    report = collect(find_project(ctx), reviewer, round_no)
+    report = collect(Review.open(find_project(ctx), reviewer), round_no)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))

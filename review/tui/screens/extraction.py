@@ -31,7 +31,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer, Header, Input, Static
 
-from protocols.form import Form, build_form
+from protocols.form import Form
 from review.core.errors import ReviewError
 from review.extraction.db import CONSENSUS
 from review.extraction.eligible import included_studies
@@ -104,7 +104,7 @@ class ExtractionScreen(ReviewScreen):
         yield Static(id="study-line", markup=False)
         with Horizontal(id="body"):
             with Vertical(id="text-pane"):
-                yield ReportArea(self.settings.include, id="fulltext")
+                yield ReportArea(self.review.include, id="fulltext")
                 yield Input(placeholder="find in the text; Enter: next match", id="find")
                 yield Static(id="terms", markup=False)
             yield VerticalScroll(id="form-pane")
@@ -113,13 +113,13 @@ class ExtractionScreen(ReviewScreen):
 
     def on_mount(self) -> None:
         self.title = "Extraction"
-        self.form = build_form(self.settings.protocol)
+        self.form = self.review.form
         self.query_one("#find").display = False
         self.query_one("#text-pane").border_title = "Full text"
         self.query_one("#form-pane").border_title = "Form"
         self._layout(self.app.size.width)
         who = self.viewer()
-        ids = included_studies(self.db, self.settings.protocol, who)
+        ids = included_studies(self.db, self.review.protocol, who)
         if ids is None:
             self._empty(
                 "Extraction opens when a lead unblinds full-text screening "
@@ -166,7 +166,7 @@ class ExtractionScreen(ReviewScreen):
     async def show_study(self) -> None:
         """Read the study at ``index`` and build its form."""
         group = self.studies[self.index]
-        study = load_study(self.db, self.form, self.settings, self.reviewer, group)
+        study = load_study(self.db, self.review, group)
         self.study = study
         self.cells = {}
         self.typed = {}
@@ -176,14 +176,14 @@ class ExtractionScreen(ReviewScreen):
         area = self.query_one("#fulltext", ReportArea)
         if card is not None and card.fulltexts:
             report = card.fulltexts[0]
-            area.show(self.settings.masked(report["text"] or ""))
+            area.show(self.review.masked(report["text"] or ""))
             area.border_title = f"{report['file_name']} ({report['pages']} pages)"
         else:
             abstract = (card.fields.get("abstract") if card else None) or "(no abstract)"
             first = card.records[0]["id"] if card else "RECORD"
             area.show(
                 None,
-                f"{study.title}\n\n{self.settings.masked(str(abstract))}\n\n"
+                f"{study.title}\n\n{self.review.masked(str(abstract))}\n\n"
                 f"No full text attached (review attach {first} FILE.pdf).",
             )
             area.border_title = "Title and abstract"
@@ -321,20 +321,7 @@ class ExtractionScreen(ReviewScreen):
         cell = self._cell(key)
         if cell is not None and isinstance(cell.editor, TextField) and isinstance(raw, str):
             cell.editor.saved = raw  # sent: not pending any more
-        self.queue_write(
-            _job(
-                save_job,
-                self.settings,
-                self.project,
-                self.form,
-                self.reviewer,
-                study.group_id,
-                key,
-                raw,
-                source,
-                comment,
-            )  # fmt: skip
-        )
+        self.queue_write(_job(save_job, self.review, study.group_id, key, raw, source, comment))
         return True
 
     def write_landed(self, result: WriteResult) -> None:
@@ -526,11 +513,7 @@ class ExtractionScreen(ReviewScreen):
         if study is None:
             return
         self.flush()
-        self.queue_write(
-            _job(
-                complete_job, self.settings, self.project, self.form, self.reviewer, study.group_id
-            )  # fmt: skip
-        )
+        self.queue_write(_job(complete_job, self.review, study.group_id))
 
     async def action_move(self, step: int) -> None:
         """Go to the previous or next study of the list (the typed value is saved first)."""
@@ -561,8 +544,7 @@ class ExtractionScreen(ReviewScreen):
         if not pending or study is None:
             return
         for item in pending:
-            result = save_job(self.settings, self.project, self.form, self.reviewer,
-                              study.group_id, item.key, item.value)  # fmt: skip
+            result = save_job(self.review, study.group_id, item.key, item.value)
             item.saved = item.value
             if not result.ok:
                 self.app.notify(result.message, title="Not saved", severity="warning")
