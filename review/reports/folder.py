@@ -105,7 +105,7 @@ def _evidence_parts(context: ReviewContext, report: Report) -> None:
         report.skipped.append(("evidence tables", "the protocol has no extraction form"))
         return
     try:
-        evidence = collect(context.db, context.protocol, context.viewer)
+        evidence = collect(context.db, context.protocol, context.viewer, form=context.form)
     except ReviewError as exc:
         report.skipped.append(("evidence tables", str(exc)))
         return
@@ -147,9 +147,15 @@ def _gapmap_parts(context: ReviewContext, report: Report) -> None:
 
     try:
         found = collect_gapmap(
-            context.db, context.protocol, context.viewer,
-            rows=None, cols=None, segment=None, filters=[],
-        )  # fmt: skip
+            context.db,
+            context.protocol,
+            context.viewer,
+            rows=None,
+            cols=None,
+            segment=None,
+            filters=[],
+            form=context.form,
+        )
     except ReviewError as exc:
         why = str(exc).split("; give", 1)[0].removeprefix("--rows: ").removeprefix("--cols: ")
         report.skipped.append(

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from corpus import db as corpus_db
-from protocols.form import build_form
 from protocols.model import STAGES, Stage
 from review.core import db as core_db
 from review.core.chain import db as chain_db
@@ -165,7 +164,7 @@ def stopping(context: ReviewContext) -> list[str]:
 
 def extraction(context: ReviewContext) -> list[str]:
     """How evidence was extracted and appraised, and how far it got."""
-    form = build_form(context.protocol)
+    form = context.form
     settings = context.protocol.extraction_settings
     found = overview(context.db, context.protocol, form, context.viewer)
     modes = {
