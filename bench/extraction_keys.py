@@ -106,8 +106,9 @@ async def drive(project: Project, keys: int) -> dict[str, list[float]]:
                 digit = str(i % len(choices) + 1)
                 t0 = time.perf_counter()
                 app.post_message(events.Key(digit, digit))
-                found["choice"].append(await until(reader, group, "study_design",
-                                                   choices[i % len(choices)], t0))  # fmt: skip
+                found["choice"].append(
+                    await until(reader, group, "study_design", choices[i % len(choices)], t0)
+                )
                 await app.workers.wait_for_complete()
             for i in range(keys):
                 country.editor.focus()

@@ -151,9 +151,13 @@ def stopping(context: ReviewContext) -> list[str]:
         for number in numbers:
             name = f"{label}, round {number}" if len(numbers) > 1 else label
             report = stopping_rule.assess_stage(
-                context.db, context.viewer, stage, s.stopping_target, s.stopping_confidence,
+                context.db,
+                context.viewer,
+                stage,
+                s.stopping_target,
+                s.stopping_confidence,
                 number,
-            )  # fmt: skip
+            )
             lines.append(
                 f"- {name}: nothing screened yet."
                 if report is None

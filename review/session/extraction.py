@@ -200,7 +200,13 @@ def resolve_field(
             try:
                 who = review.viewer(db)
                 chosen = resolve(
-                    db, review.protocol, review.form, who, conflict.group_id, conflict.key, value,
+                    db,
+                    review.protocol,
+                    review.form,
+                    who,
+                    conflict.group_id,
+                    conflict.key,
+                    value,
                     pick=pick,
                 )
             except (ReviewError, sqlite3.Error) as exc:

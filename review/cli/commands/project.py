@@ -103,8 +103,16 @@ def import_(
         if not as_json:
             click.echo(f"{done.path}: {imported_line(res)}{in_round}")
 
-    job = import_files(project, files, database=database, search_date=search_date, query=query,
-                       method=method.lower(), force=force, on_file=told)  # fmt: skip
+    job = import_files(
+        project,
+        files,
+        database=database,
+        search_date=search_date,
+        query=query,
+        method=method.lower(),
+        force=force,
+        on_file=told,
+    )
     if job.ok:
         from review.cli.options import progress_bar
         from review.session.indexing import refresh

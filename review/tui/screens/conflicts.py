@@ -152,8 +152,9 @@ class ConflictsScreen(ReviewScreen):
                 return
             self.queue_write(partial(resolve_field, self.review, row.conflict, text))
 
-        self.app.push_screen(TextPrompt(f"Final value of {row.label}", placeholder="value"),
-                             answered)  # fmt: skip
+        self.app.push_screen(
+            TextPrompt(f"Final value of {row.label}", placeholder="value"), answered
+        )
 
     def reload(self) -> None:
         """Read the stage's conflicts again (in a worker; the table fills when they come)."""

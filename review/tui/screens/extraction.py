@@ -371,10 +371,8 @@ class ExtractionScreen(ReviewScreen):
     def show_study_status(self, status: str) -> None:
         """Show a status the study now has (after ctrl+d)."""
         if self.study is not None:
-            self.study.state = study_state(
-                self.db, self.form, self.study.group_id, self.reviewer,
-                is_lead=self.viewer().is_lead,
-            )  # fmt: skip
+            who, group = self.viewer(), self.study.group_id
+            self.study.state = study_state(self.db, self.form, group, who.name, is_lead=who.is_lead)
             self._study_line()
 
     def say(self, message: str, warn: bool = False, title: str = "Not done") -> None:
@@ -422,8 +420,9 @@ class ExtractionScreen(ReviewScreen):
             return
         found = area.selected_source()
         if found is None:
-            self.say("Select the passage in the full text first (shift+arrows or the mouse).",
-                     warn=True)  # fmt: skip
+            self.say(
+                "Select the passage in the full text first (shift+arrows or the mouse).", warn=True
+            )
             return
         page, quote = found
         self.save(self.current, self._current_raw(self.current), Source(page, quote))
@@ -466,10 +465,13 @@ class ExtractionScreen(ReviewScreen):
                 self.save(key, self._current_raw(key), comment=text.strip())
 
         self.app.push_screen(
-            TextPrompt(f"Comment on {label}"[:70], self.study.comments.get(key, ""),
-                       placeholder="why this answer, a caveat"),
+            TextPrompt(
+                f"Comment on {label}"[:70],
+                self.study.comments.get(key, ""),
+                placeholder="why this answer, a caveat",
+            ),
             answered,
-        )  # fmt: skip
+        )
 
     # --- rows, find, complete, move, leave -------------------------------------------------
 
@@ -479,8 +481,9 @@ class ExtractionScreen(ReviewScreen):
         if not groups:
             self.say("This form has no repeating group.", warn=True)
             return
-        group = next((g for g in groups if self.current and g.item.name == self.current[0]),
-                     groups[0])  # fmt: skip
+        group = next(
+            (g for g in groups if self.current and g.item.name == self.current[0]), groups[0]
+        )
         cell = await group.add_row()
         cell.editor.focus()
         cell.scroll_visible()
