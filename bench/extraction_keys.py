@@ -57,15 +57,14 @@ def build(folder: Path, n: int) -> Project:
         ),
         "utf-8",
     )
-    db = project.open_db()
-    import_file(db, ris, database="BenchDB")
-    decide.add_reviewer(db, "lead", "lead")
-    lead = blind.viewer(db, "lead", blind=False, required=1)
-    groups = sorted({row["group_id"] for row in db["records"].rows})
-    for group in groups:
-        for stage in ("title_abstract", "full_text"):
-            decide.decide(db, lead, group, stage, "include")
-    db.close()
+    with project.connect() as db:
+        import_file(db, ris, database="BenchDB")
+        decide.add_reviewer(db, "lead", "lead")
+        lead = blind.viewer(db, "lead", blind=False, required=1)
+        groups = sorted({row["group_id"] for row in db["records"].rows})
+        for group in groups:
+            for stage in ("title_abstract", "full_text"):
+                decide.decide(db, lead, group, stage, "include")
     return project
 
 
@@ -91,8 +90,7 @@ async def until(db: Any, group: int, field: str, wanted: Any, t0: float) -> floa
 async def drive(project: Project, keys: int) -> dict[str, list[float]]:
     app = make_app(project, "lead", start="extraction")
     found: dict[str, list[float]] = {"choice": [], "text+tab": []}
-    reader = project.open_db()
-    try:
+    with project.connect() as reader:
         async with app.run_test(size=(120, 40)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -108,8 +106,9 @@ async def drive(project: Project, keys: int) -> dict[str, list[float]]:
                 digit = str(i % len(choices) + 1)
                 t0 = time.perf_counter()
                 app.post_message(events.Key(digit, digit))
-                found["choice"].append(await until(reader, group, "study_design",
-                                                   choices[i % len(choices)], t0))  # fmt: skip
+                found["choice"].append(
+                    await until(reader, group, "study_design", choices[i % len(choices)], t0)
+                )
                 await app.workers.wait_for_complete()
             for i in range(keys):
                 country.editor.focus()
@@ -120,8 +119,6 @@ async def drive(project: Project, keys: int) -> dict[str, list[float]]:
                 app.post_message(events.Key("tab", None))
                 found["text+tab"].append(await until(reader, group, "country", text, t0))
                 await app.workers.wait_for_complete()
-    finally:
-        reader.close()
     return found
 
 

@@ -93,67 +93,64 @@ def build(folder: Path, n: int, seed: int = 1) -> tuple[Project, np.ndarray]:
         )
         rng.shuffle(words)
         records.append(Record(title=" ".join(words[:10]), abstract=" ".join(words[10:])))
-    db = project.open_db()
-    info = corpus_db.SourceInfo("BenchDB", "b.ris", f"sha-{n}", "ris", "2024-01-01", None, None)
-    corpus_db.insert_source(db, info, records)
-    db.close()
+    with project.connect() as db:
+        info = corpus_db.SourceInfo("BenchDB", "b.ris", f"sha-{n}", "ris", "2024-01-01", None, None)
+        corpus_db.insert_source(db, info, records)
     return project, topics
 
 
 def label(project: Project, topics: np.ndarray, decisions: int) -> None:
     """Log ``decisions`` decisions by ana (a fifth of them on relevant studies)."""
-    db = project.open_db()
-    rng = np.random.default_rng(7)
-    groups = np.asarray([g for (g,) in db.execute("SELECT group_id FROM records ORDER BY id")])
-    relevant = rng.choice(np.flatnonzero(topics == 0), decisions // 5, replace=False)
-    other = rng.choice(np.flatnonzero(topics != 0), decisions - len(relevant), replace=False)
-    rows = [
-        (int(groups[i]), TA, "ana", "include" if topics[i] == 0 else "exclude", "2024-01-01")
-        for i in np.concatenate([relevant, other])
-    ]
-    with corpus_db.transaction(db) as conn:
-        conn.execute(
-            "INSERT INTO reviewers (name, role, created) VALUES ('ana', 'reviewer', '2024')"
-        )
-        conn.executemany(
-            "INSERT INTO decisions (group_id, stage, reviewer, label, time) VALUES (?,?,?,?,?)",
-            rows,
-        )
-    db.close()
+    with project.connect() as db:
+        rng = np.random.default_rng(7)
+        groups = np.asarray([g for (g,) in db.execute("SELECT group_id FROM records ORDER BY id")])
+        relevant = rng.choice(np.flatnonzero(topics == 0), decisions // 5, replace=False)
+        other = rng.choice(np.flatnonzero(topics != 0), decisions - len(relevant), replace=False)
+        rows = [
+            (int(groups[i]), TA, "ana", "include" if topics[i] == 0 else "exclude", "2024-01-01")
+            for i in np.concatenate([relevant, other])
+        ]
+        with corpus_db.transaction(db) as conn:
+            conn.execute(
+                "INSERT INTO reviewers (name, role, created) VALUES ('ana', 'reviewer', '2024')"
+            )
+            conn.executemany(
+                "INSERT INTO decisions (group_id, stage, reviewer, label, time) VALUES (?,?,?,?,?)",
+                rows,
+            )
 
 
 def measure_service(project: Project) -> None:
     """(a) feature build and reload, (b) retrain + rerank + store."""
-    db = project.open_db()
-    protocol = loader.load(project.protocol_path)
-    spec = ranking.Spec.from_protocol(protocol)
-    ana = blind.viewer(db, "ana", blind=False)
-    feature_cache._FEATURES.clear()
-    t = time.perf_counter()
-    features = ranking.load_features(db, spec, project.cache_dir)
-    built = time.perf_counter() - t
-    feature_cache._FEATURES.clear()
-    t = time.perf_counter()
-    ranking.load_features(db, spec, project.cache_dir)
-    reloaded = time.perf_counter() - t
-    size = sum(p.stat().st_size for p in (project.cache_dir / "ranking").glob("*.npz"))
-    print(
-        f"  (a) features: build {built:.1f} s, reload from cache/ {reloaded:.2f} s "
-        f"({features.matrix.shape[1]:,} terms, {features.matrix.nnz:,} non-zeros, "
-        f"{size / 2**20:.0f} MiB on disk)"
-    )
-    runs = []
-    for _ in range(3):
-        ranked = ranking.retrain(db, ana, TA, spec, cache_dir=project.cache_dir)
-        assert ranked is not None
-        runs.append(ranked)
-    best = sorted(runs, key=lambda r: r.seconds)[1]
-    steps = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in best.timings.items())
-    print(
-        f"  (b) retrain+rerank+store ({best.model}, {best.labelled} decisions, "
-        f"{best.size:,} ranked): median {best.seconds:.2f} s [{steps}]"
-    )
-    db.close()
+    with project.connect() as db:
+        protocol = loader.load(project.protocol_path)
+        spec = ranking.Spec.from_protocol(protocol)
+        ana = blind.viewer(db, "ana", blind=False)
+        feature_cache._FEATURES.clear()
+        t = time.perf_counter()
+        features = ranking.load_features(db, spec, project.cache_dir)
+        built = time.perf_counter() - t
+        feature_cache._FEATURES.clear()
+        t = time.perf_counter()
+        ranking.load_features(db, spec, project.cache_dir)
+        reloaded = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in (project.cache_dir / "ranking").glob("*.npz"))
+        print(
+            f"  (a) features: build {built:.1f} s, reload from cache/ {reloaded:.2f} s "
+            f"({features.matrix.shape[1]:,} terms, {features.matrix.nnz:,} non-zeros, "
+            f"{size / 2**20:.0f} MiB on disk)"
+        )
+        runs = []
+        for _ in range(3):
+            ranked = ranking.retrain(db, ana, TA, spec, cache_dir=project.cache_dir)
+            assert ranked is not None
+            runs.append(ranked)
+        best = sorted(runs, key=lambda r: r.seconds)[1]
+        steps = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in best.timings.items())
+        print(
+            f"  (b) retrain+rerank+store ({best.model}, {best.labelled} decisions, "
+            f"{best.size:,} ranked): median {best.seconds:.2f} s [{steps}]"
+        )
 
 
 @dataclass

@@ -61,7 +61,6 @@ seed = 3
 def build(folder: Path, n: int) -> Path:
     project = init_project(folder / "rev")
     project.protocol_path.write_text(PROTOCOL, "utf-8")
-    db = project.open_db()
     info = corpus_db.SourceInfo("BenchDB", "b.ris", "sha-bench", "ris", "2024-01-01", None, None)
     words = "online grooming of children adults platform risk survey interview".split()
     records = [
@@ -74,8 +73,8 @@ def build(folder: Path, n: int) -> Path:
         )
         for i in range(n)
     ]
-    corpus_db.insert_source(db, info, records)
-    db.close()
+    with project.connect() as db:
+        corpus_db.insert_source(db, info, records)
     return project.root
 
 

@@ -38,22 +38,22 @@ def main(n: int = 2000) -> None:
         tempfile.TemporaryDirectory() as tmp,
     ):
         project = init_project(Path(tmp) / "rev", "generic", None)
-        db = project.open_db()
-        client = ZoteroClient(parse_library("user:475425"), "bench-key", endpoint=server.url)
-        start = time.perf_counter()
-        res = sync(db, project.root, client)
-        secs = time.perf_counter() - start
-        print(f"zotero import: {res.added} items in {secs:.2f} s ({res.added / secs:.0f} items/s)")
-        for item in items[: max(1, n // 100)]:
-            server.update_item(item["key"], title=item["data"]["title"] + " v2")
-        start = time.perf_counter()
-        res = sync(db, project.root, client)
-        secs = time.perf_counter() - start
-        print(
-            f"zotero incremental sync: {res.fetched} changed of {n} in {secs:.2f} s "
-            f"({res.updated} updated)"
-        )
-        db.close()
+        with project.connect() as db:
+            client = ZoteroClient(parse_library("user:475425"), "bench-key", endpoint=server.url)
+            start = time.perf_counter()
+            res = sync(db, project.root, client)
+            secs = time.perf_counter() - start
+            rate = res.added / secs
+            print(f"zotero import: {res.added} items in {secs:.2f} s ({rate:.0f} items/s)")
+            for item in items[: max(1, n // 100)]:
+                server.update_item(item["key"], title=item["data"]["title"] + " v2")
+            start = time.perf_counter()
+            res = sync(db, project.root, client)
+            secs = time.perf_counter() - start
+            print(
+                f"zotero incremental sync: {res.fetched} changed of {n} in {secs:.2f} s "
+                f"({res.updated} updated)"
+            )
 
 
 if __name__ == "__main__":

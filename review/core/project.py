@@ -7,6 +7,8 @@ the nearest parent folder holding ``review.db``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +54,15 @@ class Project:
             db.close()
             raise
         return db
+
+    @contextmanager
+    def connect(self) -> Iterator[Database]:
+        """Open the review database (as :meth:`open_db`) and close it on leaving the block."""
+        db = self.open_db()
+        try:
+            yield db
+        finally:
+            db.close()
 
 
 def find_project(
@@ -112,8 +123,7 @@ def init_project(root: Path, template: str = "generic", title: str | None = None
     # review.db holds confidential screening data: readable by its owner only.
     # Created empty here with that mode (SQLite gives -wal and -shm the same).
     os.close(os.open(project.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    db = project.open_db()
-    try:
+    with project.connect() as db:
         # Version 1 is the protocol as created, so the first amendment has a
         # version to point back to.
         raw = project.protocol_path.read_bytes()
@@ -124,6 +134,4 @@ def init_project(root: Path, template: str = "generic", title: str | None = None
             reason=f"initial protocol (template {template})",
             reviewer=author,
         )
-    finally:
-        db.close()
     return project

@@ -10,6 +10,7 @@ from pathlib import Path
 from corpus.db import sync_fts
 from corpus.importer import import_file
 from review.core.project import DB_NAME, Project, init_project
+from review.core.review import Review
 from review.session.status import collect, render
 
 DEMO_FILE = "wilson.csv"
@@ -38,15 +39,12 @@ def run_demo(directory: Path, echo: Callable[[str], object] = print) -> Project:
         target = project.root / DEMO_FILE
         with resources.as_file(data) as src:
             shutil.copyfile(src, target)
-        db = project.open_db()
-        try:
+        with project.connect() as db:
             res = import_file(db, target, database="ASReview benchmark (Wilson disease)")
             sync_fts(db)
-        finally:
-            db.close()
         echo(f"Created demo review in {project.root}: imported {res.records} records.")
     echo("")
-    echo(render(collect(project)))
+    echo(render(collect(Review.open(project))))
     echo("")
     echo("Try next:")
     echo(f"  cd {directory} && review status --json")

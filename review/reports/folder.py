@@ -81,9 +81,10 @@ def _screening_parts(context: ReviewContext, report: Report) -> None:
             report.skipped.append((name, f"nothing screened at {label.lower()} yet"))
         else:
             report.text(
-                name, f"recall curve of {label.lower()} screening",
+                name,
+                f"recall curve of {label.lower()} screening",
                 recall_svg(*found, title=f"Recall curve: {label.lower()} screening"),
-            )  # fmt: skip
+            )
 
 
 def _included_parts(context: ReviewContext, report: Report) -> None:
@@ -93,9 +94,10 @@ def _included_parts(context: ReviewContext, report: Report) -> None:
         return
     for name, fmt in (("included.ris", "ris"), ("included.bib", "bibtex")):
         report.text(
-            name, f"the {len(ids)} included studies, one reference each",
+            name,
+            f"the {len(ids)} included studies, one reference each",
             report.written(partial(write_records, context.db, fmt, studies=ids)),
-        )  # fmt: skip
+        )
 
 
 def _evidence_parts(context: ReviewContext, report: Report) -> None:
@@ -105,12 +107,14 @@ def _evidence_parts(context: ReviewContext, report: Report) -> None:
         report.skipped.append(("evidence tables", "the protocol has no extraction form"))
         return
     try:
-        evidence = collect(context.db, context.protocol, context.viewer)
+        evidence = collect(context.db, context.protocol, context.viewer, form=context.form)
     except ReviewError as exc:
         report.skipped.append(("evidence tables", str(exc)))
         return
-    for fmt, what in (("xlsx", "evidence table: a sheet per form section, codebook, robvis"),
-                      ("csv", "evidence table (consensus values), one row per study")):  # fmt: skip
+    for fmt, what in (
+        ("xlsx", "evidence table: a sheet per form section, codebook, robvis"),
+        ("csv", "evidence table (consensus values), one row per study"),
+    ):
         for path in write_evidence(evidence, fmt, report.root / f"evidence.{fmt}"):
             report.files.append((path.name, what if path.stem == "evidence" else "side table"))
 
@@ -125,19 +129,28 @@ def _prisma_parts(
 
     settings = context.protocol.screening
     counts = collect(
-        context.db, context.viewer, target=settings.stopping_target,
-        confidence=settings.stopping_confidence, previous_studies=previous_studies,
+        context.db,
+        context.viewer,
+        target=settings.stopping_target,
+        confidence=settings.stopping_confidence,
+        previous_studies=previous_studies,
         previous_reports=previous_reports,
-    )  # fmt: skip
+    )
     counts.check()
     data = counts.to_json()
     title = context.protocol.title
     report.text("prisma.svg", "PRISMA 2020 flow diagram (prints on A4)", render(data, "svg", title))
     report.text("prisma.md", "PRISMA 2020 flow as Markdown and Mermaid", render(data, "md", title))
-    report.text("prisma.csv", "PRISMA 2020 counts in the PRISMA2020 Shiny app's template",
-                render_csv(counts))  # fmt: skip
-    report.text("prisma.json", "PRISMA 2020 counts (PRISMA2020 data names)",
-                json.dumps(data, indent=2, ensure_ascii=False) + "\n")  # fmt: skip
+    report.text(
+        "prisma.csv",
+        "PRISMA 2020 counts in the PRISMA2020 Shiny app's template",
+        render_csv(counts),
+    )
+    report.text(
+        "prisma.json",
+        "PRISMA 2020 counts (PRISMA2020 data names)",
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+    )
 
 
 def _gapmap_parts(context: ReviewContext, report: Report) -> None:
@@ -147,19 +160,29 @@ def _gapmap_parts(context: ReviewContext, report: Report) -> None:
 
     try:
         found = collect_gapmap(
-            context.db, context.protocol, context.viewer,
-            rows=None, cols=None, segment=None, filters=[],
-        )  # fmt: skip
+            context.db,
+            context.protocol,
+            context.viewer,
+            rows=None,
+            cols=None,
+            segment=None,
+            filters=[],
+            form=context.form,
+        )
     except ReviewError as exc:
         why = str(exc).split("; give", 1)[0].removeprefix("--rows: ").removeprefix("--cols: ")
         report.skipped.append(
             ("gap map", f"{why}; make one with review report gapmap --rows FIELD --cols FIELD")
         )
         return
-    report.text("gapmap.html", "evidence gap map: one offline page, click a cell for its studies",
-                render_html(found, f"Evidence gap map: {context.protocol.title}"))  # fmt: skip
-    report.text("gapmap.csv", "gap map in long format (study_id,row,col,segment)",
-                render_csv(found))  # fmt: skip
+    report.text(
+        "gapmap.html",
+        "evidence gap map: one offline page, click a cell for its studies",
+        render_html(found, f"Evidence gap map: {context.protocol.title}"),
+    )
+    report.text(
+        "gapmap.csv", "gap map in long format (study_id,row,col,segment)", render_csv(found)
+    )
 
 
 #: The parts every report has, in the order written (the PRISMA part takes options).
@@ -228,8 +251,9 @@ def write_report(
         _prisma_parts(context, report, previous_studies, previous_reports)
         for part in PARTS:
             part(context, report)
-        report.text("methods.md", "methods summary written from the data",
-                    methods_markdown(context))  # fmt: skip
+        report.text(
+            "methods.md", "methods summary written from the data", methods_markdown(context)
+        )
         report.text("README.md", "this index", _index(context, report))
         make_private(staging)
         if not folder.exists():

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from corpus import db as corpus_db
-from protocols.form import build_form
 from protocols.model import STAGES, Stage
 from review.core import db as core_db
 from review.core.chain import db as chain_db
@@ -152,9 +151,13 @@ def stopping(context: ReviewContext) -> list[str]:
         for number in numbers:
             name = f"{label}, round {number}" if len(numbers) > 1 else label
             report = stopping_rule.assess_stage(
-                context.db, context.viewer, stage, s.stopping_target, s.stopping_confidence,
+                context.db,
+                context.viewer,
+                stage,
+                s.stopping_target,
+                s.stopping_confidence,
                 number,
-            )  # fmt: skip
+            )
             lines.append(
                 f"- {name}: nothing screened yet."
                 if report is None
@@ -165,7 +168,7 @@ def stopping(context: ReviewContext) -> list[str]:
 
 def extraction(context: ReviewContext) -> list[str]:
     """How evidence was extracted and appraised, and how far it got."""
-    form = build_form(context.protocol)
+    form = context.form
     settings = context.protocol.extraction_settings
     found = overview(context.db, context.protocol, form, context.viewer)
     modes = {

@@ -17,8 +17,7 @@ from screening import conflicts
 from screening.errors import ScreeningError
 
 if TYPE_CHECKING:
-    from review.core.project import Project
-    from review.session.data import Settings
+    from review.core.review import Review
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,19 +46,15 @@ class Resolved:
     message: str
 
 
-def load(project: Project, settings: Settings, reviewer: str, stage: str) -> Listing:
-    """Read a stage's conflicts as the reviewer may see them, with their titles.
+def load(review: Review, stage: str) -> Listing:
+    """Read a stage's conflicts as the reviewer may see them, with their titles (masked).
 
     Args:
-        project: The review.
-        settings: The protocol settings (blind rules, masked terms).
-        reviewer: Who looks.
+        review: The review and who looks.
         stage: ``title_abstract`` or ``full_text``.
     """
-    db = project.open_db()
-    try:
-        who = settings.viewer(db, reviewer)
-        found = conflicts.conflicts(db, who, stage)
+    with review.connect() as db:
+        found = conflicts.conflicts(db, review.viewer(db), stage)
         if found is None:
             return Listing(stage, None)
         first = session_db.first_records(db, [c.group_id for c in found])
@@ -67,27 +62,20 @@ def load(project: Project, settings: Settings, reviewer: str, stage: str) -> Lis
         rows = []
         for c in found:
             title = (summaries.get(first.get(c.group_id, -1)) or {}).get("title") or ""
-            rows.append(Row(c.group_id, settings.masked(title), c.labels))
+            rows.append(Row(c.group_id, review.masked(title), c.labels))
         return Listing(stage, rows)
-    finally:
-        db.close()
 
 
-def resolve(
-    project: Project, settings: Settings, reviewer: str, group_id: int, stage: str, label: str
-) -> Resolved:
+def resolve(review: Review, group_id: int, stage: str, label: str) -> Resolved:
     """Settle a conflict as the reviewer by the protocol's method (a write queue job)."""
-    method = settings.protocol.screening.conflict_resolution
+    method = review.protocol.screening.conflict_resolution
     try:
-        db = project.open_db()
+        with review.connect() as db:
+            try:
+                conflicts.resolve(db, review.viewer(db), group_id, stage, label, method)
+            except (ScreeningError, sqlite3.Error) as exc:
+                return Resolved(group_id, False, str(exc))
     except sqlite3.Error as exc:
         return Resolved(group_id, False, f"cannot open the review database: {exc}")
-    try:
-        who = settings.viewer(db, reviewer)
-        conflicts.resolve(db, who, group_id, stage, label, method)
-    except (ScreeningError, sqlite3.Error) as exc:
-        return Resolved(group_id, False, str(exc))
-    finally:
-        db.close()
     how = method.replace("_", " ")
     return Resolved(group_id, True, f"study {group_id}: resolved {label} ({how})")

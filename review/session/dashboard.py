@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from corpus import db as corpus_db
-from protocols.form import build_form
 from review.core.errors import ReviewError
+from review.core.review import Review
 from review.extraction.overview import Overview, overview
 from review.reports.prisma import collect as collect_prisma
 from review.session.status import StatusReport, collect
@@ -22,8 +22,6 @@ from review.session.status import StatusReport, collect
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from review.core.project import Project
-    from review.session.data import Settings
     from screening.blind import Viewer
 
 
@@ -43,11 +41,9 @@ class DashboardData:
     prisma_error: str = ""
 
 
-def prisma_counts(
-    db: Database, settings: Settings, who: Viewer
-) -> tuple[dict[str, Any] | None, str]:
+def prisma_counts(db: Database, review: Review, who: Viewer) -> tuple[dict[str, Any] | None, str]:
     """Return the PRISMA flow's counts as ``viewer`` sees them, or why they cannot be drawn."""
-    screening = settings.protocol.screening
+    screening = review.protocol.screening
     try:
         counts = collect_prisma(
             db, who, target=screening.stopping_target, confidence=screening.stopping_confidence
@@ -58,24 +54,23 @@ def prisma_counts(
     return counts.to_json(), ""
 
 
-def dashboard_data(project: Project, settings: Settings, reviewer: str) -> DashboardData:
+def dashboard_data(review: Review) -> DashboardData:
     """Gather what the dashboard shows (runs in a worker with its own connection)."""
-    status = collect(project, reviewer)  # screening progress and stopping as the reviewer sees
-    db = project.open_db()
-    try:
+    # Screening progress and stopping as the reviewer sees them, under the
+    # protocol as it is now (as ``review status`` reads it).
+    status = collect(Review.open(review.project, review.reviewer))
+    with review.connect() as db:
         merges = corpus_db.merges(db)
         active = sum(1 for m in merges if m["undone_at"] is None)
-        who = settings.viewer(db, reviewer)
-        flow, flow_error = prisma_counts(db, settings, who)
+        who = review.viewer(db)
+        flow, flow_error = prisma_counts(db, review, who)
         return DashboardData(
             status=status,
             merges=active,
             merges_undone=len(merges) - active,
             queued=len(corpus_db.pairs(db, "queued")),
             skipped=len(corpus_db.pairs(db, "skipped")),
-            extraction=overview(db, settings.protocol, build_form(settings.protocol), who),
+            extraction=overview(db, review.protocol, review.form, who),
             prisma=flow,
             prisma_error=flow_error,
         )
-    finally:
-        db.close()

@@ -1,4 +1,4 @@
-"""What the screening screens read: settings, record cards, progress (no UI).
+"""What the screening screens read: record cards, progress, search (no UI).
 
 Kept apart from the widgets (harlequin's split) so that the bench and the
 tests can call the same reads the screens make, and so that every read of
@@ -7,16 +7,14 @@ other reviewers' decisions goes through ``screening.blind``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlite_utils import Database
 
 from corpus import db as corpus_db
 from corpus.dedup import merged_view
-from protocols import loader
-from protocols.model import Protocol, Stage
+from protocols.model import Stage
 from review.session import db as session_db
 from review.session.sources import without_fulltext
 from screening import blind, queue
@@ -25,51 +23,8 @@ from screening.blind import Viewer
 from screening.rounds import scope
 from screening.stages import FULL_TEXT, TITLE_ABSTRACT, eligible_count
 
-if TYPE_CHECKING:
-    from review.core.project import Project
-
 #: Stage -> short name ("Title/abstract"); keyed by :class:`Stage`, so plain names look up too.
 STAGE_NAMES: dict[str, str] = {stage: stage.short for stage in Stage}
-MASK = "█"
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """The protocol values the screens use, read once per app."""
-
-    protocol: Protocol
-    mask: re.Pattern[str] | None
-    include: re.Pattern[str] | None
-    exclude: re.Pattern[str] | None
-
-    @classmethod
-    def load(cls, project: Project) -> Settings:
-        protocol = loader.load(project.protocol_path)
-        return cls(
-            protocol,
-            protocol.wellbeing.mask_pattern(),
-            protocol.highlight.include_pattern(),
-            protocol.highlight.exclude_pattern(),
-        )
-
-    def viewer(self, db: Database, name: str) -> Viewer:
-        """Return the reviewer as the protocol's blind rules see them."""
-        s = self.protocol.screening
-        return blind.viewer(db, name, blind=s.blind, required=s.reviewers_per_record)
-
-    def reasons(self, stage: str) -> tuple[str, ...]:
-        """Return the stage's exclusion reasons, at most nine: one per digit key.
-
-        The digits exclude with that reason in one key at title/abstract and
-        pick it in the reason picker, so a tenth reason could not be keyed.
-        """
-        return self.protocol.exclusion_reasons(stage)[:9]
-
-    def masked(self, text: str) -> str:
-        """Return ``text`` with every masked term blacked out (same length, so offsets hold)."""
-        if self.mask is None or not text:
-            return text
-        return self.mask.sub(lambda m: MASK * len(m.group(0)), text)
 
 
 @dataclass(slots=True)

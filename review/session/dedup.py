@@ -88,15 +88,13 @@ class DedupSession:
             with self._queue_lock:
                 action = self._pending.popleft()
             try:
-                db = self.project.open_db()
+                with self.project.connect() as db:
+                    try:
+                        return self._apply(db, action)
+                    except (DedupError, ProtocolError, ValueError, sqlite3.Error) as exc:
+                        return Outcome(action, str(exc), False)
             except sqlite3.Error as exc:
                 return Outcome(action, f"cannot open the review database: {exc}", False)
-            try:
-                return self._apply(db, action)
-            except (DedupError, ProtocolError, ValueError, sqlite3.Error) as exc:
-                return Outcome(action, str(exc), False)
-            finally:
-                db.close()
 
     def _policy_for(self) -> Any:
         if self._policy is None:

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from protocols.form import Form, build_form
+from protocols.form import Form
 from protocols.model import Stage
 from review.core.errors import ReviewError
 from review.extraction import db as xdb
@@ -28,10 +28,10 @@ from review.extraction.state import (
     working_values,
 )
 from review.extraction.write import mark_complete, resolve, set_values
-from review.session.data import Card, Settings, load_card
+from review.session.data import Card, load_card
 
 if TYPE_CHECKING:
-    from review.core.project import Project
+    from review.core.review import Review
 
 STATUS_NAMES = {
     "to_extract": "to extract",
@@ -69,10 +69,10 @@ class Study:
         return str((self.card.fields.get("title") if self.card else None) or "(no title)")
 
 
-def load_study(db: Any, form: Form, settings: Settings, reviewer: str, group_id: int) -> Study:
+def load_study(db: Any, review: Review, group_id: int) -> Study:
     """Read one study for the viewer: records, full texts, the copy they edit (indexed reads)."""
-    who = settings.viewer(db, reviewer)
-    state = study_state(db, form, group_id, who.name, is_lead=who.is_lead)
+    who = review.viewer(db)
+    state = study_state(db, review.form, group_id, who.name, is_lead=who.is_lead)
     card = load_card(db, who, group_id, Stage.FULL_TEXT)
     working = working_values(state, who.name)
     if working is None:
@@ -106,10 +106,7 @@ class Saved:
 
 
 def save_job(
-    settings: Settings,
-    project: Any,
-    form: Form,
-    reviewer: str,
+    review: Review,
     group_id: int,
     key: Key,
     raw: Any,
@@ -118,42 +115,29 @@ def save_job(
 ) -> Saved:
     """Write one value (and/or its source or comment) as the reviewer (a write queue job)."""
     kind = "comment" if comment is not None else ("value" if source is None else "source")
+    form = review.form
     try:
         value = check_value(field_of(form, key), raw)
-        db = project.open_db()
+        with review.connect() as db:
+            who, items = review.viewer(db), [(key, raw)]
+            set_values(
+                db, review.protocol, form, who, group_id, items, source=source, comment=comment
+            )
     except (ReviewError, sqlite3.Error) as exc:
         return Saved(False, str(exc), group_id, kind, key)
-    try:
-        who = settings.viewer(db, reviewer)
-        set_values(
-            db, settings.protocol, form, who, group_id, [(key, raw)], source=source,
-            comment=comment,
-        )  # fmt: skip
-    except (ReviewError, sqlite3.Error) as exc:
-        return Saved(False, str(exc), group_id, kind, key)
-    finally:
-        db.close()
     return Saved(True, "saved", group_id, kind, key, value, source, comment=comment)
 
 
-def complete_job(
-    settings: Settings, project: Any, form: Form, reviewer: str, group_id: int
-) -> Saved:
+def complete_job(review: Review, group_id: int) -> Saved:
     """Mark the reviewer's copy of a study complete (a write queue job)."""
     try:
-        db = project.open_db()
-    except sqlite3.Error as exc:
-        return Saved(False, str(exc), group_id, "complete")
-    try:
-        who = settings.viewer(db, reviewer)
-        state = mark_complete(db, settings.protocol, form, who, group_id)
+        with review.connect() as db:
+            state = mark_complete(db, review.protocol, review.form, review.viewer(db), group_id)
     except (ReviewError, sqlite3.Error) as exc:
         return Saved(False, str(exc), group_id, "complete")
-    finally:
-        db.close()
     shown = STATUS_NAMES.get(state.status, state.status)
-    return Saved(True, f"study {group_id} marked complete ({shown})", group_id, "complete",
-                 status=state.status)  # fmt: skip
+    message = f"study {group_id} marked complete ({shown})"
+    return Saved(True, message, group_id, "complete", status=state.status)
 
 
 # --- extraction conflicts ---------------------------------------------------------------
@@ -174,23 +158,18 @@ class FieldConflict:
         return a, b
 
 
-def extraction_conflicts(
-    project: Project, settings: Settings, reviewer: str
-) -> list[FieldConflict]:
+def extraction_conflicts(review: Review) -> list[FieldConflict]:
     """Read the open field-level conflicts the reviewer may see (in a worker)."""
-    db = project.open_db()
-    try:
-        form = build_form(settings.protocol)
-        found = overview(db, settings.protocol, form, settings.viewer(db, reviewer)).conflicts
+    form = review.form
+    with review.connect() as db:
+        found = overview(db, review.protocol, form, review.viewer(db)).conflicts
         refs = xdb.study_refs(db, {c.group_id for c in found})
         out = []
         for c in found:
             ref = refs.get(c.group_id)
-            title = settings.masked(ref.title) if ref else ""
+            title = review.masked(ref.title) if ref else ""
             out.append(FieldConflict(c, title, _label(form, c)))
         return out
-    finally:
-        db.close()
 
 
 def _label(form: Form, conflict: Conflict) -> str:
@@ -213,27 +192,27 @@ class FieldResolved:
 
 
 def resolve_field(
-    project: Project,
-    settings: Settings,
-    reviewer: str,
-    conflict: Conflict,
-    value: Any = None,
-    pick: str | None = None,
+    review: Review, conflict: Conflict, value: Any = None, pick: str | None = None
 ) -> FieldResolved:
     """Set a conflicting field's consensus value: picked or typed (a write queue job)."""
     try:
-        db = project.open_db()
+        with review.connect() as db:
+            try:
+                who = review.viewer(db)
+                chosen = resolve(
+                    db,
+                    review.protocol,
+                    review.form,
+                    who,
+                    conflict.group_id,
+                    conflict.key,
+                    value,
+                    pick=pick,
+                )
+            except (ReviewError, sqlite3.Error) as exc:
+                return FieldResolved(False, str(exc))
     except sqlite3.Error as exc:
         return FieldResolved(False, f"cannot open the review database: {exc}")
-    try:
-        form = build_form(settings.protocol)
-        who = settings.viewer(db, reviewer)
-        chosen = resolve(db, settings.protocol, form, who, conflict.group_id, conflict.key,
-                         value, pick=pick)  # fmt: skip
-    except (ReviewError, sqlite3.Error) as exc:
-        return FieldResolved(False, str(exc))
-    finally:
-        db.close()
     how = f"{pick}'s value" if pick else "typed value"
     return FieldResolved(
         True,

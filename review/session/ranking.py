@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -33,29 +34,25 @@ class Explained:
     size: int | None
 
 
-def _open(root: str, reviewer: str) -> tuple[Project, Database, Viewer, Spec]:
+@contextmanager
+def _open(root: str, reviewer: str) -> Iterator[tuple[Project, Database, Viewer, Spec]]:
     from protocols import loader
     from review.core.project import Project
-    from screening import blind
+    from review.core.review import Review
     from screening.ranking import Spec
 
     project = Project(Path(root))
-    protocol = loader.load(project.protocol_path)
-    db = project.open_db()
-    s = protocol.screening
-    who = blind.viewer(db, reviewer, blind=s.blind, required=s.reviewers_per_record)
-    return project, db, who, Spec.from_protocol(protocol)
+    review = Review(project, loader.load(project.protocol_path), reviewer)
+    with review.connect() as db:
+        yield project, db, review.viewer(db), Spec.from_protocol(review.protocol)
 
 
 def retrain_job(root: str, reviewer: str, stage: str) -> Ranked | None:
     """Retrain the reviewer's model at a stage and store its ranking (see ``screening.ranking``)."""
     from screening import ranking
 
-    project, db, who, spec = _open(root, reviewer)
-    try:
+    with _open(root, reviewer) as (project, db, who, spec):
         return ranking.retrain(db, who, stage, spec, cache_dir=project.cache_dir)
-    finally:
-        db.close()
 
 
 def explain_job(
@@ -65,13 +62,10 @@ def explain_job(
     from screening import db as sdb
     from screening import ranking
 
-    project, db, who, spec = _open(root, reviewer)
-    try:
+    with _open(root, reviewer) as (project, db, who, spec):
         why = ranking.explain(db, who, stage, group_id, spec, cache_dir=project.cache_dir)
         size = sdb.ranking_size(db, model_version, stage) if model_version else None
         return Explained(why, size)
-    finally:
-        db.close()
 
 
 JOBS: dict[str, Callable[..., Any]] = {"retrain": retrain_job, "explain": explain_job}

@@ -22,8 +22,7 @@ from screening.decide import Shown
 from screening.errors import ScreeningError
 
 if TYPE_CHECKING:
-    from review.core.project import Project
-    from review.session.data import Settings
+    from review.core.review import Review
 
 WriteKind = Literal["decide", "undo", "note", "reason", "not_retrieved"]
 
@@ -78,16 +77,12 @@ class ScreeningSession:
     write, so writes land in key order whatever order threads start in.
 
     Args:
-        project: The review.
-        settings: Protocol settings (blind rules, reasons).
-        reviewer: Who decides.
+        review: The review and who decides (blind rules, reasons).
         stage: ``title_abstract`` or ``full_text``.
     """
 
-    def __init__(self, project: Project, settings: Settings, reviewer: str, stage: str) -> None:
-        self.project = project
-        self.settings = settings
-        self.reviewer = reviewer
+    def __init__(self, review: Review, stage: str) -> None:
+        self.review = review
         self.stage = stage
         self.session_id: int | None = None
         self._pending: deque[Write] = deque()
@@ -111,22 +106,20 @@ class ScreeningSession:
             with self._queue_lock:
                 write = self._pending.popleft()
             try:
-                db = self.project.open_db()
+                with self.review.connect() as db:
+                    try:
+                        return self._apply(db, write)
+                    except (ScreeningError, ValueError, sqlite3.Error) as exc:
+                        return Written(write, str(exc), False)
             except sqlite3.Error as exc:
                 return Written(write, f"cannot open the review database: {exc}", False)
-            try:
-                return self._apply(db, write)
-            except (ScreeningError, ValueError, sqlite3.Error) as exc:
-                return Written(write, str(exc), False)
-            finally:
-                db.close()
 
     def _apply(self, db: Database, write: Write) -> Written:
-        who = self.settings.viewer(db, self.reviewer)
+        who = self.review.viewer(db)
         if self.session_id is None:
             self.session_id = decide.start_session(db, who, self.stage, "tui")
         g = write.group_id
-        reasons = self.settings.protocol.exclusion_reasons(self.stage) or None
+        reasons = self.review.protocol.exclusion_reasons(self.stage) or None
         if write.kind == "decide":
             decide.decide(
                 db,

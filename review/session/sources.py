@@ -28,6 +28,7 @@ from corpus.importer import ImportResult, import_file, read_bytes
 from corpus.provenance import detect_database
 from corpus.textio import decode
 from review.core.project import Project
+from review.core.review import Review
 from review.session import db as session_db
 from screening.blind import Viewer, full_text_open
 
@@ -182,10 +183,9 @@ def import_files(
     """
     state = state or ProgressState()
     step = state.callback("Importing")
-    db = project.open_db()
     lines: list[str] = []
     imported = 0
-    try:
+    with project.connect() as db:
         for done, path in enumerate(paths):
             step(done, len(paths))
             try:
@@ -208,8 +208,6 @@ def import_files(
             if on_file is not None:
                 on_file(FileImported(path, res))
         step(len(paths), len(paths))
-    finally:
-        db.close()
     failed = len(paths) - imported
     if not imported:
         return JobResult(False, lines[0] if lines else "Nothing to import.", lines, "import")
@@ -241,40 +239,33 @@ def bulk_lines(report: BulkReport) -> list[str]:
     return lines
 
 
-def attach_folder(
-    project: Project, folder: Path, reviewer: str, state: ProgressState | None = None
-) -> JobResult:
-    """Attach a folder of PDFs as ``review attach FOLDER`` does."""
+def attach_folder(review: Review, folder: Path, state: ProgressState | None = None) -> JobResult:
+    """Attach a folder of PDFs as ``review attach FOLDER`` does, as the acting reviewer."""
     state = state or ProgressState()
-    db = project.open_db()
+    root, reviewer = review.project.root, review.reviewer
     try:
-        report = bulk_attach(
-            db, project.root, folder, reviewer, progress=state.callback("Reading PDFs")
-        )
+        with review.connect() as db:
+            progress = state.callback("Reading PDFs")
+            report = bulk_attach(db, root, folder, reviewer, progress=progress)
     except FullTextError as exc:
         return JobResult(False, str(exc), [str(exc)], "folder")
-    finally:
-        db.close()
     lines = bulk_lines(report)
     return JobResult(bool(report.matched), lines[0], lines, "folder")
 
 
-def attach_one(project: Project, group_id: int, path: Path, reviewer: str) -> JobResult:
+def attach_one(review: Review, group_id: int, path: Path) -> JobResult:
     """Attach one PDF to a study's first record, as ``review attach RECORD FILE`` does."""
-    db = project.open_db()
-    try:
+    with review.connect() as db:
         ids = session_db.group_record_ids(db, group_id)
         if not ids:
             return JobResult(False, f"no study {group_id}", kind="attach", group_id=group_id)
         try:
-            done = attach(db, project.root, ids[0], path.expanduser(), reviewer)
+            done = attach(db, review.project.root, ids[0], path.expanduser(), review.reviewer)
         except FullTextError as exc:
             return JobResult(False, str(exc), kind="attach", group_id=group_id)
         except OSError as exc:
             message = f"{path}: cannot read file: {exc.strerror}"
             return JobResult(False, message, kind="attach", group_id=group_id)
-    finally:
-        db.close()
     message = f"Attached {path.name} to record {done.record_id}: {done.pages} pages"
     if done.note:
         message += f"; {done.note}"

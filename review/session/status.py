@@ -11,9 +11,8 @@ from typing import Any
 
 from corpus import db as corpus_db
 from corpus.db import Round
-from review.core.context import open_context
 from review.core.errors import UsageError
-from review.core.project import Project
+from review.core.review import Review
 from review.session.stopping_text import status_line
 from screening import stopping
 from screening.errors import ScreeningError
@@ -76,23 +75,21 @@ class StatusReport:
         }
 
 
-def collect(
-    project: Project, reviewer: str | None = None, round_no: int | None = None
-) -> StatusReport:
+def collect(review: Review, round_no: int | None = None) -> StatusReport:
     """Gather the status of a review.
 
     Args:
-        project: The review.
-        reviewer: Whose view of screening (in blind mode only their own decisions).
+        review: The review, and whose view of screening (in blind mode only
+            their own decisions).
         round_no: The search round the screening figures are about (the newest
             by default; ``review update``).
 
     Raises:
         UsageError: for a round that does not exist.
     """
-    context = open_context(project, reviewer)
-    try:
-        db, protocol, who = context.db, context.protocol, context.viewer
+    protocol = review.protocol
+    with review.connect() as db:
+        who = review.viewer(db)
         counts = corpus_db.counts(db)
         sources = [
             SourceSummary(
@@ -130,7 +127,7 @@ def collect(
                 else None
             )
         return StatusReport(
-            project=str(project.root),
+            project=str(review.project.root),
             title=protocol.title,
             protocol_version=protocol.version,
             records=counts["records"],
@@ -142,8 +139,6 @@ def collect(
             screening=screening,
             rounds=corpus_db.rounds(db),
         )
-    finally:
-        context.close()
 
 
 def render(report: StatusReport) -> str:

@@ -22,8 +22,7 @@ from textual.widgets import HelpPanel
 
 from protocols.model import Stage
 from review.core.project import Project
-from review.core.reviewer import resolve_reviewer
-from review.session.data import Settings
+from review.core.review import Review
 from review.session.dedup import DedupSession
 from review.session.writes import Done, Job, WriteQueue
 from review.tui import registry
@@ -68,9 +67,8 @@ class ReviewApp(App[None]):
     """The review assistant's terminal UI.
 
     Args:
-        project: The review to open.
-        reviewer: Name recorded with every decision taken in this session.
-        settings: The protocol values the screens use.
+        review: The review to open, its protocol as read once per app, and
+            who takes every decision made in this session.
         start: The screen table's name of the screen to open on.
         served: Whether a browser session of ``review serve`` runs this app: its
             user does not own the server's files or its Zotero key, so adding
@@ -95,25 +93,31 @@ class ReviewApp(App[None]):
 
     def __init__(
         self,
-        project: Project,
-        reviewer: str,
-        settings: Settings,
+        review: Review,
         start: str = registry.HOME,
         served: bool = False,
     ) -> None:
         super().__init__()
-        self.project = project
+        self.review = review
         self.served = served
-        self.reviewer = reviewer
-        self.settings = settings
-        self.review_title = settings.protocol.title
+        self.review_title = review.protocol.title
         self.start = registry.entry(start).name
         #: The duplicate queue's decisions of this app run (its undo undoes only these merges).
-        self.dedup = DedupSession(project, reviewer)
+        self.dedup = DedupSession(review.project, review.reviewer)
         self.writes: WriteQueue[ReviewScreen] = WriteQueue()
         self._db: Database | None = None
         self._ranking: RankingWorker | None = None
         self.collector = IdleCollector()
+
+    @property
+    def project(self) -> Project:
+        """The review folder open in the app."""
+        return self.review.project
+
+    @property
+    def reviewer(self) -> str:
+        """Who takes the decisions made in this session."""
+        return self.review.reviewer
 
     @property
     def db(self) -> Database:
@@ -245,6 +249,4 @@ def make_app(
         raise ValueError(f"unknown stage {stage!r}; choose one of {choices}") from None
     if start == "screening" and stage == Stage.FULL_TEXT:
         start = "full-text"
-    settings = Settings.load(project)
-    name = resolve_reviewer(reviewer, settings.protocol.screening.default_reviewer)
-    return ReviewApp(project, name, settings, start, served=served)
+    return ReviewApp(Review.open(project, reviewer), start, served=served)

@@ -219,12 +219,13 @@ def test_a_reader_that_cannot_start_is_one_error_not_one_per_file(tmp_path: Path
 def test_the_tui_attach_message_says_which_limit(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The screening screen's attach-by-path job: its notification names the limit hit."""
     from review.core.project import Project
+    from review.core.review import Review
     from review.session.sources import attach_one
 
     setup(run, tmp_path)
     (group,) = _groups(run.project)
     long = stalling_pdf(tmp_path / "long.pdf", 2000, 40, first_lines=LINES)  # 2,001 pages
-    done = attach_one(Project(run.project), group, long, "ana")
+    done = attach_one(Review.open(Project(run.project), "ana"), group, long)
     assert done.ok, done.message
     assert done.message == (
         "Attached long.pdf to record 1: 2001 pages; "

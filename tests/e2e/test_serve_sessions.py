@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, DirectoryTree, Input, Static
 
 from review.core.confine import OutsideFolderError, confine, confine_tree, inbox
 from review.core.project import Project
+from review.core.review import Review
 from review.session.sources import ProgressState
 from review.sync.zotero_client import insecure_endpoint_warning
 from review.tui import ReviewApp, make_app
@@ -227,7 +228,7 @@ def test_a_leads_folder_picker_is_confined_to_the_inbox(project: Project, tmp_pa
     app = make_app(project, "lead", start="sources", served=True)
     drive(app, script)
     assert seen["start"] == box and seen["disabled"] and "refused" in seen["line"]
-    result = attach_job(project, box / "pdfs", "lead", ProgressState(), box)
+    result = attach_job(Review.open(project, "lead"), box / "pdfs", ProgressState(), box)
     assert not result.ok and "more links outside" in result.message
 
 

@@ -20,8 +20,8 @@ from textual.widgets import Button, Static
 
 from review.cli.commands.tui import tui
 from review.core.project import Project
+from review.core.review import Review
 from review.session import conflicts as session_conflicts
-from review.session.data import Settings
 from review.session.writes import WriteQueue
 from review.tui import make_app, registry
 from review.tui.app import ReviewCommands
@@ -347,8 +347,7 @@ def test_conflicts_load_in_a_constant_number_of_queries(
         return found
 
     monkeypatch.setattr(Project, "open_db", traced)
-    settings = Settings.load(project)
-    listing = session_conflicts.load(project, settings, "lead", "title_abstract")
+    listing = session_conflicts.load(Review.open(project, "lead"), "title_abstract")
     assert listing.rows is not None and [r.group_id for r in listing.rows] == groups
     assert all(r.title and r.labels == {"ana": "include", "ben": "exclude"} for r in listing.rows)
     reads = [s for s in statements if "FROM records" in s]

@@ -130,9 +130,14 @@ def import_decisions(
 
     opened = context(ctx, reviewer)
     summary = run_import(
-        opened.db, opened.protocol, opened.viewer, file,
-        stage=stage, dry_run=dry_run, add_reviewers=add_reviewers,
-    )  # fmt: skip
+        opened.db,
+        opened.protocol,
+        opened.viewer,
+        file,
+        stage=stage,
+        dry_run=dry_run,
+        add_reviewers=add_reviewers,
+    )
     if not dry_run:
         review_db.append_audit(
             opened.db,

@@ -107,7 +107,7 @@ def export_evidence(
     if is_stdout(output) and sys.stdout.isatty():
         fail("-o -: an XLSX workbook is binary; redirect standard output to a file or a pipe")
     review = context(ctx, reviewer)
-    evidence = collect(review.db, review.protocol, review.viewer, values=values)
+    evidence = collect(review.db, review.protocol, review.viewer, values=values, form=review.form)
     if output is None:
         click.echo(render(evidence, fmt), nl=False)
         if fmt != "jsonl" and (evidence.group_fields or evidence.form.checklist):

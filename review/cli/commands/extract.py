@@ -44,10 +44,8 @@ def extract() -> None:
 
 
 def _open(ctx: click.Context, reviewer: str | None) -> tuple[ReviewContext, Form]:
-    from protocols.form import build_form
-
     opened = context(ctx, reviewer)
-    return opened, build_form(opened.protocol)
+    return opened, opened.form
 
 
 def _open_study(

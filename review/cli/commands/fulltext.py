@@ -145,9 +145,14 @@ def _bulk(
     review = context(ctx, reviewer)
     with progress_bar("Reading PDFs") as bar:
         report = bulk_attach(
-            review.db, review.project.root, folder, review.reviewer,
-            dry_run=dry_run, progress=bar, limits=limits,
-        )  # fmt: skip
+            review.db,
+            review.project.root,
+            folder,
+            review.reviewer,
+            dry_run=dry_run,
+            progress=bar,
+            limits=limits,
+        )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
         return

@@ -103,8 +103,16 @@ def import_(
         if not as_json:
             click.echo(f"{done.path}: {imported_line(res)}{in_round}")
 
-    job = import_files(project, files, database=database, search_date=search_date, query=query,
-                       method=method.lower(), force=force, on_file=told)  # fmt: skip
+    job = import_files(
+        project,
+        files,
+        database=database,
+        search_date=search_date,
+        query=query,
+        method=method.lower(),
+        force=force,
+        on_file=told,
+    )
     if job.ok:
         from review.cli.options import progress_bar
         from review.session.indexing import refresh
@@ -130,7 +138,8 @@ def status(ctx: click.Context, as_json: bool, reviewer: str | None, round_no: in
         review status --json
         review status --round 1
     """
+    from review.core.review import Review
     from review.session.status import collect, render
 
-    report = collect(find_project(ctx), reviewer, round_no)
+    report = collect(Review.open(find_project(ctx), reviewer), round_no)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else render(report))

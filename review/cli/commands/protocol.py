@@ -97,17 +97,15 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None, reopen_extracti
         review protocol amend --reason "Added 'wrong setting' as a full-text reason"
         review protocol amend --reason "Added dropout rate" --reopen-extraction --reviewer lead
     """
-    from protocols import loader
     from review.core import db as review_db
     from review.core.errors import UsageError
-    from review.core.reviewer import resolve_reviewer
+    from review.core.review import Review
 
     if not reason.strip():
         raise UsageError("--reason: say why the protocol changed")
-    project = _project(ctx)
-    loaded = loader.load(project.protocol_path)
+    amended = Review.open(_project(ctx), reviewer)
+    project, loaded, author = amended.project, amended.protocol, amended.reviewer
     raw = project.protocol_path.read_bytes()
-    author = resolve_reviewer(reviewer, loaded.screening.default_reviewer)
     _, db = open_project(ctx)
     last = review_db.latest_protocol_version(db)
     if last is not None and last.version == loaded.version:
@@ -116,9 +114,7 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None, reopen_extracti
             f" ({last.version}); edit it first, then amend"
         )
     if reopen_extraction:
-        from review.core.context import viewer_in
-
-        if not viewer_in(db, loaded, author).is_lead:
+        if not amended.viewer(db).is_lead:
             raise UsageError(
                 f"--reopen-extraction: only a lead reopens extraction; {author} is not a lead"
                 " (review reviewer add NAME --lead)"
@@ -132,10 +128,9 @@ def amend(ctx: click.Context, reason: str, reviewer: str | None, reopen_extracti
         f" by {logged.reviewer}"
     )
     if reopen_extraction:
-        from protocols.form import build_form
         from review.extraction.write import reopen_missing_required
 
-        reopened = reopen_missing_required(db, loaded, build_form(loaded), author)
+        reopened = reopen_missing_required(db, loaded, amended.form, author)
         studies = len({g for g, _ in reopened})
         copies = "copy" if len(reopened) == 1 else "copies"
         click.echo(

@@ -56,9 +56,12 @@ def all_(
         fail("-o -: report all writes a folder of files; name a folder, not standard output")
     review = context(ctx, reviewer)
     report = write_report(
-        review, output, force=force, previous_studies=previous_studies,
+        review,
+        output,
+        force=force,
+        previous_studies=previous_studies,
         previous_reports=previous_reports,
-    )  # fmt: skip
+    )
     click.echo(f"Wrote {len(report.files)} files to {output}/ (index: {output}/README.md)")
     for part, why in report.skipped:
         click.echo(f"  not included: {part}: {why}")

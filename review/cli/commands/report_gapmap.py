@@ -93,9 +93,15 @@ def gapmap(
         fail("-o -: an XLSX workbook is binary; redirect standard output to a file or a pipe")
     review = context(ctx, reviewer)
     found = collect_gapmap(
-        review.db, review.protocol, review.viewer,
-        rows=rows, cols=cols, segment=segment, filters=filters,
-    )  # fmt: skip
+        review.db,
+        review.protocol,
+        review.viewer,
+        rows=rows,
+        cols=cols,
+        segment=segment,
+        filters=filters,
+        form=review.form,
+    )
     if fmt == "xlsx":
         assert output is not None
         save_xlsx(found, output)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,12 +144,9 @@ def reference_triggers() -> dict[str, tuple[str, str]]:
     """The triggers of a fresh review: what every layer's migrations create (one source)."""
     from review.core.migrations import apply_all  # the registry imports this package
 
-    db = corpus_db.connect(":memory:", migrate=False)
-    try:
+    with closing(corpus_db.connect(":memory:", migrate=False)) as db:
         apply_all(db)
         return {name: (table, _normal(sql)) for name, (table, sql) in chain_db.triggers(db).items()}
-    finally:
-        db.close()
 
 
 @dataclass(frozen=True, slots=True)

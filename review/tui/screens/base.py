@@ -1,10 +1,11 @@
 """What every screen of the app shares (:class:`ReviewScreen`).
 
-A screen reaches the review, the reviewer at the keyboard and the protocol
-settings through these properties rather than through ``self.app`` casts,
-queues every write on the app's one write queue (so writes from all screens
-are serialised and a quit waits for them), and tells the reviewer what
-happened with the same few words everywhere.
+A screen reaches the review (its project, protocol, form and the reviewer at
+the keyboard: one :class:`~review.core.review.Review`) through these
+properties rather than through ``self.app`` casts, queues every write on the
+app's one write queue (so writes from all screens are serialised and a quit
+waits for them), and tells the reviewer what happened with the same few words
+everywhere.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from review.session.writes import Job, WriteResult
 
 if TYPE_CHECKING:
     from review.core.project import Project
-    from review.session.data import Settings
+    from review.core.review import Review
     from review.tui.app import ReviewApp
     from screening.blind import Viewer
 
@@ -39,6 +40,11 @@ class ReviewScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     @property
+    def review(self) -> Review:
+        """The review open in the app and who acts on it (protocol read once per app)."""
+        return self.review_app.review
+
+    @property
     def project(self) -> Project:
         """The review open in the app."""
         return self.review_app.project
@@ -49,18 +55,13 @@ class ReviewScreen(Screen[None]):
         return self.review_app.reviewer
 
     @property
-    def settings(self) -> Settings:
-        """The protocol values the screens use, read once per app."""
-        return self.review_app.settings
-
-    @property
     def db(self) -> Database:
         """The UI thread's connection, for small indexed reads only."""
         return self.review_app.db
 
     def viewer(self, db: Database | None = None) -> Viewer:
         """Return the reviewer as the blind rules see them (on ``db`` or the UI connection)."""
-        return self.settings.viewer(db if db is not None else self.db, self.reviewer)
+        return self.review.viewer(db if db is not None else self.db)
 
     # --- writes -------------------------------------------------------------------------
 

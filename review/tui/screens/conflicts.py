@@ -97,7 +97,7 @@ class ConflictsScreen(ReviewScreen):
     @work(thread=True, exclusive=True, group="field-conflicts")
     def load_fields(self) -> None:
         """Read the extraction conflicts with a connection of this thread."""
-        rows = extraction_conflicts(self.project, self.settings, self.reviewer)
+        rows = extraction_conflicts(self.review)
         self.post_message(self.FieldsLoaded(rows))
 
     def on_conflicts_screen_fields_loaded(self, message: FieldsLoaded) -> None:
@@ -139,11 +139,7 @@ class ConflictsScreen(ReviewScreen):
         if row is None:
             return
         pick = row.names[0 if which == "a" else 1]
-        self.queue_write(
-            partial(
-                resolve_field, self.project, self.settings, self.reviewer, row.conflict, pick=pick
-            )  # fmt: skip
-        )
+        self.queue_write(partial(resolve_field, self.review, row.conflict, pick=pick))
 
     def action_type_field(self) -> None:
         """Ask for the final value of the highlighted field conflict, then resolve with it."""
@@ -154,14 +150,11 @@ class ConflictsScreen(ReviewScreen):
         def answered(text: str | None) -> None:
             if text is None:
                 return
-            self.queue_write(
-                partial(
-                    resolve_field, self.project, self.settings, self.reviewer, row.conflict, text
-                )  # fmt: skip
-            )
+            self.queue_write(partial(resolve_field, self.review, row.conflict, text))
 
-        self.app.push_screen(TextPrompt(f"Final value of {row.label}", placeholder="value"),
-                             answered)  # fmt: skip
+        self.app.push_screen(
+            TextPrompt(f"Final value of {row.label}", placeholder="value"), answered
+        )
 
     def reload(self) -> None:
         """Read the stage's conflicts again (in a worker; the table fills when they come)."""
@@ -171,7 +164,7 @@ class ConflictsScreen(ReviewScreen):
     @work(thread=True, exclusive=True)
     def load(self, stage: Stage) -> None:
         """Read the conflicts with a connection of this thread (an outcome scan)."""
-        listing = session_conflicts.load(self.project, self.settings, self.reviewer, stage)
+        listing = session_conflicts.load(self.review, stage)
         self.post_message(self.Loaded(listing))
 
     def on_conflicts_screen_loaded(self, message: Loaded) -> None:
@@ -190,7 +183,7 @@ class ConflictsScreen(ReviewScreen):
             return
         rows = listing.rows
         table.display = bool(rows)
-        method = self.settings.protocol.screening.conflict_resolution.replace("_", " ")
+        method = self.review.protocol.screening.conflict_resolution.replace("_", " ")
         info.update(
             f"{len(rows)} conflict{'s' if len(rows) != 1 else ''}; resolving as "
             f"{self.reviewer} by {method}. i include, e exclude, Enter details, t other stage."
@@ -220,17 +213,7 @@ class ConflictsScreen(ReviewScreen):
         group = self._selected()
         if group is None:
             return
-        self.queue_write(
-            partial(
-                session_conflicts.resolve,
-                self.project,
-                self.settings,
-                self.reviewer,
-                group,
-                self.stage,
-                label,
-            )
-        )
+        self.queue_write(partial(session_conflicts.resolve, self.review, group, self.stage, label))
 
     def write_landed(self, result: WriteResult) -> None:
         """Say how the conflict was settled (or why not) and list what is left."""

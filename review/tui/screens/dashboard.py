@@ -167,7 +167,7 @@ class HomeScreen(ReviewScreen):
     @work(thread=True, exclusive=True)
     def refresh_data(self) -> None:
         """Reload the numbers (a count over every record: not on the UI thread)."""
-        self.post_message(self.Loaded(dashboard_data(self.project, self.settings, self.reviewer)))
+        self.post_message(self.Loaded(dashboard_data(self.review)))
 
     def on_home_screen_loaded(self, message: Loaded) -> None:
         self.data = data = message.data

@@ -23,8 +23,9 @@ from textual.widgets.option_list import Option
 
 from corpus import db as corpus_db
 from corpus.dedup import merged_view
+from review.core.review import Review
 from review.session import db as session_db
-from review.session.data import STAGE_NAMES, Settings, search_records
+from review.session.data import STAGE_NAMES, search_records
 from review.tui.screens.base import ReviewScreen
 from review.tui.widgets.card import decision_text, marked
 from screening import blind
@@ -50,15 +51,13 @@ FIELDS = (
 REPORT_PREVIEW = 4000
 
 
-def detail_content(
-    db: Database, settings: Settings, reviewer: str, group_id: int, reveal: bool
-) -> Content:
+def detail_content(db: Database, review: Review, group_id: int, reveal: bool) -> Content:
     """Return every field, the sources, the visible decisions and the report of a study.
 
     Args:
         db: The UI thread's connection (indexed look-ups of one study).
-        settings: Masked and highlighted terms, blind rules.
-        reviewer: Who looks: only decisions they may see are listed.
+        review: Masked and highlighted terms, blind rules, and who looks: only
+            decisions they may see are listed.
         group_id: The study.
         reveal: Show masked terms.
     """
@@ -72,12 +71,12 @@ def detail_content(
         if value in (None, "", []):
             continue
         text = "; ".join(value) if isinstance(value, list) else str(value)
-        parts += [(f"{label}: ", "bold"), marked(text, settings, reveal), "\n"]
+        parts += [(f"{label}: ", "bold"), marked(text, review, reveal), "\n"]
     parts.append(("\nSources\n", "bold"))
     for r in records:
         parts.append(f"  #{r['id']} {r['source']} ({r['file_name']}) id {r['source_id'] or '—'}\n")
     parts.append(("\nDecisions you may see\n", "bold"))
-    who = settings.viewer(db, reviewer)
+    who = review.viewer(db)
     rows = blind.events(db, who, group_id=group_id)
     for e in rows:
         stage = STAGE_NAMES.get(e.stage, e.stage)
@@ -89,7 +88,7 @@ def detail_content(
     if not reports:
         parts.append(f"  none attached (review attach {records[0]['id']} FILE.pdf)\n")
     for rep in reports[:1]:
-        text = rep["text"] if reveal else settings.masked(rep["text"])
+        text = rep["text"] if reveal else review.masked(rep["text"])
         more = "\n  …" if len(text) > REPORT_PREVIEW else ""
         parts.append(
             f"  {rep['file_name']} ({rep['pages']} pages)\n\n{text[:REPORT_PREVIEW]}{more}"
@@ -123,7 +122,7 @@ class RecordDetailScreen(ReviewScreen):
         self.render_detail()
 
     def render_detail(self) -> None:
-        content = detail_content(self.db, self.settings, self.reviewer, self.group_id, self.reveal)
+        content = detail_content(self.db, self.review, self.group_id, self.reveal)
         self.query_one("#detail", Static).update(content)
 
     def action_reveal(self) -> None:
@@ -168,20 +167,19 @@ class SearchScreen(ReviewScreen):
     @work(thread=True, exclusive=True)
     def search(self, query: str) -> None:
         """Run the query with a connection of this thread (FTS sync may write)."""
-        db = self.project.open_db()
-        try:
-            self.post_message(self.Found(query, search_records(db, query)))
-        except sqlite3.OperationalError as exc:
-            self.post_message(self.Found(query, [], f'{exc}; use words, "phrases", AND/OR/NOT'))
-        finally:
-            db.close()
+        with self.project.connect() as db:
+            try:
+                self.post_message(self.Found(query, search_records(db, query)))
+            except sqlite3.OperationalError as exc:
+                error = f'{exc}; use words, "phrases", AND/OR/NOT'
+                self.post_message(self.Found(query, [], error))
 
     def on_search_screen_found(self, message: Found) -> None:
         hits = self.query_one(OptionList)
         hits.clear_options()
         for hit in message.hits:
             year = f" ({hit['year']})" if hit.get("year") else ""
-            title = self.settings.masked(hit.get("title") or "(no title)")
+            title = self.review.masked(hit.get("title") or "(no title)")
             hits.add_option(Option(f"{hit['group_id']}: {title}{year}", id=str(hit["group_id"])))
         info = message.error or f"{len(message.hits)} studies for {message.query!r}"
         self.query_one("#search-info", Static).update(info)

@@ -31,7 +31,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus, Resize
 from textual.widgets import Footer, Header, Input, Static
 
-from protocols.form import Form, build_form
+from protocols.form import Form
 from review.core.errors import ReviewError
 from review.extraction.db import CONSENSUS
 from review.extraction.eligible import included_studies
@@ -104,7 +104,7 @@ class ExtractionScreen(ReviewScreen):
         yield Static(id="study-line", markup=False)
         with Horizontal(id="body"):
             with Vertical(id="text-pane"):
-                yield ReportArea(self.settings.include, id="fulltext")
+                yield ReportArea(self.review.include, id="fulltext")
                 yield Input(placeholder="find in the text; Enter: next match", id="find")
                 yield Static(id="terms", markup=False)
             yield VerticalScroll(id="form-pane")
@@ -113,13 +113,13 @@ class ExtractionScreen(ReviewScreen):
 
     def on_mount(self) -> None:
         self.title = "Extraction"
-        self.form = build_form(self.settings.protocol)
+        self.form = self.review.form
         self.query_one("#find").display = False
         self.query_one("#text-pane").border_title = "Full text"
         self.query_one("#form-pane").border_title = "Form"
         self._layout(self.app.size.width)
         who = self.viewer()
-        ids = included_studies(self.db, self.settings.protocol, who)
+        ids = included_studies(self.db, self.review.protocol, who)
         if ids is None:
             self._empty(
                 "Extraction opens when a lead unblinds full-text screening "
@@ -166,7 +166,7 @@ class ExtractionScreen(ReviewScreen):
     async def show_study(self) -> None:
         """Read the study at ``index`` and build its form."""
         group = self.studies[self.index]
-        study = load_study(self.db, self.form, self.settings, self.reviewer, group)
+        study = load_study(self.db, self.review, group)
         self.study = study
         self.cells = {}
         self.typed = {}
@@ -176,14 +176,14 @@ class ExtractionScreen(ReviewScreen):
         area = self.query_one("#fulltext", ReportArea)
         if card is not None and card.fulltexts:
             report = card.fulltexts[0]
-            area.show(self.settings.masked(report["text"] or ""))
+            area.show(self.review.masked(report["text"] or ""))
             area.border_title = f"{report['file_name']} ({report['pages']} pages)"
         else:
             abstract = (card.fields.get("abstract") if card else None) or "(no abstract)"
             first = card.records[0]["id"] if card else "RECORD"
             area.show(
                 None,
-                f"{study.title}\n\n{self.settings.masked(str(abstract))}\n\n"
+                f"{study.title}\n\n{self.review.masked(str(abstract))}\n\n"
                 f"No full text attached (review attach {first} FILE.pdf).",
             )
             area.border_title = "Title and abstract"
@@ -321,20 +321,7 @@ class ExtractionScreen(ReviewScreen):
         cell = self._cell(key)
         if cell is not None and isinstance(cell.editor, TextField) and isinstance(raw, str):
             cell.editor.saved = raw  # sent: not pending any more
-        self.queue_write(
-            _job(
-                save_job,
-                self.settings,
-                self.project,
-                self.form,
-                self.reviewer,
-                study.group_id,
-                key,
-                raw,
-                source,
-                comment,
-            )  # fmt: skip
-        )
+        self.queue_write(_job(save_job, self.review, study.group_id, key, raw, source, comment))
         return True
 
     def write_landed(self, result: WriteResult) -> None:
@@ -384,10 +371,8 @@ class ExtractionScreen(ReviewScreen):
     def show_study_status(self, status: str) -> None:
         """Show a status the study now has (after ctrl+d)."""
         if self.study is not None:
-            self.study.state = study_state(
-                self.db, self.form, self.study.group_id, self.reviewer,
-                is_lead=self.viewer().is_lead,
-            )  # fmt: skip
+            who, group = self.viewer(), self.study.group_id
+            self.study.state = study_state(self.db, self.form, group, who.name, is_lead=who.is_lead)
             self._study_line()
 
     def say(self, message: str, warn: bool = False, title: str = "Not done") -> None:
@@ -435,8 +420,9 @@ class ExtractionScreen(ReviewScreen):
             return
         found = area.selected_source()
         if found is None:
-            self.say("Select the passage in the full text first (shift+arrows or the mouse).",
-                     warn=True)  # fmt: skip
+            self.say(
+                "Select the passage in the full text first (shift+arrows or the mouse).", warn=True
+            )
             return
         page, quote = found
         self.save(self.current, self._current_raw(self.current), Source(page, quote))
@@ -479,10 +465,13 @@ class ExtractionScreen(ReviewScreen):
                 self.save(key, self._current_raw(key), comment=text.strip())
 
         self.app.push_screen(
-            TextPrompt(f"Comment on {label}"[:70], self.study.comments.get(key, ""),
-                       placeholder="why this answer, a caveat"),
+            TextPrompt(
+                f"Comment on {label}"[:70],
+                self.study.comments.get(key, ""),
+                placeholder="why this answer, a caveat",
+            ),
             answered,
-        )  # fmt: skip
+        )
 
     # --- rows, find, complete, move, leave -------------------------------------------------
 
@@ -492,8 +481,9 @@ class ExtractionScreen(ReviewScreen):
         if not groups:
             self.say("This form has no repeating group.", warn=True)
             return
-        group = next((g for g in groups if self.current and g.item.name == self.current[0]),
-                     groups[0])  # fmt: skip
+        group = next(
+            (g for g in groups if self.current and g.item.name == self.current[0]), groups[0]
+        )
         cell = await group.add_row()
         cell.editor.focus()
         cell.scroll_visible()
@@ -526,11 +516,7 @@ class ExtractionScreen(ReviewScreen):
         if study is None:
             return
         self.flush()
-        self.queue_write(
-            _job(
-                complete_job, self.settings, self.project, self.form, self.reviewer, study.group_id
-            )  # fmt: skip
-        )
+        self.queue_write(_job(complete_job, self.review, study.group_id))
 
     async def action_move(self, step: int) -> None:
         """Go to the previous or next study of the list (the typed value is saved first)."""
@@ -561,8 +547,7 @@ class ExtractionScreen(ReviewScreen):
         if not pending or study is None:
             return
         for item in pending:
-            result = save_job(self.settings, self.project, self.form, self.reviewer,
-                              study.group_id, item.key, item.value)  # fmt: skip
+            result = save_job(self.review, study.group_id, item.key, item.value)
             item.saved = item.value
             if not result.ok:
                 self.app.notify(result.message, title="Not saved", severity="warning")

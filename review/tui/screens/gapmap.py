@@ -22,7 +22,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from protocols.form import Form, build_form, domain_field_name, item_field_name
+from protocols.form import Form, domain_field_name, item_field_name
 from review.core.errors import ReviewError
 from review.reports.gapmap import (
     DEFAULT_COLS,
@@ -134,7 +134,7 @@ class GapMapScreen(ReviewScreen):
     def on_mount(self) -> None:
         self.title = "Evidence gap map"
         self.query_one("#gap-studies-pane").border_title = "Studies"
-        self.form = build_form(self.settings.protocol)
+        self.form = self.review.form
         self.fields = axis_fields(self.form)
         if self.form.has(DEFAULT_ROWS) and self.form.has(DEFAULT_COLS):
             rows, cols = DEFAULT_ROWS, DEFAULT_COLS
@@ -188,17 +188,21 @@ class GapMapScreen(ReviewScreen):
     def load(self, axes: tuple[str, str, str]) -> None:
         """Read the map for ``axes`` with a connection of this thread."""
         rows, cols, segment = axes
-        db = self.project.open_db()
+        review = self.review
         try:
-            found = collect_gapmap(
-                db, self.settings.protocol, self.viewer(db),
-                rows=rows, cols=cols, segment=segment, form=self.form,
-            )  # fmt: skip
+            with review.connect() as db:
+                found = collect_gapmap(
+                    db,
+                    review.protocol,
+                    review.viewer(db),
+                    rows=rows,
+                    cols=cols,
+                    segment=segment,
+                    form=self.form,
+                )
         except ReviewError as error:
             self.post_message(self.Loaded(axes, None, str(error)))
             return
-        finally:
-            db.close()
         self.post_message(self.Loaded(axes, found))
 
     def on_gap_map_screen_loaded(self, message: Loaded) -> None:

@@ -114,7 +114,7 @@ class ScreeningScreen(ReviewScreen):
         with Horizontal(id="body"):
             with Vertical(id="card-pane"):
                 with VerticalScroll(id="card-scroll"):
-                    if self.settings.protocol.screening.order == "ranked":
+                    if self.review.protocol.screening.order == "ranked":
                         yield RelevancePanel(self.stage, id="relevance")
                     yield Static(id="card")
                     yield Static(id="own")
@@ -127,16 +127,16 @@ class ScreeningScreen(ReviewScreen):
 
     def on_mount(self) -> None:
         self.title = f"Screening: {STAGE_NAMES[self.stage]}"
-        self.session = ScreeningSession(self.project, self.settings, self.reviewer, self.stage)
+        self.session = ScreeningSession(self.review, self.stage)
         self.who = self.viewer()
-        criteria = criteria_content(self.settings.protocol, self.stage)
+        criteria = criteria_content(self.review.protocol, self.stage)
         for widget in self.query(".criteria").results(Static):
             widget.update(criteria)
         self.query_one("#criteria-pane").border_title = "Criteria"
         self.query_one("#card-scroll").border_title = "Record"
         self._layout(self.app.size.width)
-        wellbeing.before_session(self, self.settings.protocol.wellbeing, self.begin)
-        minutes = self.settings.protocol.wellbeing.break_every_minutes
+        wellbeing.before_session(self, self.review.protocol.wellbeing, self.begin)
+        minutes = self.review.protocol.wellbeing.break_every_minutes
         if minutes:
             self.set_interval(30, lambda: wellbeing.check_break_time(self))
 
@@ -159,14 +159,14 @@ class ScreeningScreen(ReviewScreen):
         if action == "exclude_with":  # at full text a reason is picked after e, on purpose
             return self.stage == Stage.TITLE_ABSTRACT
         if action == "reveal":
-            return self.card is not None and has_masked(self.card, self.settings)
+            return self.card is not None and has_masked(self.card, self.review)
         return True
 
     # --- showing studies -------------------------------------------------------------
 
     def advance(self) -> None:
         """Show the next open study (a few index look-ups on the UI connection)."""
-        protocol = self.settings.protocol
+        protocol = self.review.protocol
         skip = [*self.session.pending_groups(), *self.skipped]
         if self.card is not None:
             skip.append(self.card.group_id)
@@ -217,7 +217,7 @@ class ScreeningScreen(ReviewScreen):
             card_widget.update(done_text(self.stage, self.progress.counts))
             own.update("")
             return
-        card_widget.update(card_content(self.card, self.settings, self.reveal))
+        card_widget.update(card_content(self.card, self.review, self.reveal))
         if self.card.own is not None:
             o = self.card.own
             own.update(decision_text(f"Your decision: {o.label}", o.reason, o.note))
@@ -225,7 +225,7 @@ class ScreeningScreen(ReviewScreen):
             own.update(f"Note for your decision: {self.note}" if self.note else "")
 
     def _show_fulltext(self) -> None:
-        show_report(self.query_one("#fulltext", TextArea), self.card, self.settings, self.reveal)
+        show_report(self.query_one("#fulltext", TextArea), self.card, self.review, self.reveal)
 
     # --- keys -----------------------------------------------------------------------
 
@@ -252,7 +252,7 @@ class ScreeningScreen(ReviewScreen):
         so the most frequent decision takes one key; PRISMA reports full-text
         reasons, so there the picker asks for one.
         """
-        reasons = self.settings.reasons(self.stage)
+        reasons = self.review.reasons(self.stage)
         if self.stage == Stage.TITLE_ABSTRACT or not reasons:
             self.action_decide("exclude")
         elif self._current() is not None:
@@ -263,7 +263,7 @@ class ScreeningScreen(ReviewScreen):
 
     def action_exclude_with(self, number: int) -> None:
         """Exclude the study on screen with the protocol's reason ``number`` (one key)."""
-        reasons = self.settings.reasons(self.stage)
+        reasons = self.review.reasons(self.stage)
         if not reasons:
             self.warn("The protocol lists no exclusion reasons at this stage; e excludes.")
         elif not 1 <= number <= len(reasons):
@@ -279,7 +279,7 @@ class ScreeningScreen(ReviewScreen):
         study at once, so the reason usually comes after); otherwise the
         study on screen is excluded with the reason picked.
         """
-        if not self.settings.reasons(self.stage):
+        if not self.review.reasons(self.stage):
             self.tell("The protocol lists no exclusion reasons for this stage.")
             return
         card = self.card
@@ -309,7 +309,7 @@ class ScreeningScreen(ReviewScreen):
 
     def _pick_reason(self, title: str, callback: Callable[[str], None]) -> None:
         """Ask for a reason by digit (``0``: none, except at full text), then call back."""
-        reasons = self.settings.reasons(self.stage)
+        reasons = self.review.reasons(self.stage)
 
         def answered(reason: str | None) -> None:
             if reason is not None:
@@ -367,8 +367,8 @@ class ScreeningScreen(ReviewScreen):
             path = allowed_path(self, typed) if typed else None  # served: inside inbox/ only
             if path is None:
                 return
-            project, reviewer = self.project, self.reviewer
-            self.queue_write(lambda: attach_one(project, group, path, reviewer))
+            review = self.review
+            self.queue_write(lambda: attach_one(review, group, path))
             self.tell(f"Attaching {path.name} to study {group}…", timeout=2)
 
         title = f"Attach a PDF to study {group}: its path"

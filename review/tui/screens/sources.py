@@ -182,9 +182,9 @@ class SourcesScreen(ReviewScreen):
         warning = insecure_endpoint_warning(request.endpoint) if key and request.endpoint else None
         if warning:
             self.warn(f"Warning: {warning}.", title="Not HTTPS")
-        project, settings = self.project, self.settings
+        review = self.review
         state = self._begin_job(f"Zotero {request.library}")
-        self.queue_write(lambda: zotero_job(project, settings, request, key, state))
+        self.queue_write(lambda: zotero_job(review, request, key, state))
 
     def action_attach_folder(self) -> None:
         """Pick a folder and attach its PDFs to the studies they match."""
@@ -195,10 +195,10 @@ class SourcesScreen(ReviewScreen):
     def _run_attach(self, folder: Path | None) -> None:
         if folder is None or self._refused("attach files"):
             return
-        project, reviewer = self.project, self.reviewer
-        root = inbox(project.root) if self.served else None
+        review = self.review
+        root = inbox(review.project.root) if self.served else None
         state = self._begin_job(f"PDFs in {folder.name}")
-        self.queue_write(lambda: attach_job(project, folder, reviewer, state, root))
+        self.queue_write(lambda: attach_job(review, folder, state, root))
 
     # --- the running job ----------------------------------------------------------------
 

@@ -12,7 +12,8 @@ from typing import Any
 from textual.content import Content
 
 from protocols.model import Protocol, Stage
-from review.session.data import STAGE_NAMES, Card, Progress, Settings
+from review.core.review import Review
+from review.session.data import STAGE_NAMES, Card, Progress
 
 INCLUDE_STYLE = "bold $text-success on $success-muted"
 EXCLUDE_STYLE = "bold $text-error on $error-muted"
@@ -22,28 +23,28 @@ LABEL_STYLE = {"include": "bold $text-success", "exclude": "bold $text-error", "
 UNBLIND_COMMAND = "review unblind --stage title-abstract"
 
 
-def marked(text: str, settings: Settings, reveal: bool) -> Content:
+def marked(text: str, review: Review, reveal: bool) -> Content:
     """Return ``text`` with masked terms blacked out (unless revealed) and terms highlighted.
 
     Masking comes first and keeps the length, so highlighted spans never
     give away a masked word.
     """
-    shown = text if reveal else settings.masked(text)
+    shown = text if reveal else review.masked(text)
     content = Content(shown)
     spans: list[tuple[int, int, str]] = []
-    for pattern, style in ((settings.include, INCLUDE_STYLE), (settings.exclude, EXCLUDE_STYLE)):
+    for pattern, style in ((review.include, INCLUDE_STYLE), (review.exclude, EXCLUDE_STYLE)):
         if pattern is not None:
             spans.extend((m.start(), m.end(), style) for m in pattern.finditer(shown))
-    if not reveal and settings.mask is not None:
+    if not reveal and review.mask is not None:
         spans.extend((m.start(), m.end(), MASK_STYLE) for m in re.finditer("█+", shown))
     for start, end, style in spans:
         content = content.stylize(style, start, end)
     return content
 
 
-def has_masked(card: Card, settings: Settings) -> bool:
+def has_masked(card: Card, review: Review) -> bool:
     """Tell whether a study shows any masked term (so the reveal key means something)."""
-    if settings.mask is None:
+    if review.mask is None:
         return False
     f = card.fields
     parts = [
@@ -53,7 +54,7 @@ def has_masked(card: Card, settings: Settings) -> bool:
         *(f.get("keywords") or []),
     ]
     text = " ".join(parts)
-    return settings.mask.search(text) is not None
+    return review.mask.search(text) is not None
 
 
 def meta_line(fields: dict[str, Any]) -> str:
@@ -65,19 +66,19 @@ def meta_line(fields: dict[str, Any]) -> str:
     return f"{names or 'No authors'}{year}{journal}"
 
 
-def card_content(card: Card, settings: Settings, reveal: bool) -> Content:
+def card_content(card: Card, review: Review, reveal: bool) -> Content:
     """Return the whole record card: title, authors, year, journal, keywords, abstract."""
     f = card.fields
     parts: list[Content | str | tuple[str, str]] = [
-        marked(f.get("title") or "(no title)", settings, reveal).stylize("bold"),
+        marked(f.get("title") or "(no title)", review, reveal).stylize("bold"),
         "\n",
-        (meta_line(f) if reveal else settings.masked(meta_line(f)), "italic"),
+        (meta_line(f) if reveal else review.masked(meta_line(f)), "italic"),
         "\n",
     ]
     keywords = "; ".join(f.get("keywords") or [])
     if keywords:
-        parts += [("Keywords: ", "bold"), marked(keywords, settings, reveal), "\n"]
-    parts += ["\n", marked(f.get("abstract") or "(no abstract)", settings, reveal)]
+        parts += [("Keywords: ", "bold"), marked(keywords, review, reveal), "\n"]
+    parts += ["\n", marked(f.get("abstract") or "(no abstract)", review, reveal)]
     return Content.assemble(*parts)
 
 
@@ -110,7 +111,7 @@ def criteria_content(protocol: Protocol, stage: str) -> Content:
         parts.append("\n")
     if not protocol.criteria.inclusion and not protocol.criteria.exclusion:
         parts = ["No criteria in protocol.toml yet ([criteria] inclusion/exclusion).\n\n"]
-    reasons = protocol.exclusion_reasons(stage)[:9]  # one digit each, as Settings.reasons
+    reasons = protocol.exclusion_reasons(stage)[:9]  # one digit each, as Review.reasons
     if reasons:
         keys = "key" if stage == Stage.TITLE_ABSTRACT else "e, then key"
         parts.append((f"Exclusion reasons ({keys})\n", "bold"))

@@ -86,12 +86,9 @@ class ProgressLine(Static):
         time.sleep(rest)
         start = time.perf_counter()
         app: ReviewApp = self.app  # type: ignore[assignment]
-        db = app.project.open_db()
-        try:
-            progress = stage_progress(db, app.settings.viewer(db, app.reviewer), self.stage)
+        with app.review.connect() as db:
+            progress = stage_progress(db, app.review.viewer(db), self.stage)
             self.post_message(self.Counted(progress, time.perf_counter() - start))
-        finally:
-            db.close()
 
     def on_progress_line_counted(self, message: Counted) -> None:
         self._counting = self._count_again

@@ -218,7 +218,7 @@ class RelevancePanel(Static):
             self.update("", layout=False)
             return
         size = self.sizes.get(self.shown.model_version or "")
-        settings = self.review_app.settings
-        why = settings.masked(why_text(self.why, settings.protocol.screening.blind))
+        review = self.review_app.review
+        why = review.masked(why_text(self.why, review.protocol.screening.blind))
         line = relevance_text(self.shown, size, self.status)
         self.update(Content.assemble(line, "\n", why) if why else line, layout=False)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from review.session.data import Card, Settings
+from review.core.review import Review
+from review.session.data import Card
 
 
-def show_report(area: TextArea, card: Card | None, settings: Settings, reveal: bool) -> None:
+def show_report(area: TextArea, card: Card | None, review: Review, reveal: bool) -> None:
     """Load the study's first report (masked unless revealed), or say how to attach one."""
     if card is None:
         area.load_text("")
@@ -28,7 +29,7 @@ def show_report(area: TextArea, card: Card | None, settings: Settings, reveal: b
         area.border_title = "No full text attached"
     else:
         report = card.fulltexts[0]
-        area.load_text(report["text"] if reveal else settings.masked(report["text"]))
+        area.load_text(report["text"] if reveal else review.masked(report["text"]))
         area.border_title = f"{report['file_name']} ({report['pages']} pages)"
 
 

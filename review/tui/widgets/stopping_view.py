@@ -85,17 +85,15 @@ def ask_to_draw(app: ReviewApp, status: StatusReport, done: Any) -> None:
     def answered(go: bool | None) -> None:
         if not go:
             return
-        settings = app.settings.protocol.screening
-        db = app.project.open_db()
+        settings = app.review.protocol.screening
         try:
-            who = app.settings.viewer(db, app.reviewer)
-            args = (db, who, stage, settings.stopping_target, settings.stopping_confidence)
-            drawn = extend_sample(*args) if extend else len(draw_sample(*args).groups)
+            with app.review.connect() as db:
+                who = app.review.viewer(db)
+                args = (db, who, stage, settings.stopping_target, settings.stopping_confidence)
+                drawn = extend_sample(*args) if extend else len(draw_sample(*args).groups)
         except ScreeningError as exc:
             app.notify(str(exc), title="Not drawn", severity="warning")
             return
-        finally:
-            db.close()
         key = "s" if stage == STAGES[0] else "f"
         app.notify(f"Drew {drawn:,} records: press {key} to screen them.")
         done()

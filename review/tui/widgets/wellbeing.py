@@ -51,14 +51,14 @@ def suggest_break(screen: ScreeningScreen, why: str) -> None:
 
 def check_break_records(screen: ScreeningScreen) -> None:
     """Suggest a break after every ``break_every_records`` decisions of this session."""
-    every = screen.settings.protocol.wellbeing.break_every_records
+    every = screen.review.protocol.wellbeing.break_every_records
     if every and screen.tally.decided and screen.tally.decided % every == 0:
         suggest_break(screen, f"You have screened {screen.tally.decided} records.")
 
 
 def check_break_time(screen: ScreeningScreen) -> None:
     """Suggest a break once ``break_every_minutes`` passed since the last one (a timer calls it)."""
-    every = screen.settings.protocol.wellbeing.break_every_minutes
+    every = screen.review.protocol.wellbeing.break_every_minutes
     if every and time.monotonic() - screen.last_break >= every * 60:
         unit = "minute" if every == 1 else "minutes"
         suggest_break(screen, f"You have been screening for {every} {unit}.")
@@ -80,7 +80,7 @@ def summary_text(screen: ScreeningScreen) -> str:
 
 def after_session(screen: ScreeningScreen, quit_app: bool) -> None:
     """Show the end-of-session summary (when the protocol asks for it), then leave."""
-    if not screen.settings.protocol.wellbeing.session_summary or not screen.started:
+    if not screen.review.protocol.wellbeing.session_summary or not screen.started:
         _finish(screen, quit_app)
         return
     screen.app.push_screen(

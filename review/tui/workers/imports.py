@@ -20,7 +20,7 @@ from corpus.dedup import DedupPolicy
 from review.core.confine import OutsideFolderError, confine, confine_tree
 from review.core.errors import USER_ERRORS
 from review.core.project import Project
-from review.session.data import Settings
+from review.core.review import Review
 from review.session.indexing import refresh
 from review.session.sources import JobResult, ProgressState, attach_folder, import_files
 from review.sync import db as sync_db
@@ -53,13 +53,11 @@ class ZoteroRequest:
 
 def index(project: Project, embed: bool, state: ProgressState) -> str | None:
     """Bring the search indexes up to date; a line saying why not if that failed."""
-    db = project.open_db()
-    try:
-        refresh(project, db, embed=embed, progress=state.callback("Embedding"))
-    except Exception as exc:  # noqa: BLE001 - the import stands; search catches up later
-        return f"indexing postponed ({type(exc).__name__}: {exc}); search catches up later"
-    finally:
-        db.close()
+    with project.connect() as db:
+        try:
+            refresh(project, db, embed=embed, progress=state.callback("Embedding"))
+        except Exception as exc:  # noqa: BLE001 - the import stands; search catches up later
+            return f"indexing postponed ({type(exc).__name__}: {exc}); search catches up later"
     return None
 
 
@@ -85,16 +83,14 @@ def import_job(project: Project, request: ImportRequest, state: ProgressState) -
     return result
 
 
-def attach_job(
-    project: Project, folder: Path, reviewer: str, state: ProgressState, root: Path | None
-) -> JobResult:
+def attach_job(review: Review, folder: Path, state: ProgressState, root: Path | None) -> JobResult:
     """Attach a folder of PDFs; with ``root``, only if nothing in it resolves outside root."""
     if root is not None:
         try:
             folder = confine_tree(root, folder)
         except OutsideFolderError as exc:
             return JobResult(False, str(exc), [str(exc)], "folder")
-    return attach_folder(project, folder, reviewer, state)
+    return attach_folder(review, folder, state)
 
 
 def configured_endpoint(db: Database, library: str) -> tuple[str | None, bool]:
@@ -116,11 +112,7 @@ def configured_endpoint(db: Database, library: str) -> tuple[str | None, bool]:
 
 
 def zotero_job(
-    project: Project,
-    settings: Settings,
-    request: ZoteroRequest,
-    api_key: str | None,
-    state: ProgressState,
+    review: Review, request: ZoteroRequest, api_key: str | None, state: ProgressState
 ) -> JobResult:
     """Import a Zotero library, or what changed since its last sync, as a new source."""
     try:
@@ -128,28 +120,27 @@ def zotero_job(
         client = ZoteroClient(library, api_key, local=request.local, endpoint=request.endpoint)
     except USER_ERRORS as exc:
         return JobResult(False, str(exc), [str(exc)], "zotero")
-    db = project.open_db()
+    project = review.project
     lines: list[str] = []
-    try:
-        result = sync(
-            db,
-            project.root,
-            client,
-            collection=request.collection,
-            local=request.local,
-            progress=state.callback("Reading Zotero"),
-        )
-        if result.updated:
-            state.callback("Re-checking duplicates")(0, 0)
-            found = rededup(db, DedupPolicy.from_mapping(settings.protocol.dedup))
-            if found:
-                lines.append(f"changed records re-checked: {found['queued']} pairs queued")
-    except Exception as exc:  # noqa: BLE001 - one scrubbed line, never the key
-        text = str(exc) if isinstance(exc, USER_ERRORS) else f"{type(exc).__name__}: {exc}"
-        line = client.scrub(text).splitlines()[0] if text else type(exc).__name__
-        return JobResult(False, line, [line], "zotero")
-    finally:
-        db.close()
+    with review.connect() as db:
+        try:
+            result = sync(
+                db,
+                project.root,
+                client,
+                collection=request.collection,
+                local=request.local,
+                progress=state.callback("Reading Zotero"),
+            )
+            if result.updated:
+                state.callback("Re-checking duplicates")(0, 0)
+                found = rededup(db, DedupPolicy.from_mapping(review.protocol.dedup))
+                if found:
+                    lines.append(f"changed records re-checked: {found['queued']} pairs queued")
+        except Exception as exc:  # noqa: BLE001 - one scrubbed line, never the key
+            text = str(exc) if isinstance(exc, USER_ERRORS) else f"{type(exc).__name__}: {exc}"
+            line = client.scrub(text).splitlines()[0] if text else type(exc).__name__
+            return JobResult(False, line, [line], "zotero")
     since = f" (changes since v{result.since_version})" if result.since_version is not None else ""
     summary = (
         f"{result.file_name}: {result.added} new records from {result.database}{since}; "
