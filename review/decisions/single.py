@@ -139,7 +139,7 @@ def record_decision(
     study = find_study(db, study_text)
     wording = resolve_reason(protocol, stage, reason)
     require_eligible(db, who, study.group_id, stage)
-    before = blind.own_current(db, who, study.group_id, stage.value)
+    before = blind.own_current(db, who, study.group_id, stage)
     kept = before is not None and before.label == "exclude" and before.reason
     if stage == Stage.FULL_TEXT and label == "exclude" and wording is None and not kept:
         reasons = protocol.exclusion_reasons(stage.value)
@@ -152,13 +152,13 @@ def record_decision(
         db,
         who,
         study.group_id,
-        stage.value,
+        stage,
         label,
         reason=wording,
         note=note,
         allowed_reasons=protocol.exclusion_reasons(stage.value) or None,
         require_reason=stage == Stage.FULL_TEXT,
     )
-    after = blind.own_current(db, who, study.group_id, stage.value)
+    after = blind.own_current(db, who, study.group_id, stage)
     changed = before is None or after is None or before.id != after.id
-    return Recorded(study, stage, after, changed, outcome(db, who, study.group_id, stage.value))
+    return Recorded(study, stage, after, changed, outcome(db, who, study.group_id, stage))
