@@ -84,7 +84,7 @@ class StageSettings:
         instructions: Guidance for this stage, e.g. "when in doubt, include".
     """
 
-    name: str
+    name: Stage
     exclusion_reasons: tuple[str, ...] = ()
     instructions: str = ""
 
@@ -127,7 +127,7 @@ class Screening:
         stopping_confidence: Confidence of that claim, a share in (0, 1).
     """
 
-    stages: tuple[str, ...] = STAGES
+    stages: tuple[Stage, ...] = STAGES
     reviewers_per_record: int = 1
     blind: bool = False
     conflict_resolution: str = "consensus"
@@ -294,7 +294,7 @@ class Wellbeing:
         return compile_terms(self.mask_terms)
 
 
-def _default_stages() -> dict[str, StageSettings]:
+def _default_stages() -> dict[Stage, StageSettings]:
     return {name: StageSettings(name) for name in STAGES}
 
 
@@ -329,14 +329,14 @@ class Protocol:
     dedup: dict[str, Any] = field(default_factory=dict)
     question_frame: QuestionFrame = field(default_factory=QuestionFrame)
     criteria: Criteria = field(default_factory=Criteria)
-    stages: dict[str, StageSettings] = field(default_factory=_default_stages)
+    stages: dict[Stage, StageSettings] = field(default_factory=_default_stages)
     highlight: Highlight = field(default_factory=Highlight)
     screening: Screening = field(default_factory=Screening)
     extraction: tuple[ExtractionField, ...] = ()
     wellbeing: Wellbeing = field(default_factory=Wellbeing)
     extraction_settings: Extraction = field(default_factory=Extraction)
 
-    def exclusion_reasons(self, stage: str) -> tuple[str, ...]:
+    def exclusion_reasons(self, stage: Stage) -> tuple[str, ...]:
         """Return the exclusion reasons of a stage (``title_abstract``/``full_text``)."""
         found = self.stages.get(stage)
         return found.exclusion_reasons if found else ()

@@ -113,9 +113,9 @@ def _criteria(check: Checker, data: dict[str, Any]) -> m.Criteria:
     return m.Criteria(check.texts(table, path, "inclusion"), check.texts(table, path, "exclusion"))
 
 
-def _stages(check: Checker, data: dict[str, Any]) -> dict[str, m.StageSettings]:
+def _stages(check: Checker, data: dict[str, Any]) -> dict[m.Stage, m.StageSettings]:
     stages = check.table(data, ("stages",), m.STAGES)
-    out: dict[str, m.StageSettings] = {}
+    out: dict[m.Stage, m.StageSettings] = {}
     for name in m.STAGES:
         path: KeyPath = ("stages", name)
         table = check.table(stages, path, ("exclusion_reasons", "instructions"))
@@ -158,7 +158,7 @@ def _screening(check: Checker, data: dict[str, Any]) -> m.Screening:
     if list(stages) != sorted(stages, key=m.STAGES.index):
         check.fail(path + ("stages",), "key screening.stages must list title_abstract first")
     return m.Screening(
-        stages=stages,
+        stages=tuple(m.Stage(stage) for stage in stages),
         reviewers_per_record=check.integer(table, path, "reviewers_per_record", 1, 1),
         blind=check.boolean(table, path, "blind", False),
         conflict_resolution=check.choice(

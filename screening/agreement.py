@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from protocols.vocabulary import LABELS, Label
+from protocols.vocabulary import LABELS, Label, Stage
 from screening import blind
 from screening.blind import Viewer
 
@@ -152,7 +152,7 @@ class PairAgreement:
 class StageAgreement:
     """Agreement at a stage: all pairs pooled, and per reviewer pair."""
 
-    stage: str
+    stage: Stage
     two: Agreement
     three: Agreement
     pairs: list[PairAgreement]
@@ -173,7 +173,7 @@ class StageAgreement:
         }
 
 
-def stage_agreement(db: Database, who: Viewer, stage: str) -> StageAgreement | None:
+def stage_agreement(db: Database, who: Viewer, stage: Stage) -> StageAgreement | None:
     """Return agreement at a stage, or None while the stage is blind to the viewer."""
     tallies = blind.tallies(db, who, stage)
     if tallies is None:

@@ -86,7 +86,7 @@ def check_stage(stage: str) -> Stage:
     return Stage(stage)
 
 
-def sees_all(db: Database, who: Viewer, stage: str) -> bool:
+def sees_all(db: Database, who: Viewer, stage: Stage) -> bool:
     """Tell whether a viewer may see every reviewer's decisions at a stage."""
     return _sees_all(db, who, check_stage(stage))
 
@@ -97,7 +97,7 @@ def _sees_all(db: Database, who: Viewer, stage: Stage) -> bool:
     return stage in sdb.unblinded(db)
 
 
-def unblind(db: Database, who: Viewer, stage: str) -> bool:
+def unblind(db: Database, who: Viewer, stage: Stage) -> bool:
     """Let every reviewer see every decision at a stage from now on (leads only).
 
     There is no re-blinding: what was seen cannot be unseen.
@@ -123,7 +123,7 @@ def events(
     db: Database,
     who: Viewer,
     *,
-    stage: str | None = None,
+    stage: Stage | None = None,
     group_id: int | None = None,
     history: bool = False,
 ) -> list[sdb.Event]:
@@ -143,24 +143,24 @@ def events(
     return rows
 
 
-def own_current(db: Database, who: Viewer, group_id: int, stage: str) -> sdb.Event | None:
+def own_current(db: Database, who: Viewer, group_id: int, stage: Stage) -> sdb.Event | None:
     """Return the viewer's own current decision on a group, if any."""
     rows = sdb.raw_events(db, reviewer=who.name, stage=check_stage(stage), group_id=group_id)
     return rows[0] if rows else None
 
 
-def own_latest(db: Database, who: Viewer, stage: str) -> sdb.Event | None:
+def own_latest(db: Database, who: Viewer, stage: Stage) -> sdb.Event | None:
     """Return the viewer's most recent decision still in force at a stage."""
     return sdb.raw_latest_current(db, check_stage(stage), who.name)
 
 
-def label_counts(db: Database, who: Viewer, stage: str) -> dict[str, dict[str, int]]:
+def label_counts(db: Database, who: Viewer, stage: Stage) -> dict[str, dict[str, int]]:
     """Return reviewer -> label -> current decisions: every reviewer, or only the viewer."""
     reviewer = None if sees_all(db, who, stage) else who.name
     return sdb.raw_label_counts(db, stage, reviewer)
 
 
-def tallies(db: Database, who: Viewer, stage: str) -> Tallies | None:
+def tallies(db: Database, who: Viewer, stage: Stage) -> Tallies | None:
     """Return the handle to a stage's combined decisions, or None while it is blind."""
     checked = check_stage(stage)
     if not _sees_all(db, who, checked):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from corpus.db import transaction
-from protocols.vocabulary import Label
+from protocols.vocabulary import Label, Stage
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -37,11 +37,11 @@ class Conflict:
     """
 
     group_id: int
-    stage: str
+    stage: Stage
     labels: dict[str, str]
 
 
-def conflicts(db: Database, who: Viewer, stage: str) -> list[Conflict] | None:
+def conflicts(db: Database, who: Viewer, stage: Stage) -> list[Conflict] | None:
     """Return the unresolved conflicts at a stage, or None while it is blind to the viewer."""
     tallies = blind.tallies(db, who, stage)
     if tallies is None:
@@ -56,7 +56,7 @@ def resolve(
     db: Database,
     who: Viewer,
     group_id: int,
-    stage: str,
+    stage: Stage,
     label: str,
     method: str,
     note: str | None = None,
@@ -100,7 +100,7 @@ def resolve(
         return sdb.insert_resolution(db, group_id, stage, who.name, label, method, note, at)
 
 
-def reopen(db: Database, who: Viewer, group_id: int, stage: str, note: str | None = None) -> int:
+def reopen(db: Database, who: Viewer, group_id: int, stage: Stage, note: str | None = None) -> int:
     """Withdraw the resolution in force, so the votes decide again (leads only).
 
     Returns:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from sqlite_utils import Database
 
 from corpus.db import transaction
+from protocols.vocabulary import Stage
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -76,7 +77,7 @@ def add_reviewer(db: Database, name: str, role: str = "reviewer") -> None:
         sdb.ensure_reviewer(db, name, role, sdb.now())
 
 
-def start_session(db: Database, who: Viewer, stage: str, client: str | None = None) -> int:
+def start_session(db: Database, who: Viewer, stage: Stage, client: str | None = None) -> int:
     """Open a screening session (decisions carry its id; the rate is measured per session)."""
     blind.check_stage(stage)
     with transaction(db):
@@ -88,7 +89,7 @@ def decide(
     db: Database,
     who: Viewer,
     group_id: int,
-    stage: str,
+    stage: Stage,
     label: str,
     *,
     reason: str | None = None,
@@ -163,7 +164,7 @@ def decide(
 
 
 def _amend(
-    db: Database, who: Viewer, group_id: int, stage: str, field: str, value: str | None
+    db: Database, who: Viewer, group_id: int, stage: Stage, field: str, value: str | None
 ) -> int:
     """Append a copy of the viewer's current decision with a new note or reason."""
     with transaction(db):
@@ -180,7 +181,7 @@ def _amend(
         return sdb.insert_event(db, event)
 
 
-def set_note(db: Database, who: Viewer, group_id: int, stage: str, note: str) -> int:
+def set_note(db: Database, who: Viewer, group_id: int, stage: Stage, note: str) -> int:
     """Set (or with ``""`` clear) the note on the viewer's current decision.
 
     Returns:
@@ -193,7 +194,7 @@ def set_reason(
     db: Database,
     who: Viewer,
     group_id: int,
-    stage: str,
+    stage: Stage,
     reason: str | None,
     allowed_reasons: Collection[str] | None = None,
 ) -> int:
@@ -206,7 +207,7 @@ def set_reason(
     return _amend(db, who, group_id, stage, "reason", reason)
 
 
-def undo(db: Database, who: Viewer, group_id: int, stage: str) -> int:
+def undo(db: Database, who: Viewer, group_id: int, stage: Stage) -> int:
     """Retract the viewer's current decision on a group (the previous one comes back).
 
     Returns:
@@ -222,7 +223,7 @@ def undo(db: Database, who: Viewer, group_id: int, stage: str) -> int:
         return _insert_undo(db, current)
 
 
-def undo_last(db: Database, who: Viewer, stage: str) -> int | None:
+def undo_last(db: Database, who: Viewer, stage: Stage) -> int | None:
     """Retract the viewer's most recent decision still in force at a stage (the ``u`` key).
 
     Returns:

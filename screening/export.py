@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -86,7 +87,7 @@ def unsafe_cell(text: str) -> str:
 
 
 def decision_rows(
-    db: Database, who: Viewer, *, history: bool = False, stage: str | None = None
+    db: Database, who: Viewer, *, history: bool = False, stage: Stage | None = None
 ) -> Iterator[dict[str, Any]]:
     """Yield the decision rows the viewer may see, as dicts keyed by the column names.
 

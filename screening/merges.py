@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -38,7 +39,7 @@ def member_groups(db: Database, study_id: int) -> list[int]:
 
 
 def study_events(
-    db: Database, who: Viewer, study_id: int, stage: str | None = None, history: bool = False
+    db: Database, who: Viewer, study_id: int, stage: Stage | None = None, history: bool = False
 ) -> list[sdb.Event]:
     """Return the decision rows of a study and every group merged into it, as the viewer may.
 

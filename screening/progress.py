@@ -97,7 +97,7 @@ class Progress:
     blind: bool
     reviewers_per_record: int
     unblinded: list[str]
-    stages: dict[str, StageProgress]
+    stages: dict[Stage, StageProgress]
     round: int = 1
     rounds: int = 1
 
@@ -114,7 +114,7 @@ class Progress:
             "stages": {stage: p.to_json() for stage, p in self.stages.items()},
         }
 
-    def hidden(self, stage: str) -> bool:
+    def hidden(self, stage: Stage) -> bool:
         """Tell whether other reviewers' labels at ``stage`` are hidden from the viewer."""
         return self.blind and not self.lead and stage not in self.unblinded
 
@@ -142,7 +142,7 @@ def progress(db: Database, who: Viewer, round_no: int | None = None) -> Progress
 
 
 def stage_progress(
-    db: Database, who: Viewer, stage: str, within: RoundScope | None = None
+    db: Database, who: Viewer, stage: Stage, within: RoundScope | None = None
 ) -> StageProgress:
     """Return one stage's counts, per-reviewer tallies, agreement and screening rate.
 
@@ -158,7 +158,7 @@ def stage_progress(
 
 
 def stage_counts(
-    db: Database, who: Viewer, stage: str, within: RoundScope | None = None
+    db: Database, who: Viewer, stage: Stage, within: RoundScope | None = None
 ) -> StageProgress:
     """Return one stage's study counts only (no reviewer tallies, agreement or rate).
 
@@ -221,7 +221,7 @@ def _set_outcomes(out: StageProgress, counts: Mapping[str, int], eligible: int) 
     out.undecided = max(eligible - decided, 0)
 
 
-def session_rate(db: Database, who: Viewer, stage: str) -> SessionRate | None:
+def session_rate(db: Database, who: Viewer, stage: Stage) -> SessionRate | None:
     """Return the viewer's last session at a stage: groups decided, minutes, groups per hour."""
     last = sdb.last_session(db, who.name, stage)
     if last is None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -62,7 +63,7 @@ class Pick:
 def next_group(
     db: Database,
     who: Viewer,
-    stage: str,
+    stage: Stage,
     *,
     order: str = "random",
     seed: int | str = 0,
@@ -114,7 +115,7 @@ def next_group(
     return Pick(group, "ranked", Shown(model, rank, score))
 
 
-def _from_sample(db: Database, who: Viewer, stage: str, skip: Sequence[int]) -> Pick | None:
+def _from_sample(db: Database, who: Viewer, stage: Stage, skip: Sequence[int]) -> Pick | None:
     """Return the first open group of the stage's stopping sample, in draw order."""
     sample = sdb.stopping_sample(db, stage)
     if sample is None:
@@ -136,7 +137,7 @@ def _from_sample(db: Database, who: Viewer, stage: str, skip: Sequence[int]) -> 
 
 
 def _from_ranker(
-    db: Database, who: Viewer, stage: str, ranker: Ranker, skip: Sequence[int]
+    db: Database, who: Viewer, stage: Stage, ranker: Ranker, skip: Sequence[int]
 ) -> Pick | None:
     skipped = set(skip)
     ranked = [g for g in ranker(db, stage) if g not in skipped]
@@ -155,7 +156,7 @@ def _from_ranker(
     return None
 
 
-def remaining(db: Database, who: Viewer, stage: str) -> int | None:
+def remaining(db: Database, who: Viewer, stage: Stage) -> int | None:
     """Return how many groups are still open to the viewer (None: stage closed to them).
 
     Counts every group, so it costs tens of ms at 100k; refresh it in a worker.

@@ -55,7 +55,7 @@ def parse_stage(text: str) -> Stage:
 
 
 def classify(
-    labels: Sequence[str], required: int, stage: str, resolution: str | None = None
+    labels: Sequence[str], required: int, stage: Stage, resolution: str | None = None
 ) -> str:
     """Return the outcome of one group from its current labels (see the module doc).
 
@@ -94,7 +94,7 @@ class Outcome:
     """
 
     group_id: int
-    stage: str
+    stage: Stage
     outcome: str
     labels: dict[str, str] = field(default_factory=dict)
     resolution: dict[str, object] | None = None
@@ -105,7 +105,7 @@ class Outcome:
         return self.outcome in PROCEEDS
 
 
-def outcome(db: Database, who: Viewer, group_id: int, stage: str) -> Outcome | None:
+def outcome(db: Database, who: Viewer, group_id: int, stage: Stage) -> Outcome | None:
     """Return a group's outcome at a stage, or None while the stage is blind to the viewer."""
     tallies = blind.tallies(db, who, stage)
     if tallies is None:
@@ -116,7 +116,7 @@ def outcome(db: Database, who: Viewer, group_id: int, stage: str) -> Outcome | N
     return Outcome(group_id, stage, code, tallies.group_labels(group_id), resolution)
 
 
-def outcomes(db: Database, who: Viewer, stage: str) -> dict[int, str] | None:
+def outcomes(db: Database, who: Viewer, stage: Stage) -> dict[int, str] | None:
     """Return group -> outcome for every decided group, or None while blind to the viewer."""
     tallies = blind.tallies(db, who, stage)
     return None if tallies is None else dict(tallies.outcomes())
@@ -143,7 +143,7 @@ def require_eligible(db: Database, who: Viewer, group_id: int, stage: Stage) -> 
         raise ScreeningError(f"group {group_id} has not passed title/abstract screening")
 
 
-def eligible_count(db: Database, who: Viewer, stage: str) -> int | None:
+def eligible_count(db: Database, who: Viewer, stage: Stage) -> int | None:
     """Return how many studies a stage screens, or None while that is blind to the viewer."""
     if blind.check_stage(stage) == TITLE_ABSTRACT:
         return sdb.study_count(db)
@@ -151,7 +151,7 @@ def eligible_count(db: Database, who: Viewer, stage: str) -> int | None:
     return None if tallies is None else tallies.full_text_counts()[0]
 
 
-def exclusion_reasons(db: Database, who: Viewer, stage: str = FULL_TEXT) -> dict[int, str]:
+def exclusion_reasons(db: Database, who: Viewer, stage: Stage = FULL_TEXT) -> dict[int, str]:
     """Return study -> the reason its current exclude votes at a stage give most.
 
     Votes on groups merged into a study count for the study; ties go to the

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from protocols import loader
 from protocols.form import Form, build_form
 from protocols.model import Protocol
+from protocols.vocabulary import Stage
 from review.core.project import Project, find_project
 from review.core.reviewer import resolve_reviewer
 from screening import blind
@@ -100,7 +101,7 @@ class Review:
         """Return reviewer ``name`` as the protocol's blind rules see them."""
         return viewer_in(db, self.protocol, name)
 
-    def reasons(self, stage: str) -> tuple[str, ...]:
+    def reasons(self, stage: Stage) -> tuple[str, ...]:
         """Return the stage's exclusion reasons, at most nine: one per digit key.
 
         The digits exclude with that reason in one key at title/abstract and

@@ -197,7 +197,7 @@ def rayyan_votes(
 def _rayyan_reason(text: str, protocol: Protocol, stage: Stage) -> dict[str, str]:
     """Use the first of Rayyan's reasons the protocol lists; keep the others in the note."""
     given = [r.strip() for r in text.split(",") if r.strip()]
-    listed = {r.casefold(): r for r in protocol.exclusion_reasons(stage.value)}
+    listed = {r.casefold(): r for r in protocol.exclusion_reasons(stage)}
     chosen = next((listed[r.casefold()] for r in given if r.casefold() in listed), None)
     cells = {"reason": chosen} if chosen else {}
     rest = [r for r in given if chosen is None or r.casefold() != chosen.casefold()]

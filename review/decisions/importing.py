@@ -242,7 +242,7 @@ def import_decisions(
         )
         for name in sorted({p.reviewer for p in planned})
     }
-    keys = sorted({(p.group_id, p.stage.value) for p in planned})
+    keys = sorted({(p.group_id, p.stage) for p in planned})
     try:
         with transaction(db):
             before = _conflicts(db, actor, keys)
@@ -325,7 +325,7 @@ def _drop_repeats(path: Path, planned: list[Planned], summary: Summary) -> list[
 def _record(
     path: Path, db: Database, protocol: Protocol, who: Viewer, item: Planned, summary: Summary
 ) -> None:
-    stage = item.stage.value
+    stage = item.stage
     current = blind.own_current(db, who, item.group_id, stage)
     try:
         kept = decide(
@@ -348,10 +348,10 @@ def _record(
 
 
 def _conflicts(
-    db: Database, actor: Viewer, keys: list[tuple[int, str]]
-) -> set[tuple[int, str]] | None:
+    db: Database, actor: Viewer, keys: list[tuple[int, Stage]]
+) -> set[tuple[int, Stage]] | None:
     """Return the keys in conflict, or None when a stage is blind to the importer."""
-    found: set[tuple[int, str]] = set()
+    found: set[tuple[int, Stage]] = set()
     for group, stage in keys:
         result = outcome(db, actor, group, stage)
         if result is None:

@@ -25,7 +25,7 @@ from screening.stages import Outcome, outcome, require_eligible
 
 def require_screened(protocol: Protocol, stage: Stage) -> None:
     """Refuse a stage the protocol does not screen (``[screening] stages``)."""
-    if stage.value not in protocol.screening.stages:
+    if stage not in protocol.screening.stages:
         raise UsageError(
             f"this review does not screen {stage.label.lower()} (protocol.toml [screening] stages)"
         )
@@ -43,7 +43,7 @@ def resolve_reason(protocol: Protocol, stage: Stage, given: str | None) -> str |
     if given is None or not given.strip():
         return None
     text = given.strip()
-    reasons = protocol.exclusion_reasons(stage.value)
+    reasons = protocol.exclusion_reasons(stage)
     where = f"{stage.label.lower()} exclusion reasons"
     if text.isdigit():
         if not reasons:
@@ -139,10 +139,10 @@ def record_decision(
     study = find_study(db, study_text)
     wording = resolve_reason(protocol, stage, reason)
     require_eligible(db, who, study.group_id, stage)
-    before = blind.own_current(db, who, study.group_id, stage.value)
+    before = blind.own_current(db, who, study.group_id, stage)
     kept = before is not None and before.label == "exclude" and before.reason
     if stage == Stage.FULL_TEXT and label == "exclude" and wording is None and not kept:
-        reasons = protocol.exclusion_reasons(stage.value)
+        reasons = protocol.exclusion_reasons(stage)
         listed = "; ".join(f"{n}. {r}" for n, r in enumerate(reasons, start=1))
         raise UsageError(
             "excluding at full text needs --reason (its text or number)"
@@ -152,13 +152,13 @@ def record_decision(
         db,
         who,
         study.group_id,
-        stage.value,
+        stage,
         label,
         reason=wording,
         note=note,
-        allowed_reasons=protocol.exclusion_reasons(stage.value) or None,
+        allowed_reasons=protocol.exclusion_reasons(stage) or None,
         require_reason=stage == Stage.FULL_TEXT,
     )
-    after = blind.own_current(db, who, study.group_id, stage.value)
+    after = blind.own_current(db, who, study.group_id, stage)
     changed = before is None or after is None or before.id != after.id
-    return Recorded(study, stage, after, changed, outcome(db, who, study.group_id, stage.value))
+    return Recorded(study, stage, after, changed, outcome(db, who, study.group_id, stage))

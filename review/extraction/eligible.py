@@ -22,9 +22,7 @@ INCLUDED = frozenset({"include", "resolved_include"})
 
 def last_stage(protocol: Protocol) -> Stage:
     """Return the review's last screening stage (full text unless only title/abstract)."""
-    return (
-        Stage.parse(protocol.screening.stages[-1]) if protocol.screening.stages else Stage.FULL_TEXT
-    )
+    return protocol.screening.stages[-1] if protocol.screening.stages else Stage.FULL_TEXT
 
 
 def included_studies(db: Database, protocol: Protocol, who: Viewer) -> list[int] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corpus import db as corpus_db
+from protocols.vocabulary import Stage
 from review.session import db as session_db
 from screening import conflicts
 from screening.errors import ScreeningError
@@ -33,7 +34,7 @@ class Row:
 class Listing:
     """A stage's unresolved conflicts; ``rows`` is None while the stage is blind to the viewer."""
 
-    stage: str
+    stage: Stage
     rows: list[Row] | None
 
 
@@ -46,7 +47,7 @@ class Resolved:
     message: str
 
 
-def load(review: Review, stage: str) -> Listing:
+def load(review: Review, stage: Stage) -> Listing:
     """Read a stage's conflicts as the reviewer may see them, with their titles (masked).
 
     Args:
@@ -66,7 +67,7 @@ def load(review: Review, stage: str) -> Listing:
         return Listing(stage, rows)
 
 
-def resolve(review: Review, group_id: int, stage: str, label: str) -> Resolved:
+def resolve(review: Review, group_id: int, stage: Stage, label: str) -> Resolved:
     """Settle a conflict as the reviewer by the protocol's method (a write queue job)."""
     method = review.protocol.screening.conflict_resolution
     try:

@@ -39,7 +39,7 @@ class Card:
     report_flag: str | None = None
 
 
-def load_card(db: Database, who: Viewer, group_id: int, stage: str) -> Card | None:
+def load_card(db: Database, who: Viewer, group_id: int, stage: Stage) -> Card | None:
     """Read a study: its records merged to the most complete values (indexed look-ups)."""
     records = corpus_db.records_full(db, session_db.group_record_ids(db, group_id))
     if not records:
@@ -63,7 +63,7 @@ class Progress:
     without_fulltext: int | None = None
 
 
-def stage_progress(db: Database, who: Viewer, stage: str) -> Progress:
+def stage_progress(db: Database, who: Viewer, stage: Stage) -> Progress:
     """Count what is left for the reviewer (tens of ms at 100k: call from a worker).
 
     After an update (``screening.rounds``) title/abstract counts the newest

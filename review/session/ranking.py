@@ -18,6 +18,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from protocols.vocabulary import Stage
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -47,7 +49,7 @@ def _open(root: str, reviewer: str) -> Iterator[tuple[Project, Database, Viewer,
         yield project, db, review.viewer(db), Spec.from_protocol(review.protocol)
 
 
-def retrain_job(root: str, reviewer: str, stage: str) -> Ranked | None:
+def retrain_job(root: str, reviewer: str, stage: Stage) -> Ranked | None:
     """Retrain the reviewer's model at a stage and store its ranking (see ``screening.ranking``)."""
     from screening import ranking
 
@@ -56,7 +58,7 @@ def retrain_job(root: str, reviewer: str, stage: str) -> Ranked | None:
 
 
 def explain_job(
-    root: str, reviewer: str, stage: str, group_id: int, model_version: str | None
+    root: str, reviewer: str, stage: Stage, group_id: int, model_version: str | None
 ) -> Explained:
     """Explain a study's relevance, with the size of the ranking it was shown from."""
     from screening import db as sdb

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening import decide
 from screening.decide import Shown
 from screening.errors import ScreeningError
@@ -81,7 +82,7 @@ class ScreeningSession:
         stage: ``title_abstract`` or ``full_text``.
     """
 
-    def __init__(self, review: Review, stage: str) -> None:
+    def __init__(self, review: Review, stage: Stage) -> None:
         self.review = review
         self.stage = stage
         self.session_id: int | None = None

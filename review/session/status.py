@@ -11,6 +11,7 @@ from typing import Any
 
 from corpus import db as corpus_db
 from corpus.db import Round
+from protocols.vocabulary import Stage
 from review.core.errors import UsageError
 from review.core.review import Review
 from review.session.stopping_text import status_line
@@ -173,7 +174,7 @@ def render(report: StatusReport) -> str:
             f"Round {screening.round} of {len(report.rounds)}{searched}: the screening and"
             " stopping figures are about its new studies (review update list; --round N)"
         )
-        ta = screening.stages["title_abstract"]
+        ta = screening.stages[Stage.TITLE_ABSTRACT]
         done = "hidden" if ta.fully_screened is None else ta.fully_screened
         lines.append(f"  new studies {ta.eligible}, screened by all required reviewers {done}")
         lines.append("")

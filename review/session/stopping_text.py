@@ -64,7 +64,7 @@ def verdict(report: dict[str, Any], draw_hint: str) -> str:
     return f"Not yet: screen the rest of the random sample ({done:,} of {size:,} screened)."
 
 
-def report_lines(stage: str, report: dict[str, Any]) -> list[str]:
+def report_lines(stage: Stage, report: dict[str, Any]) -> list[str]:
     """The report of ``review stopping`` for one stage, for a terminal."""
     p = report["p_value"]
     alpha = 1 - report["confidence"]
@@ -95,7 +95,7 @@ def report_lines(stage: str, report: dict[str, Any]) -> list[str]:
     ]
 
 
-def status_line(stage: str, report: dict[str, Any] | None, hidden: bool) -> str:
+def status_line(stage: Stage, report: dict[str, Any] | None, hidden: bool) -> str:
     """One line per stage for plain ``review status``."""
     name = f"{STAGE_WORDS[stage] + ':':<16}"
     if hidden:

@@ -44,7 +44,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from protocols.model import Protocol
-from protocols.vocabulary import LABELS, Label
+from protocols.vocabulary import LABELS, Label, Stage
 from review.sync import db as sync_db
 from review.sync.zotero_client import ZoteroClient, ZoteroError
 from review.sync.zotero_import import DELETED_FLAG, _safe_endpoint
@@ -118,7 +118,7 @@ class PushResult:
     library: str
     endpoint: str
     prefix: str
-    stage: str | None
+    stage: Stage | None
     dry_run: bool
     items: list[ItemPush] = field(default_factory=list)
     collections_created: list[str] = field(default_factory=list)
@@ -183,7 +183,9 @@ def check_prefix(prefix: str) -> str:
     return prefix
 
 
-def require_sight(db: Database, who: Viewer, stages: Iterable[str]) -> dict[str, dict[int, str]]:
+def require_sight(
+    db: Database, who: Viewer, stages: Iterable[Stage]
+) -> dict[Stage, dict[int, str]]:
     """Return stage -> study -> outcome, or raise when a blind review's outcomes are hidden.
 
     Raises:
@@ -192,7 +194,7 @@ def require_sight(db: Database, who: Viewer, stages: Iterable[str]) -> dict[str,
     """
     if who.blind and not who.is_lead:
         raise PushBlindError(BLIND_MESSAGE)
-    found: dict[str, dict[int, str]] = {}
+    found: dict[Stage, dict[int, str]] = {}
     for stage in stages:
         codes = outcomes(db, who, stage)
         if codes is None:
@@ -208,7 +210,7 @@ def study_tags(
     studies: Iterable[int],
     *,
     prefix: str = DEFAULT_PREFIX,
-    stage: str | None = None,
+    stage: Stage | None = None,
 ) -> tuple[dict[int, set[str]], dict[int, str]]:
     """Return study -> wanted prefixed tags, and study -> sub-collection (include/exclude/maybe).
 
@@ -281,7 +283,7 @@ def push(
     client: ZoteroClient,
     *,
     prefix: str = DEFAULT_PREFIX,
-    stage: str | None = None,
+    stage: Stage | None = None,
     collection: str | None = None,
     dry_run: bool = False,
 ) -> PushResult:

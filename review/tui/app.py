@@ -222,7 +222,7 @@ def make_app(
     project: Project,
     reviewer: str | None,
     start: str = registry.HOME,
-    stage: str = Stage.TITLE_ABSTRACT,
+    stage: Stage = Stage.TITLE_ABSTRACT,
     served: bool = False,
 ) -> ReviewApp:
     """Build the app for a review (shared by ``review tui`` and the tests).

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening.db.schema import LABELS
 
 # --- reviewers, sessions, unblinding (no decisions revealed) -------------------
@@ -38,7 +39,7 @@ def ensure_reviewer(db: Database, name: str, role: str | None, at: str) -> None:
         db.execute("UPDATE reviewers SET role = ? WHERE name = ?", [role, name])
 
 
-def insert_session(db: Database, reviewer: str, stage: str, at: str, client: str | None) -> int:
+def insert_session(db: Database, reviewer: str, stage: Stage, at: str, client: str | None) -> int:
     """Append a screening session (call inside a transaction)."""
     cur = db.execute(
         "INSERT INTO screening_sessions (reviewer, stage, started, client) VALUES (?, ?, ?, ?)",
@@ -47,7 +48,7 @@ def insert_session(db: Database, reviewer: str, stage: str, at: str, client: str
     return int(cur.lastrowid or 0)
 
 
-def last_session(db: Database, reviewer: str, stage: str) -> tuple[int, str] | None:
+def last_session(db: Database, reviewer: str, stage: Stage) -> tuple[int, str] | None:
     """Return ``(id, started)`` of the reviewer's latest session at a stage."""
     row = db.execute(
         "SELECT id, started FROM screening_sessions WHERE reviewer = ? AND stage = ? "
@@ -79,7 +80,7 @@ def unblinded(db: Database) -> dict[str, dict[str, str]]:
     return out
 
 
-def insert_unblind(db: Database, stage: str, by: str, at: str) -> int:
+def insert_unblind(db: Database, stage: Stage, by: str, at: str) -> int:
     """Append an unblinding event (the trigger refuses a non-lead)."""
     cur = db.execute("INSERT INTO unblinded (stage, by, time) VALUES (?, ?, ?)", [stage, by, at])
     return int(cur.lastrowid or 0)
@@ -128,7 +129,7 @@ class Event:
 
     id: int
     group_id: int
-    stage: str
+    stage: Stage
     reviewer: str
     label: str
     reason: str | None
@@ -174,7 +175,7 @@ def raw_events(
     db: Database,
     *,
     reviewer: str | None,
-    stage: str | None = None,
+    stage: Stage | None = None,
     group_id: int | None = None,
     history: bool = False,
 ) -> list[Event]:
@@ -203,7 +204,7 @@ def raw_events(
     return [Event(*row) for row in db.execute(sql + order, params).fetchall()]
 
 
-def raw_latest_current(db: Database, stage: str, reviewer: str) -> Event | None:
+def raw_latest_current(db: Database, stage: Stage, reviewer: str) -> Event | None:
     """Return a reviewer's most recent decision that is still current at a stage."""
     row = db.execute(
         "SELECT " + _EVENT_COLUMNS + " FROM current_decisions c "
@@ -214,7 +215,7 @@ def raw_latest_current(db: Database, stage: str, reviewer: str) -> Event | None:
     return None if row is None else Event(*row)
 
 
-def raw_label_counts(db: Database, stage: str, reviewer: str | None) -> dict[str, dict[str, int]]:
+def raw_label_counts(db: Database, stage: Stage, reviewer: str | None) -> dict[str, dict[str, int]]:
     """Return reviewer -> label -> current decisions at a stage (one reviewer or all)."""
     rows = db.execute(
         "SELECT reviewer, label, COUNT(*) FROM current_decisions "
@@ -227,7 +228,7 @@ def raw_label_counts(db: Database, stage: str, reviewer: str | None) -> dict[str
     return out
 
 
-def raw_group_labels(db: Database, stage: str, group_id: int) -> dict[str, str]:
+def raw_group_labels(db: Database, stage: Stage, group_id: int) -> dict[str, str]:
     """Return reviewer -> current label on a study at a stage, over its merged groups.
 
     A reviewer who labelled groups now merged into one study differently shows
@@ -245,7 +246,7 @@ def raw_group_labels(db: Database, stage: str, group_id: int) -> dict[str, str]:
     return out
 
 
-def raw_pair_tables(db: Database, stage: str) -> list[tuple[str, str, str, str, int]]:
+def raw_pair_tables(db: Database, stage: Stage) -> list[tuple[str, str, str, str, int]]:
     """Return ``(reviewer a, reviewer b, label a, label b, groups)`` with a < b.
 
     The contingency table of every reviewer pair over the groups both decided.
@@ -265,7 +266,7 @@ def raw_pair_tables(db: Database, stage: str) -> list[tuple[str, str, str, str, 
 # --- resolutions ------------------------------------------------------------------
 
 
-def raw_resolution(db: Database, stage: str, group_id: int) -> dict[str, Any] | None:
+def raw_resolution(db: Database, stage: Stage, group_id: int) -> dict[str, Any] | None:
     """Return the resolution in force for a group at a stage (reopened ones are not)."""
     row = db.execute(
         "SELECT s.id, s.label, s.method, s.resolver, s.note, s.time FROM current_resolutions r "
@@ -279,7 +280,7 @@ def raw_resolution(db: Database, stage: str, group_id: int) -> dict[str, Any] | 
 def insert_resolution(
     db: Database,
     group_id: int,
-    stage: str,
+    stage: Stage,
     resolver: str,
     label: str,
     method: str | None,

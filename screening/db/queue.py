@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from corpus.db import transaction
+from protocols.vocabulary import Stage
 from screening.db.schema import FULL_TEXT, TITLE_ABSTRACT, now
 from screening.db.tallies import NOT_RETRIEVED, PASSED_CTE, STUDY
 
@@ -45,7 +46,7 @@ _OPEN_PASSED = _OPEN + " AND NOT " + NOT_RETRIEVED
 _OPEN_FULL_TEXT = _OPEN_PASSED + " AND o.group_id IN (SELECT group_id FROM passed)"
 
 
-def _params(stage: str, reviewer: str, required: int, skip: Sequence[int]) -> dict[str, Any]:
+def _params(stage: Stage, reviewer: str, required: int, skip: Sequence[int]) -> dict[str, Any]:
     return {
         "stage": stage,
         "reviewer": reviewer,
@@ -83,7 +84,7 @@ def _key(seed: str, group_id: int) -> int:
     return int.from_bytes(digest, "big") >> 1  # fits SQLite's signed 64-bit INTEGER
 
 
-def _after_key(db: Database, seed: str, reviewer: str, stage: str) -> int:
+def _after_key(db: Database, seed: str, reviewer: str, stage: Stage) -> int:
     """Return the key of the group of the reviewer's latest event at a stage (-1: none).
 
     Walks start there (inclusive, so a group just undone comes back first):
@@ -248,7 +249,7 @@ def raw_open_count_full_text(db: Database, reviewer: str, required: int) -> int:
 def store_ranking(
     db: Database,
     model_version: str,
-    stage: str,
+    stage: Stage,
     ranked: Iterable[tuple[int, float | None]],
     at: str | None = None,
     *,
@@ -300,7 +301,7 @@ def store_ranking(
     return len(rows)
 
 
-def latest_model_version(db: Database, stage: str, reviewer: str | None = None) -> str | None:
+def latest_model_version(db: Database, stage: Stage, reviewer: str | None = None) -> str | None:
     """Return the model version of the most recently stored ranking for a stage.
 
     Args:

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
+
 
 def groups_fingerprint(db: Database) -> str:
     """Return a cheap fingerprint of which records are in which group.
@@ -70,7 +72,7 @@ def record_groups(db: Database) -> list[tuple[int, int]]:
     return [(int(r), int(g)) for r, g in db.execute("SELECT id, group_id FROM records ORDER BY id")]
 
 
-def ranking_size(db: Database, model_version: str, stage: str) -> int:
+def ranking_size(db: Database, model_version: str, stage: Stage) -> int:
     """Return how many groups a stored ranking orders (the "of N" of a rank)."""
     row = db.execute(
         "SELECT COUNT(*) FROM rankings WHERE model_version = ? AND stage = ?",
@@ -80,7 +82,7 @@ def ranking_size(db: Database, model_version: str, stage: str) -> int:
 
 
 def ranking_top(
-    db: Database, model_version: str, stage: str, limit: int
+    db: Database, model_version: str, stage: Stage, limit: int
 ) -> list[tuple[int, float]]:
     """Return ``(group id, score)`` of a stored ranking's first ``limit`` groups."""
     rows = db.execute(

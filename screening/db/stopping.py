@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening.db.queue import _OPEN, _params
 from screening.db.schema import TITLE_ABSTRACT
 from screening.db.tallies import STUDY
@@ -38,7 +39,7 @@ class Sample:
     """
 
     id: int
-    stage: str
+    stage: Stage
     drawn_by: str
     drawn_at: str
     target: float
@@ -65,7 +66,7 @@ _SAMPLE_COLUMNS = (
 )
 
 
-def stopping_sample(db: Database, stage: str, round_no: int | None = None) -> Sample | None:
+def stopping_sample(db: Database, stage: Stage, round_no: int | None = None) -> Sample | None:
     """Return a stage's stopping sample with its groups in draw order, or None.
 
     Args:
@@ -86,7 +87,7 @@ def stopping_sample(db: Database, stage: str, round_no: int | None = None) -> Sa
         )
     )
     return Sample(
-        int(row[0]), str(row[1]), str(row[2]), str(row[3]), float(row[4]), float(row[5]),
+        int(row[0]), Stage(row[1]), str(row[2]), str(row[3]), float(row[4]), float(row[5]),
         str(row[6]), int(row[7]), int(row[8]), int(row[9]), int(row[10]), groups,
         int(row[11]),
     )  # fmt: skip
@@ -139,13 +140,13 @@ def insert_sample_groups(
     )
 
 
-def last_decision_id(db: Database, stage: str) -> int:
+def last_decision_id(db: Database, stage: Stage) -> int:
     """Return the id of the newest decision event at a stage (0: none)."""
     row = db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions WHERE stage = ?", [stage])
     return int(row.fetchone()[0])
 
 
-def decision_order(db: Database, stage: str) -> list[tuple[int, int]]:
+def decision_order(db: Database, stage: Stage) -> list[tuple[int, int]]:
     """Return ``(group, first decision id)`` for studies someone decided, first decided first.
 
     Only studies with a current decision count (an undone group is unscreened

@@ -39,7 +39,7 @@ def raw_outcome_counts(db: Database, stage: Stage, required: int) -> dict[str, i
 
 
 def raw_outcomes(
-    db: Database, stage: str, required: int, outcome: str | None = None
+    db: Database, stage: Stage, required: int, outcome: str | None = None
 ) -> list[tuple[int, str]]:
     """Return ``(group, outcome)`` for decided studies, optionally of one outcome."""
     rows = db.execute(
@@ -114,7 +114,7 @@ def screened_groups(db: Database, stage: Stage) -> list[tuple[int, int]]:
     return [(int(g), int(n)) for g, n in rows]
 
 
-def own_studies(db: Database, reviewer: str, stage: str) -> set[int]:
+def own_studies(db: Database, reviewer: str, stage: Stage) -> set[int]:
     """Return the studies a reviewer has a current decision on at a stage (their own)."""
     rows = db.execute(
         "SELECT DISTINCT study_id FROM study_votes WHERE stage = ? AND reviewer = ?",

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening import db as sdb
 from screening.blind import Viewer
 from screening.ranking.features import Features, GroupVectors, load_features, load_vectors
@@ -73,7 +74,7 @@ class Why:
 def explain(
     db: Database,
     who: Viewer,
-    stage: str,
+    stage: Stage,
     group_id: int,
     spec: Spec,
     *,
@@ -187,7 +188,7 @@ def _stale(old: dict[int, int], new: dict[int, int]) -> bool:
     return changed >= max(REFIT_CHANGES, REFIT_SHARE * len(new)) or changed == len(new)
 
 
-def _term_model(db: Database, who: Viewer, stage: str, view: LabelView) -> TermModel | None:
+def _term_model(db: Database, who: Viewer, stage: Stage, view: LabelView) -> TermModel | None:
     key = (sdb.database_path(db), stage, who.name)
     have = _TERM_MODELS.get(key)
     if have is not None and not _stale(have[0], view.labels):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening import blind
 from screening.blind import Viewer
 from screening.rounds import scope
@@ -50,7 +51,7 @@ class LabelView:
         return sorted(g for g, y in self.labels.items() if y == 1)
 
 
-def label_view(db: Database, who: Viewer, stage: str) -> LabelView | None:
+def label_view(db: Database, who: Viewer, stage: Stage) -> LabelView | None:
     """Return what a reviewer's ranking at a stage may learn from (None: stage closed).
 
     Full text is open only to studies that passed title/abstract, which in a

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from protocols.vocabulary import Stage
 from screening import db as sdb
 from screening.blind import Viewer
 from screening.ranking.catalogue import DEFAULT_MODEL, TEXT_ONLY_MODEL, model_spec
@@ -60,7 +61,7 @@ class Ranked:
     """
 
     model_version: str
-    stage: str
+    stage: Stage
     reviewer: str
     model: str
     labelled: int
@@ -82,7 +83,7 @@ def short_version(model_version: str) -> str:
 def retrain(
     db: Database,
     who: Viewer,
-    stage: str,
+    stage: Stage,
     spec: Spec,
     *,
     cache_dir: Path | None = None,

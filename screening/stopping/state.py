@@ -30,6 +30,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from corpus.db import transaction
+from protocols.vocabulary import Stage
 from screening import blind
 from screening import db as sdb
 from screening.blind import Viewer
@@ -48,7 +49,7 @@ HIDDEN = (
 )
 
 
-def visible(db: Database, who: Viewer, stage: str) -> bool:
+def visible(db: Database, who: Viewer, stage: Stage) -> bool:
     """Tell whether the viewer may see a stage's stopping figures (see the module doc)."""
     if not blind.sees_all(db, who, stage):
         return False
@@ -58,7 +59,7 @@ def visible(db: Database, who: Viewer, stage: str) -> bool:
 class _Stage:
     """A stage's studies and labels as the stopping rule reads them (one snapshot)."""
 
-    def __init__(self, db: Database, who: Viewer, stage: str, round_no: int | None) -> None:
+    def __init__(self, db: Database, who: Viewer, stage: Stage, round_no: int | None) -> None:
         tallies = blind.tallies(db, who, stage) if visible(db, who, stage) else None
         if tallies is None:
             raise ScreeningError(HIDDEN)
@@ -96,7 +97,7 @@ class _Stage:
 def assess_stage(
     db: Database,
     who: Viewer,
-    stage: str,
+    stage: Stage,
     target: float = 0.95,
     confidence: float = 0.95,
     round_no: int | None = None,
@@ -135,7 +136,7 @@ def assess_stage(
 
 
 def recall_curve(
-    db: Database, who: Viewer, stage: str, round_no: int | None = None
+    db: Database, who: Viewer, stage: Stage, round_no: int | None = None
 ) -> tuple[int, list[int]] | None:
     """Return ``(eligible studies, labels in the order screened)`` for a recall curve.
 
@@ -158,7 +159,7 @@ def _drawn(state: _Stage, sample: sdb.Sample, ranked: set[int]) -> list[int]:
 def stage_json(
     db: Database,
     who: Viewer,
-    stage: str,
+    stage: Stage,
     target: float = 0.95,
     confidence: float = 0.95,
     round_no: int | None = None,
@@ -189,7 +190,7 @@ def stage_json(
 def draw_sample(
     db: Database,
     who: Viewer,
-    stage: str,
+    stage: Stage,
     target: float = 0.95,
     confidence: float = 0.95,
     seed: str | None = None,
@@ -240,7 +241,7 @@ def draw_sample(
 
 
 def extend_sample(
-    db: Database, who: Viewer, stage: str, target: float = 0.95, confidence: float = 0.95
+    db: Database, who: Viewer, stage: Stage, target: float = 0.95, confidence: float = 0.95
 ) -> int:
     """Draw the extra sample records now needed (relevant ones turned up); return how many.
 

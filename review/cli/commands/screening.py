@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from protocols.vocabulary import Stage
 from review.cli.options import context, open_project, reviewer_option
 
 
@@ -79,7 +80,7 @@ def reviewer_add(ctx: click.Context, name: str, lead: bool) -> None:
 )
 @reviewer_option
 @click.pass_context
-def unblind(ctx: click.Context, stage: str, reviewer: str | None) -> None:
+def unblind(ctx: click.Context, stage: Stage, reviewer: str | None) -> None:
     """Let every reviewer see everyone's decisions at a stage (leads only; final).
 
     \b

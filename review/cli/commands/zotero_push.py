@@ -78,13 +78,10 @@ def push(
 
     opened = context(ctx, reviewer)
     db = opened.db
-    stage_name = None if stage is None else str(stage.value)
     try:
         check_prefix(tag_prefix)
         lib = library_of(db, None if library_spec is None else str(parse_library(library_spec)))
-        require_sight(
-            db, opened.viewer, [stage_name] if stage_name else [TITLE_ABSTRACT, FULL_TEXT]
-        )
+        require_sight(db, opened.viewer, [stage] if stage else [TITLE_ABSTRACT, FULL_TEXT])
     except USER_ERRORS as exc:
         fail(str(exc))
     synced = sync_db.library_endpoint(db, lib)
@@ -104,7 +101,7 @@ def push(
             opened.viewer,
             client,
             prefix=tag_prefix,
-            stage=stage_name,
+            stage=stage,
             collection=collection,
             dry_run=dry_run,
         )

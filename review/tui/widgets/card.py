@@ -92,7 +92,7 @@ def decision_text(label: str, reason: str | None, note: str | None) -> Content:
     return Content.assemble(*parts)
 
 
-def criteria_content(protocol: Protocol, stage: str) -> Content:
+def criteria_content(protocol: Protocol, stage: Stage) -> Content:
     """Return the stage's instructions, the eligibility criteria and the reason keys.
 
     The reasons are listed with their digits because at title/abstract a
@@ -121,7 +121,7 @@ def criteria_content(protocol: Protocol, stage: str) -> Content:
     return Content.assemble(*parts)
 
 
-def done_text(stage: str, counts: Progress | None) -> str:
+def done_text(stage: Stage, counts: Progress | None) -> str:
     """Return what the card says when nothing is left to screen, and what to do next.
 
     Args:

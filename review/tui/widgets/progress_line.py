@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
+from protocols.vocabulary import Stage
 from review.session.data import Progress, stage_progress
 from review.session.screening import Tally
 
@@ -44,7 +45,7 @@ class ProgressLine(Static):
         seconds: float = 0.0
 
     def __init__(
-        self, stage: str, tally: Tally, pending: Callable[[], int], *, id: str | None = None
+        self, stage: Stage, tally: Tally, pending: Callable[[], int], *, id: str | None = None
     ) -> None:
         super().__init__(id=id)
         self.stage = stage

@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
+from protocols.vocabulary import Stage
 from review.tui.workers.ranking import RankingError
 from screening.decide import Shown
 
@@ -110,7 +111,7 @@ class RelevancePanel(Static):
         group_id: int
         explained: Explanation | None
 
-    def __init__(self, stage: str, *, id: str | None = None) -> None:
+    def __init__(self, stage: Stage, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.stage = stage
         self.group_id: int | None = None

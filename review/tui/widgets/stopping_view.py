@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 from textual.content import Content
 
+from protocols.vocabulary import Stage
 from review.session.stopping_text import STAGE_WORDS, recall_text, verdict
 from review.tui.widgets.modals import Notice
 from screening import db as sdb
@@ -42,7 +43,7 @@ def stage_block(report: dict[str, Any] | None) -> Content:
     )
 
 
-def record_title(db: Database, stage: str, group_id: int | None) -> str:
+def record_title(db: Database, stage: Stage, group_id: int | None) -> str:
     """Return the card's border title: "Random check 12 of 400" for a sample record."""
     sample = None if group_id is None else sdb.stopping_sample(db, stage)
     position = None if sample is None or group_id is None else sample.position(group_id)
@@ -51,7 +52,7 @@ def record_title(db: Database, stage: str, group_id: int | None) -> str:
     return f"Random check {position:,} of {len(sample.groups):,}"
 
 
-def _wanted(status: StatusReport) -> tuple[str, bool, int] | None:
+def _wanted(status: StatusReport) -> tuple[Stage, bool, int] | None:
     """Return ``(stage, extend, records)`` of the first stage whose sample is due."""
     for stage in STAGES:
         report = status.screening.stages[stage].stopping

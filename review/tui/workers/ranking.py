@@ -34,6 +34,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from protocols.vocabulary import Stage
 from review.session import ranking as ranking_jobs
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class RankingWorker:
         self._conn: Connection | None = None
         self._closed = False
 
-    def retrain(self, stage: str) -> Ranked | None:
+    def retrain(self, stage: Stage) -> Ranked | None:
         """Retrain and store the reviewer's ranking at a stage (blocks: call from a worker).
 
         A retrain waiting for the worker goes before any explanation waiting.
@@ -106,7 +107,7 @@ class RankingWorker:
                 self._retrains_waiting -= 1
         return result
 
-    def explain(self, stage: str, group_id: int, model_version: str | None) -> Explained | None:
+    def explain(self, stage: Stage, group_id: int, model_version: str | None) -> Explained | None:
         """Explain a study, or return None when a newer request replaced this one.
 
         Keys are pressed faster than studies are explained; only the study
