@@ -64,8 +64,8 @@ class Certified:
             )
             if stop:
                 sentence = (
-                    f"Screening stopped after {run.screened:,} of {run.total:,} records when {what}; "
-                    f"by {test} the {target} recall target was reached with {conf} confidence "
+                    f"Screening stopped after {run.screened:,} of {run.total:,} records when "
+                    f"{what}; by {test} the {target} recall target was reached with {conf} confidence "
                     f"({shown}){est}."
                 )
             else:
@@ -81,8 +81,13 @@ class Certified:
             citation=self.citation,
             recall=None if estimate is None else estimate.recall,
             low=None if estimate is None else estimate.low,
-            total_relevant=None if estimate is None else found / estimate.recall,
-            total_high=None if estimate is None else found / estimate.low if estimate.low else None,
+            total_relevant=_total(found, None if estimate is None else estimate.recall),
+            total_high=_total(found, None if estimate is None else estimate.low),
             sentence=sentence,
             details=details,
         )
+
+
+def _total(found: int, recall: float | None) -> float | None:
+    """Relevant records in the review implied by ``found`` at ``recall`` (None if unknown)."""
+    return None if not recall else found / recall

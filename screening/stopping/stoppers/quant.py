@@ -1,4 +1,4 @@
-"""Yang, Lewis & Frieder (DocEng 2021): Quant and QuantCI, recall from the classifier's probabilities.
+"""Yang, Lewis & Frieder (DocEng 2021): Quant and QuantCI, recall from classifier probabilities.
 
 With ``s`` the current model's probability of relevance of every record,
 ``K = sum(s[screened])`` and ``U = sum(s[unscreened])`` (probabilities, not
@@ -84,13 +84,18 @@ class Quant:
         low = est.recall - self.nstd * math.sqrt(est.variance) if self.nstd else None
         measure = est.recall if low is None else low
         stop = measure >= run.target
-        bound = "" if low is None else f" (at least {percent(max(low, 0.0))}, two standard deviations)"
+        bound = ""
+        if low is not None:
+            bound = f" (at least {percent(max(low, 0.0))}, two standard deviations)"
         claim = (
             f"{self._label()} estimated recall at {percent(est.recall)}{bound} from the "
             f"classifier's probabilities"
         )
         if stop:
-            sentence = f"Screening stopped after {done} when {claim}, reaching the {setting(run.target)} target."
+            sentence = (
+                f"Screening stopped after {done} when {claim}, reaching the "
+                f"{setting(run.target)} target."
+            )
         else:
             sentence = f"After {done}, {claim}, short of the {setting(run.target)} target."
         return Verdict(
