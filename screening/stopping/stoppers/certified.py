@@ -65,8 +65,8 @@ class Certified:
             if stop:
                 sentence = (
                     f"Screening stopped after {run.screened:,} of {run.total:,} records when "
-                    f"{what}; by {test} the {target} recall target was reached with {conf} confidence "
-                    f"({shown}){est}."
+                    f"{what}; by {test} the {target} recall target was reached with {conf} "
+                    f"confidence ({shown}){est}."
                 )
             else:
                 sentence = (
