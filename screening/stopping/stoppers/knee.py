@@ -91,9 +91,10 @@ class Knee:
                 f"(threshold {threshold}) {done}."
             )
         else:
+            floor = f" and at least {MIN_RANK} records screened" if s < MIN_RANK else ""
             sentence = (
                 f"The knee method's slope ratio was {knee.rho:.1f} {done}; stopping needs "
-                f"{threshold} and at least {MIN_RANK} records screened."
+                f"{threshold}{floor}."
             )
         return Verdict(
             rule=self.name,
@@ -123,7 +124,7 @@ class Budget:
         if by_ratio:
             sentence = (
                 f"Screening stopped when the budget method's slope ratio reached {knee.rho:.1f} "
-                f"(threshold 6) {done}, with at least 10 times the records per relevant one found."
+                f"(threshold 6) {done}, at least 10 N / relret = {math.ceil(10 * total / found):,}."
             )
         elif by_share:
             sentence = f"Screening stopped by the budget method {done}, 75% of the records."
