@@ -131,6 +131,7 @@ def test_quant_estimate_and_variance_by_hand() -> None:
     assert est.recall == pytest.approx(0.9)
     assert est.variance == pytest.approx(0.1903)
     assert Quant().check(run).stop  # 0.9 >= 0.85
+    assert Quant().check(run).total_relevant == pytest.approx(2.0)  # K + U
     ci = QuantCI().check(run)
     # low = 0.9 - 2 * sqrt(.1903) = 0.9 - 0.87247 = 0.02753
     assert ci.low == pytest.approx(0.9 - 2 * math.sqrt(0.1903))

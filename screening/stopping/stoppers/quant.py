@@ -69,7 +69,7 @@ class Quant:
 
     def check(self, run: Run) -> Verdict:
         est = quant_estimate(run)
-        found, done = run.found, f"{run.screened:,} of {run.total:,} records"
+        done = f"{run.screened:,} of {run.total:,} records"
         details = {"K": est.known, "U": est.unknown, "variance": est.variance}
         if est.recall is None or est.variance is None:
             return Verdict(
@@ -105,7 +105,7 @@ class Quant:
             citation=self.citation,
             recall=est.recall,
             low=low,
-            total_relevant=found / est.recall if est.recall > 0 else None,
+            total_relevant=est.known + est.unknown,  # the probabilities' sum, K + U
             sentence=sentence,
             details=details,
         )
