@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocols.model import Stage
+from screening.stopping.rules import format_p
 
 STAGE_WORDS: dict[str, str] = {stage: stage.short.lower() for stage in Stage}
 
@@ -70,7 +71,7 @@ def report_lines(stage: Stage, report: dict[str, Any]) -> list[str]:
     alpha = 1 - report["confidence"]
     p_text = "— (no random-sample record screened yet)"
     if p is not None:
-        p_text = ("< 0.001" if p < 0.001 else f"{p:.3f}") + f" (stopping needs p < {alpha:.3g})"
+        p_text = f"{format_p(p, alpha)} (stopping needs p < {alpha:.3g})"
     sample = "none drawn"
     if report["sample_size"]:
         sample = (
