@@ -36,12 +36,19 @@ def recall_text(report: dict[str, Any]) -> str:
     )
 
 
-def verdict(report: dict[str, Any], draw_hint: str) -> str:
+#: How the terminal draws the sample, and extends it (``verdict``'s hints).
+CLI_DRAW = "review stopping sample"
+CLI_EXTEND = "review stopping sample --extend"
+
+
+def verdict(report: dict[str, Any], draw_hint: str, extend_hint: str | None = None) -> str:
     """One line: is stopping justified, and if not, what to screen next.
 
     Args:
-        draw_hint: How to draw the sample here, e.g. "review stopping sample"
-            or "press k".
+        draw_hint: How to draw the sample here, e.g. :data:`CLI_DRAW` or "press k".
+        extend_hint: How to draw more once relevant ones turned up, e.g.
+            :data:`CLI_EXTEND`; ``draw_hint`` by default (the TUI's one key does both).
+            A key hint never carries a flag: "press k", not "press k --extend".
     """
     target, conf = share(report["target"]), share(report["confidence"])
     if report["stop_justified"]:
@@ -60,7 +67,7 @@ def verdict(report: dict[str, Any], draw_hint: str) -> str:
     if needed > size:
         return (
             f"Not yet: {report['sample_relevant']:,} relevant in the random sample; "
-            f"draw {needed - size:,} more ({draw_hint} --extend) and screen them."
+            f"draw {needed - size:,} more ({extend_hint or draw_hint}) and screen them."
         )
     return f"Not yet: screen the rest of the random sample ({done:,} of {size:,} screened)."
 
@@ -90,7 +97,7 @@ def report_lines(stage: Stage, report: dict[str, Any]) -> list[str]:
         f"  random sample:    {sample}",
         f"  p value:          {p_text}",
         f"  estimated recall: {recall_text(report)}",
-        "  " + verdict(report, "review stopping sample"),
+        "  " + verdict(report, CLI_DRAW, CLI_EXTEND),
         "",
         report["sentence"],
     ]
@@ -104,5 +111,5 @@ def status_line(stage: Stage, report: dict[str, Any] | None, hidden: bool) -> st
     if report is None:
         return f"  {name}nothing screened yet"
     return f"  {name}{report['phase']}; recall {recall_text(report)}; " + verdict(
-        report, "review stopping sample"
+        report, CLI_DRAW, CLI_EXTEND
     )
