@@ -113,3 +113,36 @@ def status_line(stage: Stage, report: dict[str, Any] | None, hidden: bool) -> st
     return f"  {name}{report['phase']}; recall {recall_text(report)}; " + verdict(
         report, CLI_DRAW, CLI_EXTEND
     )
+
+
+def justified_notice(stage: Stage, report: dict[str, Any] | None) -> str | None:
+    """The screening screen's one-time words once stopping is justified; None until then.
+
+    None too when every record is screened (nothing is left to stop screening)
+    or the figures are hidden (``report`` None). Built from the report alone,
+    so it says what the test showed, not more.
+    """
+    if report is None or not report["stop_justified"] or report["urn_size"] == 0:
+        return None
+    target, conf = share(report["target"]), share(report["confidence"])
+    found = report["sample_relevant"]
+    held = "no relevant record" if found == 0 else f"{found:,} relevant"
+    low = ""
+    if report.get("recall"):
+        low = f"; estimated recall is at least {recall(report['recall']['low'])}"
+    p = report["p_value"]
+    test = "" if p is None else f" ({format_p(p, 1 - report['confidence'])})"
+    left = report["records"] - report["screened"]
+    if stage == Stage.TITLE_ABSTRACT:
+        after = (
+            f"the {left:,} records left unscreened are reported as excluded by the stopping "
+            "rule (PRISMA: automation tools)"
+        )
+    else:
+        after = f"the {left:,} reports left unscreened count as awaiting assessment (PRISMA)"
+    return (
+        f"Stopping is justified at {STAGE_WORDS[stage]}: the random sample of "
+        f"{report['sample_screened']:,} unscreened records held {held}, so recall reaches the "
+        f"{target} target with {conf} confidence{test}{low}. You may stop screening this "
+        f"stage; {after}."
+    )
