@@ -86,3 +86,33 @@ def test_rank_json_puts_the_open_sample_first_in_queue_order(tmp_path: Path) -> 
     assert not {r["group_id"] for r in rest} & set(ids)
     text = run("rank", "--reviewer", "ana", "--top", "2").output
     assert "The random sample comes first" in text and "sample" in text.splitlines()[-1]
+
+
+def test_late_import_into_a_stopped_round_warns_and_points_to_update(tmp_path: Path) -> None:
+    run, project = cli_review(tmp_path)
+    decide_first(project, "ana", 60, 6)
+    more = tmp_path / "late.ris"
+    more.write_text("TY  - JOUR\nTI  - Late one\nAB  - L.\nER  - \n\n" * 1, "utf-8")
+    quiet = run("import", "--no-embed", str(more))
+    assert quiet.exit_code == 0 and "justified to stop" not in quiet.output  # not justified yet
+    run("stopping", "sample", "--reviewer", "ana", "--seed", "7")
+    db = project.open_db()
+    ana = viewer_for(project, db, "ana")
+    while (pick := queue.next_group(db, ana, TA)) is not None and pick.order == "sample":
+        decide(db, ana, pick.group_id, TA, "exclude")
+    db.close()
+    report = json.loads(run("stopping", "--json", "--reviewer", "ana").output)
+    assert report["stop_justified"] is True
+    late = tmp_path / "later.ris"
+    late.write_text(
+        "".join(f"TY  - JOUR\nTI  - Later {n}\nAB  - Z {n}.\nER  - \n\n" for n in range(3)),
+        "utf-8",
+    )
+    result = run("import", "--no-embed", str(late))
+    assert result.exit_code == 0
+    lines = [x for x in result.output.splitlines() if "justified to stop" in x]
+    assert lines == [
+        "review: warning: screening of this round was already justified to stop; the 3 new "
+        "records reopen it (the stopping sentence no longer holds) - start an update round "
+        "for new records: review update start"
+    ]
