@@ -136,6 +136,26 @@ def _from_sample(db: Database, who: Viewer, stage: Stage, skip: Sequence[int]) -
     return None
 
 
+def sample_queue(db: Database, who: Viewer, stage: Stage) -> list[int] | None:
+    """Return the sample's groups still open to the viewer, in the order they are served.
+
+    :func:`next_group` serves exactly these first, one by one (draw order), so
+    ``review rank --json`` and ``review stopping sample --json`` can list what
+    the app shows next. None when the stage has no stopping sample; an empty
+    list once the viewer has screened all of it (or the stage is closed to them).
+    """
+    sample = sdb.stopping_sample(db, blind.check_stage(stage))
+    if sample is None:
+        return None
+    groups = list(sample.groups)
+    if stage == sdb.TITLE_ABSTRACT:
+        open_ids = sdb.open_among_title_abstract(db, who.name, who.required, groups)
+    else:
+        tallies = blind.full_text_open(db, who)
+        open_ids = set() if tallies is None else tallies.open_full_text(who.name, groups)
+    return [g for g in groups if g in open_ids]
+
+
 def _from_ranker(
     db: Database, who: Viewer, stage: Stage, ranker: Ranker, skip: Sequence[int]
 ) -> Pick | None:

@@ -62,9 +62,7 @@ def recall_svg(eligible: int, labels: list[int], title: str = "Recall curve") ->
             f'<text x="{x(tick):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{tick}</text>'
         )
     for tick in _ticks(top):
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick}</text>'
-        )
+        parts.append(f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick}</text>')
     # What a random order would find on average, screening the same studies.
     random_end = found * len(labels) / total if total else 0
     parts.append(

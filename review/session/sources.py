@@ -141,6 +141,7 @@ class JobResult:
     lines: list[str] = field(default_factory=list)
     kind: str = ""
     group_id: int | None = None
+    warning: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,7 @@ def import_files(
     lines: list[str] = []
     imported = 0
     with project.connect() as db:
+        stopped = stopped_before(project, db)
         for done, path in enumerate(paths):
             step(done, len(paths))
             try:
@@ -208,12 +210,64 @@ def import_files(
             if on_file is not None:
                 on_file(FileImported(path, res))
         step(len(paths), len(paths))
+        warning = reopened_warning(project, db, stopped) if imported else None
     failed = len(paths) - imported
     if not imported:
         return JobResult(False, lines[0] if lines else "Nothing to import.", lines, "import")
     message = f"Imported {imported} of {len(paths)} files"
     message += f"; {failed} failed" if failed else ""
-    return JobResult(True, message, lines, "import")
+    if warning:
+        lines.append(warning)
+    return JobResult(True, message, lines, "import", warning=warning or "")
+
+
+def stopped_before(project: Project, db: Database) -> int | None:
+    """Title/abstract studies of the newest round if its stopping was justified, else None.
+
+    Read before an import: new records added to that round make the stopping
+    sentence false (:func:`reopened_warning`). None too while the figures are
+    hidden (blind) or cannot be computed; the import goes ahead regardless.
+    """
+    from review.core.errors import USER_ERRORS
+    from screening.errors import ScreeningError
+    from screening.stages import TITLE_ABSTRACT
+    from screening.stopping import assess_stage, visible
+
+    try:
+        review = Review.open(project)
+        who = review.viewer(db)
+        if not visible(db, who, TITLE_ABSTRACT):
+            return None
+        settings = review.protocol.screening
+        report = assess_stage(
+            db, who, TITLE_ABSTRACT, settings.stopping_target, settings.stopping_confidence
+        )
+    except (*USER_ERRORS, ScreeningError):  # type: ignore[misc]
+        return None
+    return report.records if report is not None and report.stop_justified else None
+
+
+def reopened_warning(project: Project, db: Database, before: int | None) -> str | None:
+    """One line when an import reopened a round whose stopping was justified (issue 20).
+
+    It warns, never refuses: the records are in, and the way out is an update round.
+    """
+    if before is None:
+        return None
+    from screening import db as sdb
+    from screening.rounds import scope
+
+    studies = scope(db, None).studies
+    now = len(sdb.study_ids(db)) if studies is None else len(studies)
+    added = now - before
+    if added <= 0:
+        return None
+    records = "record reopens" if added == 1 else "records reopen"
+    return (
+        "warning: screening of this round was already justified to stop; the "
+        f"{added:,} new {records} it (the stopping sentence no longer holds) - start an "
+        "update round for new records: review update start"
+    )
 
 
 def imported_line(res: ImportResult) -> str:

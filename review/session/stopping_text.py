@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocols.model import Stage
+from screening.stopping.rules import format_p
 
 STAGE_WORDS: dict[str, str] = {stage: stage.short.lower() for stage in Stage}
 
@@ -35,12 +36,19 @@ def recall_text(report: dict[str, Any]) -> str:
     )
 
 
-def verdict(report: dict[str, Any], draw_hint: str) -> str:
+#: How the terminal draws the sample, and extends it (``verdict``'s hints).
+CLI_DRAW = "review stopping sample"
+CLI_EXTEND = "review stopping sample --extend"
+
+
+def verdict(report: dict[str, Any], draw_hint: str, extend_hint: str | None = None) -> str:
     """One line: is stopping justified, and if not, what to screen next.
 
     Args:
-        draw_hint: How to draw the sample here, e.g. "review stopping sample"
-            or "press k".
+        draw_hint: How to draw the sample here, e.g. :data:`CLI_DRAW` or "press k".
+        extend_hint: How to draw more once relevant ones turned up, e.g.
+            :data:`CLI_EXTEND`; ``draw_hint`` by default (the TUI's one key does both).
+            A key hint never carries a flag: "press k", not "press k --extend".
     """
     target, conf = share(report["target"]), share(report["confidence"])
     if report["stop_justified"]:
@@ -59,7 +67,7 @@ def verdict(report: dict[str, Any], draw_hint: str) -> str:
     if needed > size:
         return (
             f"Not yet: {report['sample_relevant']:,} relevant in the random sample; "
-            f"draw {needed - size:,} more ({draw_hint} --extend) and screen them."
+            f"draw {needed - size:,} more ({extend_hint or draw_hint}) and screen them."
         )
     return f"Not yet: screen the rest of the random sample ({done:,} of {size:,} screened)."
 
@@ -70,7 +78,7 @@ def report_lines(stage: Stage, report: dict[str, Any]) -> list[str]:
     alpha = 1 - report["confidence"]
     p_text = "— (no random-sample record screened yet)"
     if p is not None:
-        p_text = ("< 0.001" if p < 0.001 else f"{p:.3f}") + f" (stopping needs p < {alpha:.3g})"
+        p_text = f"{format_p(p, alpha)} (stopping needs p < {alpha:.3g})"
     sample = "none drawn"
     if report["sample_size"]:
         sample = (
@@ -89,7 +97,7 @@ def report_lines(stage: Stage, report: dict[str, Any]) -> list[str]:
         f"  random sample:    {sample}",
         f"  p value:          {p_text}",
         f"  estimated recall: {recall_text(report)}",
-        "  " + verdict(report, "review stopping sample"),
+        "  " + verdict(report, CLI_DRAW, CLI_EXTEND),
         "",
         report["sentence"],
     ]
@@ -103,5 +111,38 @@ def status_line(stage: Stage, report: dict[str, Any] | None, hidden: bool) -> st
     if report is None:
         return f"  {name}nothing screened yet"
     return f"  {name}{report['phase']}; recall {recall_text(report)}; " + verdict(
-        report, "review stopping sample"
+        report, CLI_DRAW, CLI_EXTEND
+    )
+
+
+def justified_notice(stage: Stage, report: dict[str, Any] | None) -> str | None:
+    """The screening screen's one-time words once stopping is justified; None until then.
+
+    None too when every record is screened (nothing is left to stop screening)
+    or the figures are hidden (``report`` None). Built from the report alone,
+    so it says what the test showed, not more.
+    """
+    if report is None or not report["stop_justified"] or report["urn_size"] == 0:
+        return None
+    target, conf = share(report["target"]), share(report["confidence"])
+    found = report["sample_relevant"]
+    held = "no relevant record" if found == 0 else f"{found:,} relevant"
+    low = ""
+    if report.get("recall"):
+        low = f"; estimated recall is at least {recall(report['recall']['low'])}"
+    p = report["p_value"]
+    test = "" if p is None else f" ({format_p(p, 1 - report['confidence'])})"
+    left = report["records"] - report["screened"]
+    if stage == Stage.TITLE_ABSTRACT:
+        after = (
+            f"the {left:,} records left unscreened are reported as excluded by the stopping "
+            "rule (PRISMA: automation tools)"
+        )
+    else:
+        after = f"the {left:,} reports left unscreened count as awaiting assessment (PRISMA)"
+    return (
+        f"Stopping is justified at {STAGE_WORDS[stage]}: the random sample of "
+        f"{report['sample_screened']:,} unscreened records held {held}, so recall reaches the "
+        f"{target} target with {conf} confidence{test}{low}. You may stop screening this "
+        f"stage; {after}."
     )

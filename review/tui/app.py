@@ -108,6 +108,8 @@ class ReviewApp(App[None]):
         self._db: Database | None = None
         self._ranking: RankingWorker | None = None
         self.collector = IdleCollector()
+        #: Stages whose "stopping is justified" notice this app run has shown (once each).
+        self.stopping_told: set[Stage] = set()
 
     @property
     def project(self) -> Project:

@@ -113,6 +113,8 @@ def import_(
         force=force,
         on_file=told,
     )
+    if job.warning:
+        click.echo(f"review: {job.warning}", err=True)
     if job.ok:
         from review.cli.options import progress_bar
         from review.session.indexing import refresh

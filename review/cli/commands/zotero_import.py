@@ -69,7 +69,9 @@ def import_(
     if client.warning:
         click.echo(f"review: warning: {client.warning}", err=True)
     from review.cli.options import progress_bar
+    from review.session.sources import reopened_warning, stopped_before
 
+    stopped = stopped_before(project, db)
     try:
         with progress_bar("Reading Zotero") as bar:
             result = sync(
@@ -101,6 +103,9 @@ def import_(
         refresh(project, db, embed=not no_embed, progress=bar)
     for line in result.pdf_errors:
         click.echo(f"review: warning: {line}", err=True)
+    reopened = reopened_warning(project, db, stopped)
+    if reopened:
+        click.echo(f"review: {reopened}", err=True)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,6 +29,7 @@ from protocols.model import Stage
 from review.session.data import STAGE_NAMES, Card, load_card
 from review.session.screening import ScreeningSession, Tally, Write, Written
 from review.session.sources import JobResult, attach_one
+from review.session.stopping_text import justified_notice
 from review.session.writes import WriteResult
 from review.tui.screens.base import ReviewScreen
 from review.tui.served import allowed_path, refuse_plain_reviewer
@@ -44,8 +46,11 @@ from review.tui.widgets.progress_line import ProgressLine
 from review.tui.widgets.relevance import RelevancePanel
 from review.tui.widgets.report import find_next, show_report
 from review.tui.widgets.stopping_view import record_title
+from screening import db as sdb
 from screening import queue
 from screening.decide import Shown
+from screening.errors import ScreeningError
+from screening.stopping import stage_json, visible
 
 #: Below this width the criteria go under the card instead of beside it.
 NARROW = 100
@@ -449,6 +454,45 @@ class ScreeningScreen(ReviewScreen):
         self.progress.count()
 
     def on_progress_line_counted(self, message: ProgressLine.Counted) -> None:
-        """Fresh counts: the "nothing left" text depends on them."""
+        """Fresh counts: the "nothing left" text depends on them; so may the stopping notice."""
         if self.card is None and self.started:
             self.render_card()
+        self._check_stopping()
+
+    # --- the stopping notice -----------------------------------------------------------
+
+    def _check_stopping(self) -> None:
+        """Say once per stage and app run that stopping is justified (see ``justified_notice``).
+
+        Only a drawn random sample can justify stopping, so without one this is a
+        single look-up; with one the report is assessed off the UI thread.
+        """
+        if self.stage in self.review_app.stopping_told:
+            return
+        if sdb.stopping_sample(self.db, self.stage) is None:
+            return
+        self._assess_stopping()
+
+    @work(thread=True, exclusive=True, group="stopping-notice")
+    def _assess_stopping(self) -> None:
+        settings = self.review.protocol.screening
+        with self.review.connect() as db:
+            who = self.review.viewer(db)
+            if not visible(db, who, self.stage):
+                return
+            try:
+                report = stage_json(
+                    db, who, self.stage, settings.stopping_target, settings.stopping_confidence
+                )
+            except ScreeningError:
+                return
+        text = justified_notice(self.stage, report)
+        if text is not None:
+            self.app.call_from_thread(self._tell_stopping, text)
+
+    def _tell_stopping(self, text: str) -> None:
+        told = self.review_app.stopping_told
+        if self.stage in told:
+            return
+        told.add(self.stage)
+        self.notify(text, title="Stopping justified", timeout=30)

@@ -234,6 +234,8 @@ class SourcesScreen(ReviewScreen):
         self.query_one("#report-lines", Static).update("\n".join(result.lines or [result.message]))
         if result.ok:
             self.tell(result.message, timeout=4)
+            if result.warning:  # the import reopened a round whose stopping was justified
+                self.warn(result.warning[0].upper() + result.warning[1:], title="Stopping")
         else:
             self.warn(result.message, title="Nothing imported")
         self.load()

@@ -22,7 +22,14 @@ from review.core.errors import USER_ERRORS
 from review.core.project import Project
 from review.core.review import Review
 from review.session.indexing import refresh
-from review.session.sources import JobResult, ProgressState, attach_folder, import_files
+from review.session.sources import (
+    JobResult,
+    ProgressState,
+    attach_folder,
+    import_files,
+    reopened_warning,
+    stopped_before,
+)
 from review.sync import db as sync_db
 from review.sync.zotero_client import ZoteroClient, parse_library
 from review.sync.zotero_import import rededup, sync
@@ -123,6 +130,7 @@ def zotero_job(
     project = review.project
     lines: list[str] = []
     with review.connect() as db:
+        stopped = stopped_before(project, db)
         try:
             result = sync(
                 db,
@@ -141,6 +149,7 @@ def zotero_job(
             text = str(exc) if isinstance(exc, USER_ERRORS) else f"{type(exc).__name__}: {exc}"
             line = client.scrub(text).splitlines()[0] if text else type(exc).__name__
             return JobResult(False, line, [line], "zotero")
+        reopened = reopened_warning(project, db, stopped)
     since = f" (changes since v{result.since_version})" if result.since_version is not None else ""
     summary = (
         f"{result.file_name}: {result.added} new records from {result.database}{since}; "
@@ -151,4 +160,6 @@ def zotero_job(
     lines = [summary, *lines, *(f"warning: {line}" for line in result.pdf_errors)]
     if problem:
         lines.append(problem)
-    return JobResult(True, summary, lines, "zotero")
+    if reopened:
+        lines.append(reopened)
+    return JobResult(True, summary, lines, "zotero", warning=reopened or "")
