@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from screening.errors import ScreeningError
 from screening.stopping import hypergeom
+from screening.stopping.pvalue import format_p
 
 if TYPE_CHECKING:
     import numpy as np
@@ -485,38 +486,6 @@ def _pct(part: int, whole: int) -> str:
 
 def _records(count: int) -> str:
     return f"{count:,} relevant record" + ("" if count == 1 else "s")
-
-
-#: Below this a p value prints as "p < 0.0001".
-P_FLOOR = 0.0001
-_P_DIGITS = 2  # significant digits, more where alpha needs them
-_P_MOST = 8
-
-
-def format_p(p: float, alpha: float | None = None) -> str:
-    """Return a p value with the digits that matter: "p = 0.012", "p = 0.0497".
-
-    Two significant digits, more while rounding would reach or cross ``alpha``
-    (so 0.0497 against 0.05 prints "p = 0.0497", never "p = 0.050"), and
-    "p < 0.0001" below :data:`P_FLOOR`. The one formatter for p in the review:
-    the sentence, ``review stopping`` and the TUI.
-    """
-    if math.isnan(p):
-        return "p = nan"
-    if p < P_FLOOR:
-        return f"p < {P_FLOOR:g}"
-    magnitude = math.floor(math.log10(p))
-    limit = None if alpha is None else round(alpha, 12)  # 1 - 0.95 is 0.0500000000000000444
-    if limit is not None and math.isclose(p, limit, rel_tol=1e-9):
-        return f"p = {limit:g}"  # no digit count tells p from alpha
-    for digits in range(_P_DIGITS, _P_MOST + 1):
-        places = max(0, digits - 1 - magnitude)
-        shown = round(p, places)
-        if limit is None or (
-            not math.isclose(shown, limit, rel_tol=1e-12) and (shown < limit) == (p < limit)
-        ):
-            break
-    return f"p = {shown:.{places}f}"
 
 
 def _p(value: float | None, confidence: float | None = None) -> str:

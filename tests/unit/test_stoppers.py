@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from screening.stopping import rules
+from screening.stopping.pvalue import format_p
 from screening.stopping.stoppers import (
     STOPPERS,
     Assumption,
@@ -27,7 +28,6 @@ from screening.stopping.stoppers import (
     QuantCI,
     Run,
     check_all,
-    format_p,
     stopper,
 )
 from screening.stopping.stoppers.knee import gain_knee
@@ -35,36 +35,6 @@ from screening.stopping.stoppers.point_process import min_relevant, power_integr
 from screening.stopping.stoppers.quant import quant_estimate
 
 ROOT = Path(__file__).resolve().parents[2]
-
-# --- format_p ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("p", "text"),
-    [
-        (0.0497, "p = 0.0497"),  # 2 digits would give 0.050, reaching alpha
-        (0.04997, "p = 0.04997"),
-        (0.0503, "p = 0.0503"),  # 0.050 would look like alpha itself
-        (0.05, "p = 0.05"),
-        (0.0012, "p = 0.0012"),
-        (0.00999, "p = 0.00999"),  # not 0.010
-        (0.0105, "p = 0.011"),
-        (0.12, "p = 0.12"),
-        (0.999, "p = 0.999"),  # never "1.0" below 1
-        (1.0, "p = 1"),
-        (0.00009, "p < 0.0001"),
-        (0.0, "p < 0.0001"),
-    ],
-)
-def test_format_p(p: float, text: str) -> None:
-    assert format_p(p) == text
-
-
-def test_format_p_keeps_a_custom_alpha_apart() -> None:
-    # 0.0249 at 2 digits is 0.025, which is alpha for 97.5% confidence.
-    assert format_p(0.0249) == "p = 0.025"
-    assert format_p(0.0249, alpha=0.025) == "p = 0.0249"
-
 
 # --- knee and budget ----------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from screening.stopping.stoppers.base import Assumption, Run, Stopper, Verdict, format_p
+from screening.stopping.pvalue import format_p
+from screening.stopping.stoppers.base import Assumption, Run, Stopper, Verdict
 from screening.stopping.stoppers.certified import Certified
 from screening.stopping.stoppers.knee import Budget, Knee
 from screening.stopping.stoppers.point_process import PointProcess, PointProcessScores

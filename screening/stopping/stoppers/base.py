@@ -10,8 +10,7 @@ when to pick which: ``docs/methods/stopping.md``.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -119,42 +118,6 @@ class Stopper(Protocol):
 
 
 # --- wording shared by the rules' sentences -----------------------------------------
-
-#: Thresholds a printed p value must never appear to reach or cross by rounding.
-P_THRESHOLDS = (0.05, 0.01, 0.001)
-
-
-def format_p(p: float, alpha: float | None = None) -> str:
-    """Write a p value with the digits that matter: ``p = 0.0012``, ``p < 0.0001``.
-
-    Two significant digits, more (up to six) where rounding would make the
-    value reach or cross 0.05, 0.01, 0.001 or ``alpha``: 0.04997 prints as
-    ``p = 0.04997``, never ``p = 0.050``; 0.0503 as ``p = 0.0503``; trailing
-    zeros dropped (``p = 0.05`` only for exactly 0.05); never ``p = 1`` below 1.
-    """
-    if math.isnan(p):
-        return "p not computed"
-    if p < 0.0001:
-        return "p < 0.0001"
-    if p >= 1.0:
-        return "p = 1"
-    if p > 0.9999:
-        return "p > 0.9999"
-    thresholds = [1.0, *P_THRESHOLDS, *([] if alpha is None else [alpha])]
-    exponent = math.floor(math.log10(p))
-    for digits in range(2, 7):
-        text = f"{p:.{max(0, digits - 1 - exponent)}f}"
-        if _same_side(p, float(text), thresholds):
-            break
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"p = {text}"
-
-
-def _same_side(p: float, shown: float, thresholds: Iterable[float]) -> bool:
-    """Whether ``shown`` lies on the same side of every threshold as ``p`` (never on one)."""
-    return all(p == t or (p < t) == (shown < t) and shown != t for t in thresholds)
-
 
 def percent(value: float) -> str:
     """A share as a percentage to one decimal (96.2%); 100% only for exactly 1."""

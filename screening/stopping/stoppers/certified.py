@@ -12,7 +12,8 @@ method: ``docs/methods/stopping.md``.
 from __future__ import annotations
 
 from screening.stopping import rules
-from screening.stopping.stoppers.base import Assumption, Run, Verdict, format_p, percent, setting
+from screening.stopping.pvalue import format_p
+from screening.stopping.stoppers.base import Assumption, Run, Verdict, percent, setting
 
 
 class Certified:
