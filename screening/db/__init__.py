@@ -90,6 +90,7 @@ from screening.db.stopping import (
     stopping_sample,
     study_ids,
 )
+from screening.db.verdicts import StoredVerdict, stage_events, store_verdicts, stored_verdicts
 from screening.db.tallies import (
     derived_mismatches,
     merged_away,
@@ -120,6 +121,10 @@ __all__ = [
     "apply",
     "database_path",
     "decision_order",
+    "StoredVerdict",
+    "stage_events",
+    "store_verdicts",
+    "stored_verdicts",
     "derived_mismatches",
     "ensure_queue_keys",
     "ensure_reviewer",

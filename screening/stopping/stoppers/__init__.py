@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from protocols.vocabulary import StoppingRule
 from screening.stopping.stoppers.base import Assumption, Run, Stopper, Verdict, format_p
 from screening.stopping.stoppers.certified import Certified
 from screening.stopping.stoppers.knee import Budget, Knee
@@ -28,6 +29,8 @@ STOPPERS: dict[str, Stopper] = {
         QuantCI(),
     )
 }
+# The protocol layer names the rules without importing screening: keep both lists one.
+assert list(STOPPERS) == list(StoppingRule), "STOPPERS and protocols.vocabulary.StoppingRule differ"
 
 
 def stopper(name: str) -> Stopper:
