@@ -142,8 +142,7 @@ def agreement(context: ReviewContext) -> list[str]:
 _ASSUMES = {
     "model-free": "model-free: valid however the ranking behaved, since only a random sample "
     "of the unscreened records enters the test",
-    "model-based": "model-based: valid if the fitted model of where relevant records fall "
-    "is right",
+    "model-based": "model-based: valid if the fitted model of where relevant records fall is right",
     "heuristic": "a heuristic with no recall estimate behind it",
 }
 #: The statement RAISE and PRISMA ask of AI-assisted screening.
@@ -164,7 +163,8 @@ def stopping_choice(context: ReviewContext) -> list[str]:
     return [
         f"The stopping rule chosen in the protocol was {code(rule.name)} "
         f"({_ASSUMES[str(rule.assumption)]}), with a {setting(s.stopping_target)} recall "
-        f"target and {setting(s.stopping_confidence)} confidence (reference: {_cell(rule.citation)}). "
+        f"target and {setting(s.stopping_confidence)} confidence "
+        f"(reference: {_cell(rule.citation)}). "
         "Every other rule's verdict was computed and reported alongside it.",
         "",
     ]

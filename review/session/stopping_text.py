@@ -153,7 +153,6 @@ def rule_lines(report: dict[str, Any]) -> list[str]:
     for r in rows:
         mark = "*" if r["chosen"] else " "
         out.append(
-            f"{mark} {r['rule']:<{width}} {rule_stop(r):<15} {rule_recall(r):<22} "
-            f"{r['assumption']}"
+            f"{mark} {r['rule']:<{width}} {rule_stop(r):<15} {rule_recall(r):<22} {r['assumption']}"
         )
     return out

@@ -90,7 +90,6 @@ from screening.db.stopping import (
     stopping_sample,
     study_ids,
 )
-from screening.db.verdicts import StoredVerdict, stage_events, store_verdicts, stored_verdicts
 from screening.db.tallies import (
     derived_mismatches,
     merged_away,
@@ -107,6 +106,7 @@ from screening.db.tallies import (
     study_members,
     study_of,
 )
+from screening.db.verdicts import StoredVerdict, stage_events, store_verdicts, stored_verdicts
 
 __all__ = [
     "FULL_TEXT",

@@ -28,7 +28,9 @@ from screening.stopping.verdicts import STORED, stage_parts, visible
 PROBABILITY_MODEL = "logistic-regression (balanced) on TF-IDF"
 
 
-def relevance_probs(matrix: Any, group_ids: Any, labels: Mapping[int, int]) -> dict[int, float] | None:
+def relevance_probs(
+    matrix: Any, group_ids: Any, labels: Mapping[int, int]
+) -> dict[int, float] | None:
     """Return each study's probability of relevance; None without both classes.
 
     Args:
