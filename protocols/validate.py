@@ -145,6 +145,7 @@ def _screening(check: Checker, data: dict[str, Any]) -> m.Screening:
         "seed",
         "stopping_target",
         "stopping_confidence",
+        "stopping",
     )
     table = check.table(data, path, keys)
     stages = check.texts(table, path, "stages") if "stages" in table else m.STAGES
@@ -169,6 +170,9 @@ def _screening(check: Checker, data: dict[str, Any]) -> m.Screening:
         seed=check.integer(table, path, "seed", 0, 0),
         stopping_target=_share(check, table, path, "stopping_target", allow_one=True),
         stopping_confidence=_share(check, table, path, "stopping_confidence", allow_one=False),
+        stopping=m.StoppingRule(
+            check.choice(table, path, "stopping", list(m.StoppingRule), m.DEFAULT_STOPPING)
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 __all__ = [
     "DBR_METHODS",
+    "DEFAULT_STOPPING",
     "LABELS",
     "METHODS",
     "OUTCOMES",
@@ -28,6 +29,7 @@ __all__ = [
     "Outcome",
     "Resolution",
     "Stage",
+    "StoppingRule",
     "parse_stage",
 ]
 
@@ -165,3 +167,26 @@ class Flag(StrEnum):
     MISSING_TITLE = "missing_title"
     MISSING_ABSTRACT = "missing_abstract"
     DELETED_IN_ZOTERO = "deleted_in_zotero"
+
+
+class StoppingRule(StrEnum):
+    """A stopping rule the protocol may choose (``[screening] stopping``).
+
+    The names of ``screening.stopping.stoppers.STOPPERS``, written here because
+    the protocol layer may not import screening; the registry asserts that its
+    keys are these (``tests/unit/test_verdicts.py`` too). What each assumes and
+    when to pick which: ``docs/methods/stopping.md``.
+    """
+
+    CERTIFIED = "certified"
+    KNEE = "knee"
+    BUDGET = "budget"
+    POINT_PROCESS = "point-process"
+    POINT_PROCESS_SCORES = "point-process-scores"
+    QUANT = "quant"
+    QUANT_CI = "quant-ci"
+
+
+#: The rule that drives "stopping justified" unless the protocol names another
+#: (the benchmark will settle the default; keep it here, in one place).
+DEFAULT_STOPPING = StoppingRule.CERTIFIED

@@ -138,10 +138,112 @@ def agreement(context: ReviewContext) -> list[str]:
     return _table(("Stage", "Studies screened twice", "Agreement", "Kappa", "AC1"), rows)
 
 
-def stopping(context: ReviewContext) -> list[str]:
-    """The stopping rule and the recall it showed, per stage."""
+#: What each kind of rule rests on, for the methods text.
+_ASSUMES = {
+    "model-free": "model-free: valid however the ranking behaved, since only a random sample "
+    "of the unscreened records enters the test",
+    "model-based": "model-based: valid if the fitted model of where relevant records fall is right",
+    "heuristic": "a heuristic with no recall estimate behind it",
+}
+#: The statement RAISE and PRISMA ask of AI-assisted screening.
+HUMAN_DECISIONS = (
+    "A human reviewer made every screening decision: the ranking model only ordered the "
+    "records and the stopping rules only said when screening could stop; no record was "
+    "included or excluded by a model's judgement of it."
+)
+
+
+def stopping_choice(context: ReviewContext) -> list[str]:
+    """The chosen stopping rule, what it assumes, its citation, target and confidence."""
+    from screening.stopping.stoppers import stopper
+    from screening.stopping.stoppers.base import setting
+
     s = context.protocol.screening
-    lines = []
+    rule = stopper(s.stopping)
+    return [
+        f"The stopping rule chosen in the protocol was {code(rule.name)} "
+        f"({_ASSUMES[str(rule.assumption)]}), with a {setting(s.stopping_target)} recall "
+        f"target and {setting(s.stopping_confidence)} confidence "
+        f"(reference: {_cell(rule.citation)}). "
+        "Every other rule's verdict was computed and reported alongside it.",
+        "",
+    ]
+
+
+def _chosen_line(context: ReviewContext, stage: Stage, number: int) -> str:
+    """The chosen rule's verdict at a stage: records screened, estimated recall and bound."""
+    from screening.stopping import verdicts
+
+    s = context.protocol.screening
+    rows = verdicts.rule_table(
+        context.db, context.viewer, stage, s.stopping_target, s.stopping_confidence,
+        s.stopping, number,
+    )  # fmt: skip
+    run = verdicts.stage_run(
+        context.db, stage, context.viewer, s.stopping_target, s.stopping_confidence,
+        round_no=number,
+    )  # fmt: skip
+    row = next((r for r in rows or [] if r["chosen"]), None)
+    done = f"{run.screened:,} of {run.total:,} records were screened ({run.found:,} relevant)"
+    if row is None or row["stop"] is None:
+        return f" By the chosen {s.stopping} rule: {done}; it has no verdict yet."
+    if row["stale"]:
+        said = "its last verdict predates the latest decisions"
+    else:
+        said = "stopping was justified" if row["stop"] else "screening should go on"
+    recall = ""
+    if row["recall"] is not None:
+        recall = f"; estimated recall {_pct(row['recall'])}"
+        if row["recall_low"] is not None:
+            recall += f" (lower bound {_pct(row['recall_low'])})"
+    return f" By the chosen {s.stopping} rule: {done}; {said}{recall}."
+
+
+def ranking_model(context: ReviewContext) -> list[str]:
+    """The ranking model and its version, the seeds recorded, and who decided."""
+    from importlib import metadata
+
+    from screening import db as sdb
+
+    s = context.protocol.screening
+    try:
+        tool = f" (review-assistant {metadata.version('review-assistant')})"
+    except metadata.PackageNotFoundError:
+        tool = ""
+    lines: list[str] = []
+    for stage in STAGES:
+        version = sdb.latest_model_version(context.db, stage)
+        if version is not None:
+            lines.append(
+                f"Records at {Stage(stage).label.lower()} were ranked by the model "
+                f"{code(version.split('#', 1)[0])}, version {code(version)}{tool}; the "
+                "model-based stopping rules used a logistic regression (balanced class "
+                "weights) on the same TF-IDF features, trained on the screened records."
+            )
+    if not lines:
+        lines.append(f"No ranking model was used{tool}.")
+    seeds = [f"random screening order seed {s.seed}"] if s.order != "ranked" else []
+    for stage in STAGES:
+        if not stopping_rule.visible(context.db, context.viewer, stage):
+            continue
+        for r in corpus_db.rounds(context.db):
+            sample = sdb.stopping_sample(context.db, stage, r.number)
+            if sample is not None:
+                seeds.append(
+                    f"random sample seed {code(sample.seed)} at {Stage(stage).label.lower()}"
+                    + (f", round {r.number}" if r.number > 1 else "")
+                )
+    lines.append(
+        ("Seeds recorded: " + "; ".join(seeds) + ".") if seeds else "No seed was recorded."
+    )
+    lines.append(HUMAN_DECISIONS)
+    return [part for line in lines for part in ("", line)][1:]
+
+
+def stopping(context: ReviewContext) -> list[str]:
+    """The stopping rule chosen, and the recall it showed, per stage."""
+    s = context.protocol.screening
+    lines = stopping_choice(context)
     numbers = [r.number for r in corpus_db.rounds(context.db)]
     for stage in STAGES:
         label = Stage(stage).label
@@ -161,7 +263,7 @@ def stopping(context: ReviewContext) -> list[str]:
             lines.append(
                 f"- {name}: nothing screened yet."
                 if report is None
-                else f"- {name}: " + report.sentence()
+                else f"- {name}: " + report.sentence() + _chosen_line(context, stage, number)
             )
     return lines
 
@@ -214,6 +316,7 @@ def methods_markdown(context: ReviewContext, now: datetime | None = None) -> str
         ("Screening", screening_setup(context)),
         ("Agreement between reviewers", agreement(context)),
         ("Stopping rule", stopping(context)),
+        ("Ranking model and human decisions", ranking_model(context)),
         ("Data extraction and quality appraisal", extraction(context)),
         ("Protocol", protocol_log(context)),
     ]

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus import db as corpus_db
 from corpus.db import Round
@@ -19,6 +19,12 @@ from screening import stopping
 from screening.errors import ScreeningError
 from screening.progress import Progress, progress
 from screening.stages import STAGES
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from protocols.model import Screening
+    from screening.blind import Viewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +122,7 @@ def collect(review: Review, round_no: int | None = None) -> StatusReport:
         for stage in STAGES:
             # Computed from everyone's labels: null while the stage is blind to the viewer.
             screening.stages[stage].stopping = (
-                stopping.stage_json(
-                    db,
-                    who,
-                    stage,
-                    settings.stopping_target,
-                    settings.stopping_confidence,
-                    screening.round,
-                )
+                stopping_report(db, who, stage, settings, screening.round)
                 if stopping.visible(db, who, stage)
                 else None
             )
@@ -140,6 +139,27 @@ def collect(review: Review, round_no: int | None = None) -> StatusReport:
             screening=screening,
             rounds=corpus_db.rounds(db),
         )
+
+
+def stopping_report(
+    db: Database, who: Viewer, stage: Stage, settings: Screening, round_no: int | None
+) -> dict[str, Any] | None:
+    """Return a stage's stopping report with every rule's verdict (None: nothing screened).
+
+    The certified report (``screening.stopping.stage_json``) plus ``verdicts``,
+    one row per rule (``screening.stopping.verdicts.rule_table``: certified,
+    knee and budget computed now, the model-based ones as the ranking job
+    stored them) and ``stopping_rule``, the protocol's choice, which drives
+    ``stop_justified``.
+    """
+    from screening.stopping import verdicts
+
+    target, confidence = settings.stopping_target, settings.stopping_confidence
+    report = stopping.stage_json(db, who, stage, target, confidence, round_no)
+    if report is None:
+        return None
+    rows = verdicts.rule_table(db, who, stage, target, confidence, settings.stopping, round_no)
+    return verdicts.attach(report, rows or [], settings.stopping)
 
 
 def render(report: StatusReport) -> str:

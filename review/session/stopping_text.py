@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocols.model import Stage
-from screening.stopping.rules import format_p
+from screening.stopping.pvalue import format_p
 
 STAGE_WORDS: dict[str, str] = {stage: stage.short.lower() for stage in Stage}
 
@@ -51,6 +51,9 @@ def verdict(report: dict[str, Any], draw_hint: str, extend_hint: str | None = No
             A key hint never carries a flag: "press k", not "press k --extend".
     """
     target, conf = share(report["target"]), share(report["confidence"])
+    chosen = report.get("stopping_rule", "certified")
+    if chosen != "certified":
+        return chosen_verdict(report, chosen)
     if report["stop_justified"]:
         if report["urn_size"] == 0:
             return f"Every record is screened: recall is 100% (target {target})."
@@ -146,3 +149,51 @@ def justified_notice(stage: Stage, report: dict[str, Any] | None) -> str | None:
         f"{target} target with {conf} confidence{test}{low}. You may stop screening this "
         f"stage; {after}."
     )
+
+
+# --- every rule side by side (screening.stopping.verdicts) ---------------------------------
+
+
+def rule_recall(row: dict[str, Any]) -> str:
+    """A rule's estimated recall and its lower bound, or "—" where it gives none."""
+    if row.get("recall") is None:
+        return "—"
+    low = row.get("recall_low")
+    return recall(row["recall"]) + ("" if low is None else f" (≥ {recall(low)})")
+
+
+def rule_stop(row: dict[str, Any]) -> str:
+    """``stop``, ``go on``, ``—`` (no verdict yet), with ``stale`` for an old stored one."""
+    word = "—" if row.get("stop") is None else ("stop" if row["stop"] else "go on")
+    return word + (" (stale)" if row.get("stale") else "")
+
+
+def chosen_verdict(report: dict[str, Any], chosen: str) -> str:
+    """The one-line verdict when the protocol chose a rule other than certified."""
+    row = next((r for r in report.get("verdicts", []) if r["rule"] == chosen), None)
+    if row is None or row.get("stop") is None:
+        return f"Not yet: the {chosen} rule has no verdict yet (review rank computes it)."
+    if row.get("stale"):
+        return f"Not yet: the {chosen} rule's verdict predates the latest decisions (review rank)."
+    if report["stop_justified"]:
+        return f"Stopping justified by the {chosen} rule ({row['assumption']})."
+    return f"Not yet: the {chosen} rule ({row['assumption']}) says go on screening."
+
+
+def rule_lines(report: dict[str, Any]) -> list[str]:
+    """Every rule's verdict as a table, the protocol's choice marked with ``*``."""
+    rows = report.get("verdicts") or []
+    if not rows:
+        return []
+    width = max(len(r["rule"]) for r in rows) + 2
+    out = [
+        "",
+        "Stopping rules (* the protocol's [screening] stopping; it decides):",
+        f"  {'rule':<{width}} {'verdict':<15} {'est. recall (bound)':<22} assumption",
+    ]
+    for r in rows:
+        mark = "*" if r["chosen"] else " "
+        out.append(
+            f"{mark} {r['rule']:<{width}} {rule_stop(r):<15} {rule_recall(r):<22} {r['assumption']}"
+        )
+    return out

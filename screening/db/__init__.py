@@ -106,6 +106,7 @@ from screening.db.tallies import (
     study_members,
     study_of,
 )
+from screening.db.verdicts import StoredVerdict, stage_events, store_verdicts, stored_verdicts
 
 __all__ = [
     "FULL_TEXT",
@@ -120,6 +121,10 @@ __all__ = [
     "apply",
     "database_path",
     "decision_order",
+    "StoredVerdict",
+    "stage_events",
+    "store_verdicts",
+    "stored_verdicts",
     "derived_mismatches",
     "ensure_queue_keys",
     "ensure_reviewer",

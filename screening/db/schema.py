@@ -318,6 +318,31 @@ _SAMPLE_COLUMNS = (
 )
 
 
+@migrations()
+def m006_stopping_verdicts(db: Database) -> None:
+    """Stored verdicts of the stopping rules that need the model (``screening.stopping.verdicts``).
+
+    The ranking job fits the probabilities and runs the model-based rules
+    (quant, quant-ci, point-process-scores) and the point process off the
+    screen; ``review status`` reads their latest verdicts here instead of
+    loading numpy. One row per stage, round and rule, replaced by each
+    computation (a cache of a function of the log, not a record):
+    ``decisions_count`` is the stage's decision and resolution events at the
+    time, so a reader can tell a verdict is stale.
+    """
+    db.execute(
+        """CREATE TABLE stopping_verdicts (
+        stage TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
+        round INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        computed_at TEXT NOT NULL,
+        decisions_count INTEGER NOT NULL,
+        model_version TEXT,
+        json TEXT NOT NULL,
+        PRIMARY KEY (stage, round, rule)) WITHOUT ROWID"""
+    )
+
+
 #: Both stages, spelled for index look-ups on ``(stage, group_id, ...)`` keys.
 _BOTH = "('title_abstract', 'full_text')"
 

@@ -29,6 +29,9 @@ def stopping(
     hypergeometric test's p value on the random sample, the estimated recall
     with its bounds, whether stopping is justified at the protocol's
     `stopping_target` and `stopping_confidence`, and a sentence to cite.
+    Then every stopping rule's verdict side by side (estimated recall and
+    bound where the rule gives them, what it assumes), the protocol's
+    `stopping` rule marked: that one decides whether stopping is justified.
     In a blind review only a lead sees it until the stage is unblinded.
     After review update start, it is about the newest round's new studies.
 
@@ -40,26 +43,19 @@ def stopping(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from review.session.stopping_text import report_lines
+    from review.session.status import stopping_report
+    from review.session.stopping_text import report_lines, rule_lines
     from screening.errors import ScreeningError
-    from screening.stopping import stage_json
 
     review = context(ctx, reviewer)
     settings = review.protocol.screening
-    report = stage_json(
-        review.db,
-        review.viewer,
-        stage,
-        settings.stopping_target,
-        settings.stopping_confidence,
-        round_no,
-    )
+    report = stopping_report(review.db, review.viewer, stage, settings, round_no)
     if report is None:
         raise ScreeningError(f"no decisions yet at {stage.short.lower()}: screen first")
     if as_json:
         click.echo(json.dumps({"stage": stage.value, **report}, indent=2))
         return
-    click.echo("\n".join(report_lines(stage, report)))
+    click.echo("\n".join([*report_lines(stage, report), *rule_lines(report)]))
 
 
 @stopping.command("sample")

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from textual.content import Content
 
 from protocols.vocabulary import Stage
-from review.session.stopping_text import STAGE_WORDS, recall_text, verdict
+from review.session.stopping_text import STAGE_WORDS, recall_text, rule_recall, rule_stop, verdict
 from review.tui.widgets.modals import Notice
 from screening import db as sdb
 from screening.errors import ScreeningError
@@ -40,7 +40,29 @@ def stage_block(report: dict[str, Any] | None) -> Content:
         "  ",
         (line, style),
         "\n",
+        rules_block(report.get("verdicts") or []),
     )
+
+
+def rules_block(rows: list[dict[str, Any]]) -> Content:
+    """Every rule's verdict, compactly: the model-free and heuristic rules on one line,
+    the model-based ones on the next; the protocol's choice in bold with a ``*``."""
+    if not rows:
+        return Content("")
+    lines: list[Content] = []
+    for model_based in (False, True):
+        parts: list[Content] = []
+        for row in rows:
+            if (row["assumption"] == "model-based") != model_based:
+                continue
+            est = rule_recall(row)
+            text = f"{row['rule']}{'*' if row['chosen'] else ''} {rule_stop(row)}" + (
+                "" if est == "—" else f" {est}"
+            )
+            parts.append(Content.styled(text, "bold") if row["chosen"] else Content(text))
+        if parts:
+            lines.append(Content.assemble("  ", Content(" · ").join(parts), "\n"))
+    return Content.assemble("  rules (* the protocol's):\n", *lines)
 
 
 def record_title(db: Database, stage: Stage, group_id: int | None) -> str:

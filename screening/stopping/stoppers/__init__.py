@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from protocols.vocabulary import StoppingRule
 from screening.stopping.pvalue import format_p
 from screening.stopping.stoppers.base import Assumption, Run, Stopper, Verdict
 from screening.stopping.stoppers.certified import Certified
@@ -29,6 +30,8 @@ STOPPERS: dict[str, Stopper] = {
         QuantCI(),
     )
 }
+# The protocol layer names the rules without importing screening: keep both lists one.
+assert list(STOPPERS) == list(StoppingRule), "STOPPERS and protocols.vocabulary.StoppingRule differ"
 
 
 def stopper(name: str) -> Stopper:
