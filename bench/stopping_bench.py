@@ -27,6 +27,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,19 @@ def trace(
     return Trace(np.asarray(order), marks, probs), seconds
 
 
+_WORKER: dict[tuple[str, str], tuple[sim.LabelledSet, dict[str, Any]]] = {}
+
+
+def _trace_job(
+    name: str, data_dir: Path, model: str, seed: int, retrain_every: int, refresh: bool
+) -> float:
+    """Compute one seed's trace in a worker process (the set is loaded once per worker)."""
+    if (name, model) not in _WORKER:
+        _WORKER[(name, model)] = (load_set(name, data_dir), {})
+    data, context = _WORKER[(name, model)]
+    return trace(name, data, model, seed, retrain_every, context, refresh)[1]
+
+
 def outcomes(
     data: sim.LabelledSet,
     seed: int,
@@ -160,7 +174,13 @@ def main() -> None:
     parser.add_argument(
         "--model", default=ranking.DEFAULT_MODEL, help="hedge (app default) or hedge-text"
     )
-    parser.add_argument("--retrain-every", type=int, default=10)
+    parser.add_argument(
+        "--retrain-every",
+        type=int,
+        default=0,
+        help="labels between retrains up to the last relevant record; 0 = at each checkpoint",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="seeds replayed in parallel")
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--data", type=Path, default=None)
@@ -187,12 +207,26 @@ def main() -> None:
     for name in args.sets.split(","):
         data = load_set(name, data_dir)
         context: dict[str, Any] = {}
+        retrain = args.retrain_every or ss.checkpoint_every(len(data.texts))
+        if args.jobs > 1:
+            if ranking.model_spec(args.model).needs_embeddings:
+                embeddings_for(data.texts, data_dir)  # embed once, before the workers
+            with ProcessPoolExecutor(args.jobs) as pool:
+                jobs = {
+                    seed: pool.submit(
+                        _trace_job, name, data_dir, args.model, seed, retrain, args.refresh
+                    )
+                    for seed in seeds
+                }
+                for seed, job in jobs.items():
+                    seconds = job.result()
+                    print(f" {name} seed {seed}: {seconds:.1f} s", file=sys.stderr, flush=True)
         per_rule: dict[str, list[ss.RuleOutcome]] = {n: [] for n in names}
         computed: list[float] = []
+        start = time.perf_counter()
         for seed in seeds:
-            found, seconds = trace(
-                name, data, args.model, seed, args.retrain_every, context, args.refresh
-            )
+            refresh = args.refresh and args.jobs <= 1
+            found, seconds = trace(name, data, args.model, seed, retrain, context, refresh)
             if seconds:
                 computed.append(seconds)
                 print(
@@ -203,10 +237,12 @@ def main() -> None:
                 per_rule[rule].append(item)
         blocks = {rule: ss.summarise(items) for rule, items in per_rule.items()}
         print_set(name, data, blocks)
+        print(f"  ({time.perf_counter() - start:.0f} s for the set)", flush=True)
         report["sets"][name] = {
             "records": len(data.texts),
             "relevant": data.relevant,
             "seconds_per_seed": float(np.mean(computed)) if computed else None,
+            "seconds": time.perf_counter() - start,
             "rules": blocks,
         }
         if args.json is not None:
