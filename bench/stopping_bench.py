@@ -43,7 +43,7 @@ from screening.stopping.stoppers.base import Stopper
 CACHE = Path(__file__).resolve().parent / "cache" / "stopping"
 SETS = "nudging,wilson,nudging-r20,nudging-ti,wilson-half,wilson-ti,wilson-mix"
 #: Bumped when the replay changes, so that old traces are not reused.
-TRACE_VERSION = 1
+TRACE_VERSION = 2
 
 
 def find_data() -> Path:
