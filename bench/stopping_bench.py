@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -113,11 +114,20 @@ def trace(
     marks = np.asarray([p.screened for p in points], dtype=np.int32)
     probs = np.asarray([p.probs for p in points], dtype=np.float32)
     CACHE.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, order=np.asarray(order, dtype=np.int32), marks=marks, probs=probs)
+    partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
+    np.savez_compressed(partial, order=np.asarray(order, dtype=np.int32), marks=marks, probs=probs)
+    partial.replace(path)  # whole files only, even if the run is killed
     return Trace(np.asarray(order), marks, probs), seconds
 
 
 _WORKER: dict[tuple[str, str], tuple[sim.LabelledSet, dict[str, Any]]] = {}
+
+
+def _one_thread() -> None:
+    """Worker start: one BLAS/OpenMP thread, so that parallel seeds do not oversubscribe."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 def _trace_job(
@@ -214,7 +224,7 @@ def main() -> None:
         if args.jobs > 1:
             if ranking.model_spec(args.model).needs_embeddings:
                 embeddings_for(data.texts, data_dir)  # embed once, before the workers
-            with ProcessPoolExecutor(args.jobs) as pool:
+            with ProcessPoolExecutor(args.jobs, initializer=_one_thread) as pool:
                 jobs = {
                     seed: pool.submit(
                         _trace_job, name, data_dir, args.model, seed, retrain, args.refresh
