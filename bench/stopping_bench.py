@@ -85,12 +85,12 @@ def trace(
     retrain_every: int,
     context: dict[str, Any],
     refresh: bool = False,
-) -> tuple[Trace, float]:
-    """Return the seed's trace (cached) and the seconds it took to compute (0 if cached)."""
+) -> tuple[Trace, tuple[float, float]]:
+    """Return the seed's trace (cached) and the wall and CPU seconds it took (0 if cached)."""
     path = CACHE / f"{name}-{model}-r{retrain_every}-s{seed}-{_digest(data)}.npz"
     if path.exists() and not refresh:
         with np.load(path) as saved:
-            return Trace(saved["order"], saved["marks"], saved["probs"]), 0.0
+            return Trace(saved["order"], saved["marks"], saved["probs"]), (0.0, 0.0)
     if "features" not in context:
         context["features"] = ranking.tfidf_features(data.texts)
         spec = spec_for(model)
@@ -109,8 +109,7 @@ def trace(
             data.labels, context["scorer"], seed, retrain_every, context["prober"], order_out=order
         )
     )
-    seconds = time.perf_counter() - start
-    print(f"    (cpu {time.process_time() - cpu:.1f} s)", end="", file=sys.stderr)
+    seconds = (time.perf_counter() - start, time.process_time() - cpu)
     marks = np.asarray([p.screened for p in points], dtype=np.int32)
     probs = np.asarray([p.probs for p in points], dtype=np.float32)
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -132,12 +131,23 @@ def _one_thread() -> None:
 
 def _trace_job(
     name: str, data_dir: Path, model: str, seed: int, retrain_every: int, refresh: bool
-) -> float:
+) -> tuple[float, float]:
     """Compute one seed's trace in a worker process (the set is loaded once per worker)."""
     if (name, model) not in _WORKER:
         _WORKER[(name, model)] = (load_set(name, data_dir), {})
     data, context = _WORKER[(name, model)]
     return trace(name, data, model, seed, retrain_every, context, refresh)[1]
+
+
+def _report(name: str, seed: int, seconds: tuple[float, float], computed: list[float]) -> None:
+    """One stderr line per replayed seed (none for a cached one)."""
+    if seconds[0]:
+        computed.append(seconds[0])
+        print(
+            f"  {name} seed {seed}: replayed in {seconds[0]:.1f} s (CPU {seconds[1]:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def outcomes(
@@ -220,6 +230,8 @@ def main() -> None:
     for name in args.sets.split(","):
         data = load_set(name, data_dir)
         context: dict[str, Any] = {}
+        computed: list[float] = []
+        start = time.perf_counter()
         retrain = args.retrain_every or ss.checkpoint_every(len(data.texts))
         if args.jobs > 1:
             if ranking.model_spec(args.model).needs_embeddings:
@@ -232,19 +244,12 @@ def main() -> None:
                     for seed in seeds
                 }
                 for seed, job in jobs.items():
-                    seconds = job.result()
-                    print(f" {name} seed {seed}: {seconds:.1f} s", file=sys.stderr, flush=True)
+                    _report(name, seed, job.result(), computed)
         per_rule: dict[str, list[ss.RuleOutcome]] = {n: [] for n in names}
-        computed: list[float] = []
-        start = time.perf_counter()
         for seed in seeds:
             refresh = args.refresh and args.jobs <= 1
             found, seconds = trace(name, data, args.model, seed, retrain, context, refresh)
-            if seconds:
-                computed.append(seconds)
-                print(
-                    f" {name} seed {seed}: replayed in {seconds:.1f} s", file=sys.stderr, flush=True
-                )
+            _report(name, seed, seconds, computed)
             got = outcomes(data, seed, found, names, stoppers, args.target, args.confidence)
             for rule, item in got.items():
                 per_rule[rule].append(item)
