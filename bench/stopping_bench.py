@@ -194,8 +194,8 @@ def main() -> None:
     parser.add_argument(
         "--model",
         default=ranking.HEDGE_TEXT.name,
-        help="hedge-text (default: 20 seeds x 7 sets in ~20 min on 2 cores) or hedge (the"
-        " app's default model; embeds the texts, ~2.5x slower)",
+        help="hedge-text (default: 20 seeds x 7 sets in ~20 min on 2 free cores) or hedge"
+        " (the app's default model; embeds the texts, ~2.5x slower)",
     )
     parser.add_argument(
         "--retrain-every",
