@@ -95,6 +95,13 @@ def _escape(text: str) -> str:
 @click.option(
     "--confidence", default="0.95", show_default=True, help="Stopping rule: confidence level."
 )
+@click.option(
+    "--stopping",
+    default=None,
+    help="Also replay these stopping rules: all or NAME[,NAME] (certified, knee, budget,"
+    " point-process, point-process-scores, quant, quant-ci); adds a per-rule table"
+    " (JSON: `rules`).",
+)
 def simulate(
     data: Path,
     seeds: str,
@@ -103,6 +110,7 @@ def simulate(
     plot: Path | None,
     target: str,
     confidence: str,
+    stopping: str | None,
 ) -> None:
     """Replay a labelled review (ASReview CSV) and report WSS@95, WSS@100, RRF@10, ATD.
 
@@ -116,10 +124,15 @@ def simulate(
     target reached with the given confidence; it reports the recall reached
     and the work saved then.
 
+    --stopping replays other rules too: the ranked order goes on to the end of
+    the review and each rule is asked every max(10, 1% of N) records; per rule
+    it reports recall, work saved and how often the target was met.
+
     \b
     Example:
         review simulate nudging.csv --seeds 1,2,3 --json --plot recall.svg
         review simulate wilson.csv --target 0.95 --confidence 0.99
+        review simulate wilson.csv --stopping all --json
     """
     from review.cli.options import fail
     from screening import ranking
@@ -127,7 +140,12 @@ def simulate(
     from screening.errors import ScreeningError
 
     chosen = model or ranking.DEFAULT_MODEL
+    rules: list[str] | None = None
     try:
+        if stopping is not None:
+            from screening import simulate_stopping
+
+            rules = simulate_stopping.parse_rules(stopping)
         seed_list = _seeds(seeds)
         recall_target = _share("--target", target, allow_one=True)
         level = _share("--confidence", confidence, allow_one=False)
@@ -149,15 +167,30 @@ def simulate(
             vectors = cached_vectors(labelled.texts)
         except ModelError as exc:
             fail(str(exc))
-    result = sim.simulate(
-        labelled,
-        seed_list,
-        model=chosen,
-        embeddings=vectors,
-        target=recall_target,
-        confidence=level,
-        progress=_report_seed,
-    )
+    per_rule: dict[str, Any] | None = None
+    if rules is None:
+        result = sim.simulate(
+            labelled,
+            seed_list,
+            model=chosen,
+            embeddings=vectors,
+            target=recall_target,
+            confidence=level,
+            progress=_report_seed,
+        )
+    else:
+        from screening import simulate_stopping
+
+        result, per_rule = simulate_stopping.simulate_rules(
+            labelled,
+            seed_list,
+            rules,
+            model=chosen,
+            embeddings=vectors,
+            target=recall_target,
+            confidence=level,
+            progress=_report_seed,
+        )
     if plot is not None:
         curves = [s.curve for s in result.seeds]
         svg = recall_svg(curves, result.records, result.relevant, f"Recall curve: {data.name}")
@@ -165,10 +198,15 @@ def simulate(
             plot.write_text(svg, encoding="utf-8")
         except OSError as exc:
             fail(f"{plot}: cannot write plot: {exc.strerror}")
+    payload = result.to_json()
+    if per_rule is not None:
+        payload["rules"] = per_rule
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2))
+        click.echo(json.dumps(payload, indent=2))
         return
-    _print_table(result.to_json(), data.name)
+    _print_table(payload, data.name)
+    if per_rule is not None:
+        _print_rules(per_rule, recall_target)
 
 
 def _report_seed(result: Any, seconds: float) -> None:
@@ -210,3 +248,19 @@ def _print_stopping(payload: dict[str, Any]) -> None:
         f"{'mean':>6} {mean['stop_screened']:9.1f} {'':>7} {mean['stop_recall']:7.3f} "
         f"{mean['stop_saved']:6.3f}  (recall >= target in {met}/{len(payload['seeds'])} runs)"
     )
+
+
+def _print_rules(per_rule: dict[str, Any], target: float) -> None:
+    """One row per stopping rule: means over the seeds, and how often it met the target."""
+    click.echo(f"stopping rules at {target * 100:g}% recall target (means over seeds)")
+    click.echo(
+        f"{'rule':22} {'screened':>9} {'recall':>7} {'p05':>6} {'at target':>9} "
+        f"{'saved':>6} {'vs random':>9}"
+    )
+    for name, block in per_rule.items():
+        mean = block["mean"]
+        click.echo(
+            f"{name:22} {mean['screened']:9.1f} {mean['recall']:7.3f} "
+            f"{block['p05_recall']:6.3f} {block['share_at_target']:9.0%} "
+            f"{mean['saved']:6.3f} {mean['saved_vs_random']:9.3f}"
+        )
