@@ -1,7 +1,7 @@
 """Stevenson & Bin-Hezam (ACM TOIS 2023): stopping from an inhomogeneous Poisson process.
 
 The screened prefix (``n`` records, ``relret`` relevant) is cut into 10
-windows (``numpy.array_split``); each gives a point ``x = start + 1`` (1-based)
+windows (``numpy.array_split``); each gives a point ``x = middle + 1`` (1-based)
 and ``y = relevant in window / window size``. The power-law rate ``a * x^k``
 is fitted with ``scipy.optimize.curve_fit`` (``p0 = [0.1, 0.001]``) and, when
 ``sum((y - f(x))^2) / (max(y) - min(y)) < 0.1``, the relevant records still
@@ -96,26 +96,39 @@ def estimate(labels: Sequence[int], total: int, confidence: float, rates: Sequen
     from scipy.optimize import OptimizeWarning, curve_fit
     from scipy.stats import poisson
 
+    # The empty-tail guard reads the screened labels only: predictions for the
+    # unscreened part (the scores variant) are mostly 0 down a ranking's tail,
+    # which would read as "no relevant record lately" before any was screened.
+    seen = np.array_split(np.asarray(labels, dtype=np.float64), WINDOWS)
+    if sum(float(part.sum()) for part in seen[WINDOWS // 2 :]) == 0:
+        return Fit("empty tail", min_rel=need)
     seq = np.asarray(rates, dtype=np.float64)
     parts = np.array_split(np.arange(len(seq)), WINDOWS)
-    x = np.array([part[0] + 1 for part in parts], dtype=np.float64)
+    starts = np.array([part[0] + 1 for part in parts], dtype=np.float64)
+    ends = np.array([part[-1] + 2 for part in parts], dtype=np.float64)
     y = np.array([seq[part].sum() / len(part) for part in parts])
-    if y[WINDOWS // 2 :].sum() == 0:
-        return Fit("empty tail", min_rel=need)
     spread = float(y.max() - y.min())
 
-    def rate(t: np.ndarray, a: float, k: float) -> np.ndarray:
-        return a * t**k
+    def window_mean(_: np.ndarray, a: float, k: float) -> np.ndarray:
+        # The model's mean rate over each window, not its rate at one point:
+        # the reference code placed each window's mean at the window's start,
+        # which fits a flatter curve than the one that made the counts.
+        with np.errstate(all="ignore"):
+            if abs(k + 1) < 1e-9:
+                area = a * (np.log(ends) - np.log(starts))
+            else:
+                area = a / (k + 1) * (ends ** (k + 1) - starts ** (k + 1))
+        return np.asarray(area / (ends - starts))
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", OptimizeWarning)
             warnings.simplefilter("ignore", RuntimeWarning)
-            opt, _ = curve_fit(rate, x, y, p0=[0.1, 0.001])
+            opt, _ = curve_fit(window_mean, starts, y, p0=[0.1, 0.001], maxfev=5000)
     except (RuntimeError, ValueError):
         return Fit("poor fit", min_rel=need)
     a, k = float(opt[0]), float(opt[1])
-    error = float(((y - rate(x, a, k)) ** 2).sum()) / spread if spread > 0 else math.inf
+    error = float(((y - window_mean(starts, a, k)) ** 2).sum()) / spread if spread > 0 else math.inf
     if not error < FIT_ERROR:
         return Fit("poor fit", min_rel=need, params=(a, k))
     mu = max(0.0, power_integral(a, k, total) - power_integral(a, k, n))
