@@ -266,3 +266,23 @@ def test_importing_the_rules_loads_neither_numpy_nor_scipy() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_window_fit_recovers_the_power_law_that_made_the_ranking() -> None:
+    # LABELS come from the rate x^-0.5; fitting each window's mean rate (not the
+    # rate at the window's start, as the reference code did) gets k back.
+    for n in (1000, 3000):
+        verdict = PointProcess().check(Run(labels=LABELS[:n], total=5000))
+        assert verdict.details["k"] == pytest.approx(-0.5, abs=0.05)
+        assert verdict.total_relevant == pytest.approx(139, rel=0.05)
+
+
+def test_scores_never_read_a_zero_tail_of_predictions_as_an_empty_tail() -> None:
+    # Relevant records keep arriving in the screened part; the classifier puts every
+    # unscreened record below 0.5. The whole-ranking windows' second half is then
+    # all zero, which must not count as "no relevant record lately".
+    n = 1000
+    run = Run(labels=LABELS[:n], total=5000, unscreened_probs=[0.1] * (5000 - n))
+    verdict = PointProcessScores().check(run)
+    assert verdict.details["reason"] != "empty tail"
+    assert not verdict.stop
