@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from review.core.context import open_context
+from review.core.context import open_context, viewer_for
+from review.core.project import Project
 from review.reports.methods import HUMAN_DECISIONS, methods_markdown
+from screening.decide import decide
 from screening.stopping.stoppers import STOPPERS
 from tests.stopping_support import TA, cli_review, decide_first
 
@@ -45,11 +47,27 @@ def test_stopping_and_status_show_every_rule_the_chosen_one_marked(tmp_path: Pat
     assert {r["rule"]: r["stale"] for r in again["verdicts"]}["quant"] is True
 
 
+#: Relevant records thinning out down the ranking (positions 1.8^i - 1), 7 in the first 100.
+FADING = [1 if i in {int(1.8**j) - 1 for j in range(12)} else 0 for i in range(100)]
+
+
+def decide_in_order(project: Project, reviewer: str, labels: list[int]) -> None:
+    """Decide the first studies in order: include where ``labels`` says 1."""
+    db = project.open_db()
+    who = viewer_for(project, db, reviewer)
+    groups = [g for (g,) in db.execute("SELECT DISTINCT group_id FROM records ORDER BY 1")]
+    for g, label in zip(groups, labels, strict=False):
+        decide(db, who, g, TA, "include" if label else "exclude")
+    db.close()
+
+
 def test_a_chosen_model_rule_drives_stopping_justified(tmp_path: Path) -> None:
-    run, project = cli_review(tmp_path, HEAD + 'stopping = "point-process"\n')
+    # At an 80% target the Poisson bound allows stopping with 7 found (at most 8 in all).
+    protocol = HEAD + 'stopping = "point-process"\nstopping_target = 0.8\n'
+    run, project = cli_review(tmp_path, protocol)
     one = run("stopping", "--json", "--reviewer", "ana")
     assert one.exit_code != 0 and "no decisions yet" in one.output
-    decide_first(project, "ana", 60, 6)
+    decide_in_order(project, "ana", FADING)
     before = json.loads(run("stopping", "--json", "--reviewer", "ana").output)
     assert before["stopping_rule"] == "point-process" and before["stop_justified"] is False
     assert "no verdict yet" in run("status", "--reviewer", "ana").output
@@ -57,7 +75,7 @@ def test_a_chosen_model_rule_drives_stopping_justified(tmp_path: Path) -> None:
     after = json.loads(run("stopping", "--json", "--reviewer", "ana").output)
     chosen = next(r for r in after["verdicts"] if r["chosen"])
     assert chosen["rule"] == "point-process" and chosen["source"] == "stored"
-    assert after["stop_justified"] is chosen["stop"] is True  # the last 54 were irrelevant
+    assert after["stop_justified"] is chosen["stop"] is True
     assert after["certified_stop_justified"] is False
     plain = run("status", "--reviewer", "ana").output
     assert "Stopping justified by the point-process rule" in plain

@@ -1,9 +1,8 @@
 """Stevenson & Bin-Hezam (ACM TOIS 2023): stopping from an inhomogeneous Poisson process.
 
 The screened prefix (``n`` records, ``relret`` relevant) is cut into 10
-windows (``numpy.array_split``); each gives a point ``x = middle + 1`` (1-based)
-and ``y = relevant in window / window size``. The power-law rate ``a * x^k``
-is fitted with ``scipy.optimize.curve_fit`` (``p0 = [0.1, 0.001]``) and, when
+windows (``numpy.array_split``), each with ``y = relevant / window size``.
+The power-law rate ``a * x^k`` is fitted with ``scipy.optimize.curve_fit`` (``p0 = [0.1, 0.001]``) and, when
 ``sum((y - f(x))^2) / (max(y) - min(y)) < 0.1``, the relevant records still
 unscreened are Poisson with mean
 
@@ -14,10 +13,11 @@ unscreened are Poisson with mean
 ``low = relret / total_high``. Guards as the reference notebook: at least 10
 records; at least ``min_rel`` relevant, where ``min_rel`` starts at 20 and
 after each 2.5% step of ``N`` already passed becomes
-``int(min_rel - step * min_rel)``; and if the last 5 windows hold no relevant
-record (with ``min_rel`` met) it stops without an estimate.
+``int(min_rel - step * min_rel)``.
 
-Deliberate departures from the reference code: windows are half-open with
+Deliberate departures from the reference code: the power law is fitted to
+each window's mean rate (the reference put the mean at the window's start);
+no "last 5 windows empty" stop (it missed the target on sparse sets); windows are half-open with
 their true sizes (the notebook's inclusive end index dropped each window's
 last record); the Poisson quantile is ``poisson.ppf`` capped at ``N - n`` (not
 an argmin that returns 1 at the cap); a flat ``y`` (max = min) fails the fit
@@ -60,7 +60,7 @@ FIT_ERROR = 0.1
 class Fit:
     """What the point process found: why it stopped or not, and its estimate."""
 
-    reason: str  # "estimate", "empty tail", "too few records", "too few relevant", "poor fit"
+    reason: str  # "estimate", "too few records", "too few relevant", "poor fit"
     mu: float | None = None
     total_high: float | None = None
     min_rel: int = MIN_REL
@@ -96,12 +96,10 @@ def estimate(labels: Sequence[int], total: int, confidence: float, rates: Sequen
     from scipy.optimize import OptimizeWarning, curve_fit
     from scipy.stats import poisson
 
-    # The empty-tail guard reads the screened labels only: predictions for the
-    # unscreened part (the scores variant) are mostly 0 down a ranking's tail,
-    # which would read as "no relevant record lately" before any was screened.
-    seen = np.array_split(np.asarray(labels, dtype=np.float64), WINDOWS)
-    if sum(float(part.sum()) for part in seen[WINDOWS // 2 :]) == 0:
-        return Fit("empty tail", min_rel=need)
+    # No "empty tail" stop: the reference stops at once when the last 5 windows
+    # hold no relevant record, which missed the target in 15-30% of runs on the
+    # sparse bench sets (the hardest relevant records come late); the bound
+    # alone was reliable on all seven (bench/README.md, Stopping).
     seq = np.asarray(rates, dtype=np.float64)
     parts = np.array_split(np.arange(len(seq)), WINDOWS)
     starts = np.array([part[0] + 1 for part in parts], dtype=np.float64)
@@ -162,12 +160,6 @@ class PointProcess:
         details = {"reason": fit.reason, "mu": fit.mu, "min_relevant": fit.min_rel}
         if fit.params is not None:
             details["a"], details["k"] = fit.params
-        if fit.reason == "empty tail":
-            sentence = (
-                f"Screening stopped after {done} by {self._what}: the last half of the "
-                f"windows held no relevant record ({found:,} found)."
-            )
-            return self._verdict(stop=True, sentence=sentence, details=details)
         if fit.mu is None or fit.total_high is None:
             why = {
                 "too few records": f"fewer than {MIN_DOCS} records were screened",
