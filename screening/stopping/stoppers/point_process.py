@@ -2,7 +2,8 @@
 
 The screened prefix (``n`` records, ``relret`` relevant) is cut into 10
 windows (``numpy.array_split``), each with ``y = relevant / window size``.
-The power-law rate ``a * x^k`` is fitted with ``scipy.optimize.curve_fit`` (``p0 = [0.1, 0.001]``) and, when
+The power-law rate ``a * x^k`` is fitted with ``scipy.optimize.curve_fit``
+(``p0 = [0.1, 0.001]``) to each window's mean rate and, when
 ``sum((y - f(x))^2) / (max(y) - min(y)) < 0.1``, the relevant records still
 unscreened are Poisson with mean
 
