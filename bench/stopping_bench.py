@@ -1,6 +1,6 @@
 """Stopping-rule benchmark: every registered rule on the bench sets and their variants.
 
-Per set and seed the review is replayed to its end (``screening.simulate_stopping``:
+Per set and seed the review is replayed to its end (``screening.stopping.replay``:
 checkpoints every ``max(10, ceil(1% of N))`` records, a logistic regression's
 probabilities at each); each rule's stop point, recall and work saved follow.
 Prints per set a table per rule: mean recall, 5th-percentile recall, share of
@@ -38,7 +38,7 @@ from simulate_bench import DATA, embeddings_for, load_set, parse_seeds
 
 from screening import ranking
 from screening import simulate as sim
-from screening import simulate_stopping as ss
+from screening.stopping import replay as ss
 from screening.stopping.stoppers.base import Stopper
 
 CACHE = Path(__file__).resolve().parent / "cache" / "stopping"

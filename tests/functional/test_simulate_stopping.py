@@ -1,4 +1,4 @@
-"""Replaying every stopping rule (``screening.simulate_stopping``), with stand-in rules."""
+"""Replaying every stopping rule (``screening.stopping.replay``), with stand-in rules."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from review.cli.commands.simulate import simulate as simulate_cmd
 from screening import ranking
 from screening import simulate as sim
-from screening import simulate_stopping as ss
 from screening.errors import ScreeningError
+from screening.stopping import replay as ss
 from screening.stopping.stoppers.base import Assumption, Run, Verdict
 from tests.simulate_support import synthetic_csv
 

@@ -143,9 +143,9 @@ def simulate(
     rules: list[str] | None = None
     try:
         if stopping is not None:
-            from screening import simulate_stopping
+            from screening.stopping import replay
 
-            rules = simulate_stopping.parse_rules(stopping)
+            rules = replay.parse_rules(stopping)
         seed_list = _seeds(seeds)
         recall_target = _share("--target", target, allow_one=True)
         level = _share("--confidence", confidence, allow_one=False)
@@ -179,9 +179,9 @@ def simulate(
             progress=_report_seed,
         )
     else:
-        from screening import simulate_stopping
+        from screening.stopping import replay
 
-        result, per_rule = simulate_stopping.simulate_rules(
+        result, per_rule = replay.simulate_rules(
             labelled,
             seed_list,
             rules,
