@@ -1,10 +1,9 @@
 """The stopping rules that need a fitted model, run by the ranking job and stored.
 
-:func:`relevance_probs` fits scikit-learn's
-``LogisticRegression(class_weight="balanced")`` on the TF-IDF rows the ranker
-uses (``screening.ranking.features``), trained on every screened study's
-stopping label (``verdicts.StageRun.labels``), and gives each study its
-probability of relevance. :func:`refresh` runs the rules of
+:func:`relevance_probs` fits the classifier of ``screening.stopping.probability``
+(the replay's too) on the TF-IDF rows the ranker uses, trained on every
+screened study's stopping label (``verdicts.StageRun.labels``), and gives
+each study its probability of relevance. :func:`refresh` runs the rules of
 ``verdicts.STORED`` (the point process, and Quant, QuantCI and the scored
 point process when there are probabilities) and stores each verdict in
 ``stopping_verdicts``. numpy, scipy and scikit-learn load inside the
@@ -21,11 +20,11 @@ from sqlite_utils import Database
 from protocols.vocabulary import Stage
 from screening import db as sdb
 from screening.blind import Viewer
+from screening.stopping.probability import PROBABILITY_MODEL, logistic_prober
 from screening.stopping.stoppers import STOPPERS, Verdict, check_all
 from screening.stopping.verdicts import STORED, stage_parts, visible
 
 #: The classifier behind the probabilities, as stored with each verdict.
-PROBABILITY_MODEL = "logistic-regression (balanced) on TF-IDF"
 
 
 def relevance_probs(
@@ -39,7 +38,6 @@ def relevance_probs(
         labels: 0/1 label of each screened study.
     """
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     ids = np.asarray(group_ids, dtype=np.int64)
     groups = np.asarray(sorted(labels), dtype=np.int64)
@@ -51,9 +49,7 @@ def relevance_probs(
     y = np.asarray([labels[int(g)] for g in groups[known]], dtype=np.int64)
     if len(set(y.tolist())) < 2:
         return None
-    model = LogisticRegression(class_weight="balanced", max_iter=1000)
-    model.fit(matrix[rows], y)
-    probs = model.predict_proba(matrix)[:, 1]
+    probs = logistic_prober(matrix)(rows, y)
     return {int(g): float(p) for g, p in zip(ids, probs, strict=True)}
 
 

@@ -43,6 +43,7 @@ import numpy as np
 from screening import ranking
 from screening import simulate as sim
 from screening.errors import ScreeningError
+from screening.stopping.probability import Prober, logistic_prober
 from screening.stopping.stoppers.base import Run, Stopper
 
 #: The rule replayed by :func:`screening.simulate.stopping_run`, today's default.
@@ -117,31 +118,6 @@ class Checkpoint:
             screened_probs=screened_probs,
             unscreened_probs=unscreened_probs,
         )
-
-
-Prober = Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-def logistic_prober(features: Any) -> Prober:
-    """Return ``(screened indices, their labels) -> P(relevant) per record``.
-
-    A logistic regression (class_weight balanced, liblinear) on the ranker's
-    TF-IDF rows of the screened records, as the model-based rules' papers use.
-    Columns of terms found in one record only are left out: no weight learnt
-    on them can reach another record, and without them (about 3/4 of the
-    1-2-gram columns) a fit takes some 40 ms instead of 0.2-0.7 s at N = 2,000.
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    in_two = np.flatnonzero(np.asarray((features > 0).sum(axis=0)).ravel() >= 2)
-    matrix = features[:, in_two] if in_two.size else features
-
-    def probe(idx: np.ndarray, lab: np.ndarray) -> np.ndarray:
-        model = LogisticRegression(class_weight="balanced", solver="liblinear")
-        model.fit(matrix[idx], lab)
-        return np.asarray(model.predict_proba(matrix)[:, 1], dtype=np.float64)
-
-    return probe
 
 
 def checkpoints(
