@@ -40,29 +40,34 @@ def stage_block(report: dict[str, Any] | None) -> Content:
         "  ",
         (line, style),
         "\n",
-        rules_block(report.get("verdicts") or []),
+        rules_block(report.get("verdicts") or [], str(report.get("phase", ""))),
     )
 
 
-def rules_block(rows: list[dict[str, Any]]) -> Content:
-    """Every rule's verdict, compactly: the model-free and heuristic rules on one line,
-    the model-based ones on the next; the protocol's choice in bold with a ``*``."""
-    if not rows:
+def rules_block(rows: list[dict[str, Any]], phase: str = "") -> Content:
+    """Every rule's verdict in at most two lines, the protocol's choice in bold with a ``*``.
+
+    The model-free rule and the heuristics share the first line; the
+    model-based rules get a second once the ranking job has fitted them (or one is chosen).
+    Nothing once every record is screened: every rule then agrees.
+    """
+    if not rows or phase == "complete":
         return Content("")
     lines: list[Content] = []
     for model_based in (False, True):
+        group = [row for row in rows if (row["assumption"] == "model-based") == model_based]
+        if not any(row["stop"] is not None or row["chosen"] for row in group):
+            continue
         parts: list[Content] = []
-        for row in rows:
-            if (row["assumption"] == "model-based") != model_based:
-                continue
+        for row in group:
             est = rule_recall(row)
             text = f"{row['rule']}{'*' if row['chosen'] else ''} {rule_stop(row)}" + (
                 "" if est == "—" else f" {est}"
             )
             parts.append(Content.styled(text, "bold") if row["chosen"] else Content(text))
-        if parts:
-            lines.append(Content.assemble("  ", Content(" · ").join(parts), "\n"))
-    return Content.assemble("  rules (* the protocol's):\n", *lines)
+        lead = "  rules: " if not lines else "         "
+        lines.append(Content.assemble(lead, Content(" · ").join(parts), "\n"))
+    return Content.assemble(*lines)
 
 
 def record_title(db: Database, stage: Stage, group_id: int | None) -> str:
