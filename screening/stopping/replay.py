@@ -218,6 +218,24 @@ def summarise(outcomes: Sequence[RuleOutcome]) -> dict[str, Any]:
     }
 
 
+def default_block(result: sim.Simulation) -> dict[str, Any]:
+    """The default rule's block, from the ``stop_*`` fields a plain simulation has."""
+    return summarise(
+        [
+            RuleOutcome(
+                seed=r.seed,
+                screened=r.stop_screened,
+                sample=r.stop_sample,
+                recall=r.stop_recall,
+                target_met=r.stop_recall >= result.target - 1e-12,
+                saved=r.stop_saved,
+                saved_vs_random=r.stop_recall - r.stop_screened / result.records,
+            )
+            for r in result.seeds
+        ]
+    )
+
+
 def apply_rules(
     stream: Iterator[Checkpoint],
     labels: np.ndarray,

@@ -204,10 +204,18 @@ def test_cli_unknown_rule_is_one_line(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "unknown stopping rule 'magic'" in out.output
 
 
-def test_cli_default_has_no_rules_block(tmp_path: Path) -> None:
+def test_cli_default_has_the_default_rule_block_only(tmp_path: Path) -> None:
     data = synthetic_csv(tmp_path / "s.csv")
     out = CliRunner().invoke(
-        simulate_cmd, [str(data), "--seeds", "1", "--model", "hedge-text", "--json"]
+        simulate_cmd, [str(data), "--seeds", "1,2", "--model", "hedge-text", "--json"]
     )
     assert out.exit_code == 0, out.output
-    assert "rules" not in json.loads(out.stdout)
+    payload = json.loads(out.stdout)
+    assert list(payload["rules"]) == ["certified"]
+    block = payload["rules"]["certified"]
+    for seed, row in zip(payload["seeds"], block["seeds"], strict=True):
+        assert row["screened"] == seed["stop_screened"] and row["recall"] == seed["stop_recall"]
+        assert row["saved_vs_random"] == pytest.approx(
+            seed["stop_recall"] - seed["stop_screened"] / payload["records"]
+        )
+    assert block["share_at_target"] == payload["mean"]["stop_target_met"]

@@ -199,7 +199,11 @@ def simulate(
         except OSError as exc:
             fail(f"{plot}: cannot write plot: {exc.strerror}")
     payload = result.to_json()
-    if per_rule is not None:
+    if per_rule is None:
+        from screening.stopping import replay
+
+        payload["rules"] = {replay.DEFAULT_RULE: replay.default_block(result)}
+    else:
         payload["rules"] = per_rule
     if as_json:
         click.echo(json.dumps(payload, indent=2))
