@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from protocols.vocabulary import Stage
 from review.core.context import viewer_for
+from review.core.project import Project
 from screening import db as sdb
 from screening import queue
 from screening.decide import decide
 from tests.stopping_support import cli_review, decide_first
+from tests.zotero_server import ZoteroServer
 
 TA = Stage.TITLE_ABSTRACT
 
@@ -88,13 +93,8 @@ def test_rank_json_puts_the_open_sample_first_in_queue_order(tmp_path: Path) -> 
     assert "The random sample comes first" in text and "sample" in text.splitlines()[-1]
 
 
-def test_late_import_into_a_stopped_round_warns_and_points_to_update(tmp_path: Path) -> None:
-    run, project = cli_review(tmp_path)
-    decide_first(project, "ana", 60, 6)
-    more = tmp_path / "late.ris"
-    more.write_text("TY  - JOUR\nTI  - Late one\nAB  - L.\nER  - \n\n" * 1, "utf-8")
-    quiet = run("import", "--no-embed", str(more))
-    assert quiet.exit_code == 0 and "justified to stop" not in quiet.output  # not justified yet
+def justify_stopping(run: Any, project: Project) -> None:
+    """Draw the random sample and exclude every record in it: stopping is then justified."""
     run("stopping", "sample", "--reviewer", "ana", "--seed", "7")
     db = project.open_db()
     ana = viewer_for(project, db, "ana")
@@ -103,6 +103,16 @@ def test_late_import_into_a_stopped_round_warns_and_points_to_update(tmp_path: P
     db.close()
     report = json.loads(run("stopping", "--json", "--reviewer", "ana").output)
     assert report["stop_justified"] is True
+
+
+def test_late_import_into_a_stopped_round_warns_and_points_to_update(tmp_path: Path) -> None:
+    run, project = cli_review(tmp_path)
+    decide_first(project, "ana", 60, 6)
+    more = tmp_path / "late.ris"
+    more.write_text("TY  - JOUR\nTI  - Late one\nAB  - L.\nER  - \n\n" * 1, "utf-8")
+    quiet = run("import", "--no-embed", str(more))
+    assert quiet.exit_code == 0 and "justified to stop" not in quiet.output  # not justified yet
+    justify_stopping(run, project)
     late = tmp_path / "later.ris"
     late.write_text(
         "".join(f"TY  - JOUR\nTI  - Later {n}\nAB  - Z {n}.\nER  - \n\n" for n in range(3)),
@@ -116,3 +126,21 @@ def test_late_import_into_a_stopped_round_warns_and_points_to_update(tmp_path: P
         "records reopen it (the stopping sentence no longer holds) - start an update round "
         "for new records: review update start"
     ]
+
+
+def test_late_zotero_import_into_a_stopped_round_warns_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's case: a late Zotero sync reopened the round silently (local server)."""
+    run, project = cli_review(tmp_path)
+    decide_first(project, "ana", 60, 6)
+    justify_stopping(run, project)
+    monkeypatch.setenv("ZOTERO_API_KEY", "K")
+    with ZoteroServer(api_key="K") as server:
+        result = run(
+            "zotero", "import", "--library", "user:475425", "--endpoint", server.url, "--no-embed"
+        )
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.output.splitlines() if "justified to stop" in x]
+    assert len(lines) == 1 and lines[0].startswith("review: warning: screening of this round")
+    assert lines[0].endswith("start an update round for new records: review update start")
