@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
 from review.cli.root import cli
 from review.core.context import viewer_for
 from review.core.project import Project
+from screening import queue
 from screening.decide import decide
 
 TA = "title_abstract"
@@ -52,3 +55,15 @@ reviewers_per_record = 1
 blind = true
 stopping_target = 0.9
 """
+
+
+def justify_stopping(run: Any, project: Project) -> None:
+    """Draw the random sample and exclude every record in it: stopping is then justified."""
+    run("stopping", "sample", "--reviewer", "ana", "--seed", "7")
+    db = project.open_db()
+    ana = viewer_for(project, db, "ana")
+    while (pick := queue.next_group(db, ana, TA)) is not None and pick.order == "sample":
+        decide(db, ana, pick.group_id, TA, "exclude")
+    db.close()
+    report = json.loads(run("stopping", "--json", "--reviewer", "ana").output)
+    assert report["stop_justified"] is True

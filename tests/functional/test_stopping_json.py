@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from protocols.vocabulary import Stage
 from review.core.context import viewer_for
-from review.core.project import Project
 from screening import db as sdb
 from screening import queue
 from screening.decide import decide
-from tests.stopping_support import cli_review, decide_first
+from tests.stopping_support import cli_review, decide_first, justify_stopping
 from tests.zotero_server import ZoteroServer
 
 TA = Stage.TITLE_ABSTRACT
@@ -91,18 +89,6 @@ def test_rank_json_puts_the_open_sample_first_in_queue_order(tmp_path: Path) -> 
     assert not {r["group_id"] for r in rest} & set(ids)
     text = run("rank", "--reviewer", "ana", "--top", "2").output
     assert "The random sample comes first" in text and "sample" in text.splitlines()[-1]
-
-
-def justify_stopping(run: Any, project: Project) -> None:
-    """Draw the random sample and exclude every record in it: stopping is then justified."""
-    run("stopping", "sample", "--reviewer", "ana", "--seed", "7")
-    db = project.open_db()
-    ana = viewer_for(project, db, "ana")
-    while (pick := queue.next_group(db, ana, TA)) is not None and pick.order == "sample":
-        decide(db, ana, pick.group_id, TA, "exclude")
-    db.close()
-    report = json.loads(run("stopping", "--json", "--reviewer", "ana").output)
-    assert report["stop_justified"] is True
 
 
 def test_late_import_into_a_stopped_round_warns_and_points_to_update(tmp_path: Path) -> None:

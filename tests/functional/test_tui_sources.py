@@ -23,6 +23,7 @@ from screening import blind, decide
 from tests.attach_support import RECORDS, pdf
 from tests.attach_support import ris as ris_of
 from tests.pdfs import text_pdf
+from tests.stopping_support import cli_review, decide_first, justify_stopping
 from tests.tui_support import SIZE, idle, make_project, ris, rows
 from tests.tui_support import drive_until_idle as drive
 from tests.zotero_server import ZoteroServer
@@ -239,3 +240,30 @@ def test_snapshot_sources(tmp_path: Path, snap_compare: Any) -> None:
     project = make_project(tmp_path)
     app = make_app(project, "ana", start="sources")
     assert snap_compare(app, terminal_size=SIZE, run_before=idle)
+
+
+def test_an_import_into_a_stopped_round_warns_on_the_sources_screen(
+    tmp_path: Path, exports: Path
+) -> None:
+    """The Sources screen says what ``review import`` says: the round was already justified."""
+    run, project = cli_review(tmp_path)
+    decide_first(project, "ana", 60, 6)
+    justify_stopping(run, project)
+    app = make_app(project.root, "ana", start="sources")
+    seen: dict[str, Any] = {}
+
+    async def script(pilot: Pilot[Any]) -> None:
+        screen = app.screen
+        await pilot.press("a")
+        picker = app.screen
+        assert isinstance(picker, FilePicker)
+        await pick(pilot, "scopus.ris")
+        picker.query_one("#embed", Checkbox).value = False
+        picker.query_one("#import", Button).press()
+        await idle(pilot)
+        seen["report"] = str(screen.query_one("#report-lines", Static).render())
+        seen["notes"] = [str(n.message) for n in app._notifications]
+
+    drive(app, script)
+    assert "justified to stop; the 3 new records reopen it" in seen["report"]
+    assert any("review update start" in note for note in seen["notes"])
