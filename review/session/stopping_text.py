@@ -127,14 +127,6 @@ def justified_notice(stage: Stage, report: dict[str, Any] | None) -> str | None:
     """
     if report is None or not report["stop_justified"] or report["urn_size"] == 0:
         return None
-    target, conf = share(report["target"]), share(report["confidence"])
-    found = report["sample_relevant"]
-    held = "no relevant record" if found == 0 else f"{found:,} relevant"
-    low = ""
-    if report.get("recall"):
-        low = f"; estimated recall is at least {recall(report['recall']['low'])}"
-    p = report["p_value"]
-    test = "" if p is None else f" ({format_p(p, 1 - report['confidence'])})"
     left = report["records"] - report["screened"]
     if stage == Stage.TITLE_ABSTRACT:
         after = (
@@ -143,6 +135,23 @@ def justified_notice(stage: Stage, report: dict[str, Any] | None) -> str | None:
         )
     else:
         after = f"the {left:,} reports left unscreened count as awaiting assessment (PRISMA)"
+    chosen = report.get("stopping_rule", "certified")
+    if chosen != "certified":
+        row = next(r for r in report.get("verdicts", []) if r["rule"] == chosen)
+        est = "" if row.get("recall") is None else f"; estimated recall {rule_recall(row)}"
+        return (
+            f"Stopping is justified at {STAGE_WORDS[stage]} by the protocol's {chosen} rule "
+            f"({row['assumption']}: its claim holds only as far as its model does{est}). "
+            f"You may stop screening this stage; {after}."
+        )
+    target, conf = share(report["target"]), share(report["confidence"])
+    found = report["sample_relevant"]
+    held = "no relevant record" if found == 0 else f"{found:,} relevant"
+    low = ""
+    if report.get("recall"):
+        low = f"; estimated recall is at least {recall(report['recall']['low'])}"
+    p = report["p_value"]
+    test = "" if p is None else f" ({format_p(p, 1 - report['confidence'])})"
     return (
         f"Stopping is justified at {STAGE_WORDS[stage]}: the random sample of "
         f"{report['sample_screened']:,} unscreened records held {held}, so recall reaches the "

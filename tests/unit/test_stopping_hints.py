@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocols.vocabulary import Stage
-from review.session.stopping_text import report_lines, status_line, verdict
+from review.session.stopping_text import justified_notice, report_lines, status_line, verdict
 from review.tui.widgets.stopping_view import stage_block
 from screening.stopping import assess
 
@@ -35,3 +35,20 @@ def test_first_draw_hint_has_no_flag() -> None:
     report = assess(2000, [1] * 20 + [0] * 200).to_json()
     assert "(press k)" in str(stage_block(report))
     assert "(review stopping sample)" in verdict(report, "review stopping sample")
+
+
+def test_notice_names_the_chosen_model_based_rule_not_the_sample() -> None:
+    # The protocol chose the point process; no random sample was drawn. The
+    # notice must not claim a sample showed anything.
+    report = assess(2000, [1] * 40 + [0] * 600, []).to_json()
+    assert report["stop_justified"] is False and report["sample_size"] == 0
+    row = {"rule": "point-process", "chosen": True, "stop": True, "stale": False,
+           "assumption": "model-based", "recall": 0.97, "recall_low": 0.951}  # fmt: skip
+    chosen = {**report, "stopping_rule": "point-process", "verdicts": [row], "stop_justified": True}
+    text = justified_notice(Stage.TITLE_ABSTRACT, chosen)
+    assert text is not None
+    assert "by the protocol's point-process rule (model-based" in text
+    assert "estimated recall 97.0% (≥ 95.1%)" in text
+    assert "random sample" not in text
+    assert "1,360 records left unscreened are reported as excluded" in text
+    assert justified_notice(Stage.TITLE_ABSTRACT, report) is None  # certified: not justified

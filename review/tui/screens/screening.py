@@ -29,6 +29,7 @@ from protocols.model import Stage
 from review.session.data import STAGE_NAMES, Card, load_card
 from review.session.screening import ScreeningSession, Tally, Write, Written
 from review.session.sources import JobResult, attach_one
+from review.session.status import stopping_report
 from review.session.stopping_text import justified_notice
 from review.session.writes import WriteResult
 from review.tui.screens.base import ReviewScreen
@@ -50,7 +51,7 @@ from screening import db as sdb
 from screening import queue
 from screening.decide import Shown
 from screening.errors import ScreeningError
-from screening.stopping import stage_json, visible
+from screening.stopping import visible
 
 #: Below this width the criteria go under the card instead of beside it.
 NARROW = 100
@@ -464,12 +465,14 @@ class ScreeningScreen(ReviewScreen):
     def _check_stopping(self) -> None:
         """Say once per stage and app run that stopping is justified (see ``justified_notice``).
 
-        Only a drawn random sample can justify stopping, so without one this is a
-        single look-up; with one the report is assessed off the UI thread.
+        Under the certified rule only a drawn random sample can justify stopping,
+        so without one this is a single look-up; otherwise the report, with the
+        protocol's rule deciding, is assessed off the UI thread.
         """
         if self.stage in self.review_app.stopping_told:
             return
-        if sdb.stopping_sample(self.db, self.stage) is None:
+        certified = self.review.protocol.screening.stopping == "certified"
+        if certified and sdb.stopping_sample(self.db, self.stage) is None:
             return
         self._assess_stopping()
 
@@ -481,9 +484,7 @@ class ScreeningScreen(ReviewScreen):
             if not visible(db, who, self.stage):
                 return
             try:
-                report = stage_json(
-                    db, who, self.stage, settings.stopping_target, settings.stopping_confidence
-                )
+                report = stopping_report(db, who, self.stage, settings, None)
             except ScreeningError:
                 return
         text = justified_notice(self.stage, report)
