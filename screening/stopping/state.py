@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -112,27 +113,53 @@ def assess_stage(
     Raises:
         ScreeningError: for an unknown stage, or while the stage is blind to the viewer.
     """
-    state = _Stage(db, who, stage, round_no)
-    sample = sdb.stopping_sample(db, stage, state.scope.number)
-    if not state.order and sample is None:
+    split = split_stage(db, who, stage, round_no)
+    if not split.state.order and split.sample is None:
         return None
-    if sample is None:
-        ranked = state.ranked(None)
-        return assess(
-            len(state.eligible), [state.labels[g] for g in ranked], target=target,
-            confidence=confidence,
-        )  # fmt: skip
-    ranked = state.ranked(sample.last_decision)
-    drawn = _drawn(state, sample, set(ranked))
-    screened = [state.labels[g] for g in drawn if state.settled(g) and g in state.labels]
+    ranked = [split.state.labels[g] for g in split.ranked]
+    if split.sample is None:
+        return assess(len(split.state.eligible), ranked, target=target, confidence=confidence)
     return assess(
-        len(state.eligible),
-        [state.labels[g] for g in ranked],
-        screened,
-        sample_size=len(drawn),
+        len(split.state.eligible),
+        ranked,
+        [split.state.labels[g] for g in split.settled],
+        sample_size=len(split.drawn),
         target=target,
         confidence=confidence,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StageSplit:
+    """A stage's decided studies as every stopping rule reads them (see the module docstring).
+
+    Attributes:
+        state: The stage's eligible studies, labels and first-decision order.
+        sample: The random sample drawn in this round, if any.
+        ranked: The ranked part, first decided first (before the draw, once drawn).
+        drawn: Sample studies still eligible and outside the ranked part, in draw order.
+        settled: Those of ``drawn`` whose outcome is settled.
+    """
+
+    state: _Stage
+    sample: sdb.Sample | None
+    ranked: list[int]
+    drawn: list[int]
+    settled: list[int]
+
+
+def split_stage(db: Database, who: Viewer, stage: Stage, round_no: int | None = None) -> StageSplit:
+    """Return the ranked part and the random sample of a stage (the newest round by default).
+
+    Raises:
+        ScreeningError: for an unknown stage, or while the stage is blind to the viewer.
+    """
+    state = _Stage(db, who, stage, round_no)
+    sample = sdb.stopping_sample(db, stage, state.scope.number)
+    ranked = state.ranked(None if sample is None else sample.last_decision)
+    drawn = [] if sample is None else _drawn(state, sample, set(ranked))
+    settled = [g for g in drawn if state.settled(g) and g in state.labels]
+    return StageSplit(state, sample, ranked, drawn, settled)
 
 
 def recall_curve(

@@ -32,7 +32,7 @@ from sqlite_utils import Database
 from protocols.vocabulary import DEFAULT_STOPPING, Stage
 from screening import db as sdb
 from screening.blind import Viewer
-from screening.stopping.state import _Stage, visible
+from screening.stopping.state import split_stage, visible
 from screening.stopping.stoppers import STOPPERS, Run, Verdict, check_all
 
 #: Rules asked at read time: pure Python, milliseconds.
@@ -90,14 +90,8 @@ def stage_parts(
     round_no: int | None = None,
 ) -> StageRun:
     """Return the stage's run and its studies (see :func:`stage_run`)."""
-    state = _Stage(db, viewer, stage, round_no)
-    sample = sdb.stopping_sample(db, stage, state.scope.number)
-    ranked = state.ranked(None if sample is None else sample.last_decision)
-    drawn: list[int] = []
-    if sample is not None:
-        members, before = set(state.eligible), set(ranked)
-        drawn = [g for g in sample.groups if g in members and g not in before]
-    settled = [g for g in drawn if state.settled(g) and g in state.labels]
+    split = split_stage(db, viewer, stage, round_no)
+    state, sample, ranked, settled = split.state, split.sample, split.ranked, split.settled
     total = len(state.eligible)
     run = Run(
         labels=[state.labels[g] for g in ranked],
