@@ -4,7 +4,7 @@
 ``screening.stopping.stoppers`` take, from the same labels as the certified
 rule of ``state`` (the ranked part in first-decision order, up to the draw
 once a random sample is drawn; the sample's settled labels as ``Run.sample``,
-its urn as ``Run.sample_urn``). :func:`stage_verdicts` asks the rules.
+its urn as ``Run.sample_urn``). ``stoppers.check_all`` asks the rules.
 
 Cost: the pure-Python rules (:data:`LIVE`: certified, knee, budget) are asked
 at read time (``review status``, ``review stopping``, the dashboard); the rest
@@ -23,7 +23,7 @@ certified figures. Importing this module loads neither numpy nor scipy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,7 +33,7 @@ from protocols.vocabulary import DEFAULT_STOPPING, Stage
 from screening import db as sdb
 from screening.blind import Viewer
 from screening.stopping.state import split_stage, visible
-from screening.stopping.stoppers import STOPPERS, Run, Verdict, check_all
+from screening.stopping.stoppers import STOPPERS, Run, check_all
 
 #: Rules asked at read time: pure Python, milliseconds.
 LIVE: tuple[str, ...] = ("certified", "knee", "budget")
@@ -128,31 +128,6 @@ def stage_run(
     """
     parts = stage_parts(db, stage, viewer, target, confidence, round_no)
     return parts.with_probs(probs).run
-
-
-def stage_verdicts(
-    db: Database,
-    stage: Stage,
-    viewer: Viewer,
-    target: float = 0.95,
-    confidence: float = 0.95,
-    probs: Mapping[int, float] | None = None,
-    round_no: int | None = None,
-    names: Iterable[str] | None = None,
-) -> dict[str, Verdict]:
-    """Ask every rule whose inputs exist (or those of ``names`` that can judge) about a stage.
-
-    Rules that need probabilities are left out when ``probs`` gives none.
-    ``names`` of :data:`STORED` load scipy (the point process).
-
-    Raises:
-        ScreeningError: while the stage is blind to the viewer.
-    """
-    run = stage_run(db, stage, viewer, target, confidence, probs, round_no)
-    if names is None:
-        return check_all(run)
-    has = run.screened_probs is not None
-    return check_all(run, [n for n in names if has or not STOPPERS[n].needs_probs])
 
 
 # --- reading: live and stored side by side ------------------------------------------

@@ -14,7 +14,7 @@ from screening import stopping
 from screening.decide import decide
 from screening.errors import ScreeningError
 from screening.stopping import verdicts
-from screening.stopping.stoppers import STOPPERS
+from screening.stopping.stoppers import STOPPERS, check_all
 from tests.screening_support import make_review, team
 
 TA = "title_abstract"
@@ -72,7 +72,7 @@ def test_stage_run_follows_first_decision_order_and_the_sample(tmp_path: Path) -
     report = stopping.assess_stage(db, ana, TA)
     assert report is not None
     assert (report.ranked_screened, report.sample_screened) == (len(run.labels), len(run.sample))
-    cert = verdicts.stage_verdicts(db, TA, ana, names=["certified"])["certified"]
+    cert = check_all(verdicts.stage_run(db, TA, ana), ["certified"])["certified"]
     assert cert.stop == report.stop_justified and cert.details["p"] == report.p_value
 
 
@@ -85,8 +85,8 @@ def test_stage_run_carries_probabilities_only_for_every_study(tmp_path: Path) ->
     assert list(run.unscreened_probs) == sorted(run.unscreened_probs, reverse=True)
     partial = dict(list(probs.items())[:-1])
     assert verdicts.stage_run(db, TA, ana, probs=partial).screened_probs is None
-    assert set(verdicts.stage_verdicts(db, TA, ana, probs=probs)) == set(STOPPERS)
-    assert "quant" not in verdicts.stage_verdicts(db, TA, ana)
+    assert set(check_all(verdicts.stage_run(db, TA, ana, probs=probs))) == set(STOPPERS)
+    assert "quant" not in check_all(verdicts.stage_run(db, TA, ana))
 
 
 def test_stored_verdicts_go_stale_and_the_chosen_rule_drives_the_stop(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_stored_verdicts_go_stale_and_the_chosen_rule_drives_the_stop(tmp_path: 
     assert quant["stop"] is None and quant["chosen"] and quant["source"] is None
     assert next(r for r in rows if r["rule"] == "knee")["source"] == "live"
     probs = {g: 0.9 if g in order else 0.001 for g in groups}
-    found = verdicts.stage_verdicts(db, TA, ana, probs=probs, names=["quant"])
+    found = check_all(verdicts.stage_run(db, TA, ana, probs=probs), ["quant"])
     sdb.store_verdicts(db, TA, 1, sdb.stage_events(db, TA), "m@1",
                        {"quant": {**found["quant"].to_json(), "target": 0.95,
                                   "confidence": 0.95}}, sdb.now())  # fmt: skip
