@@ -52,40 +52,41 @@ def _open(root: str, reviewer: str) -> Iterator[tuple[Project, Database, Viewer,
 def retrain_job(root: str, reviewer: str, stage: Stage) -> Ranked | None:
     """Retrain the reviewer's model at a stage and store its ranking (see ``screening.ranking``).
 
-    Then, for a viewer who may see the whole stage, refresh the stored
-    verdicts of the stopping rules that need a fitted model (:func:`stopping_job`).
+    Then, in the same connection, refresh the stored verdicts of the stopping
+    rules that need a fitted model (:func:`refresh_stopping`).
     """
     from screening import ranking
 
     with _open(root, reviewer) as (project, db, who, spec):
         ranked = ranking.retrain(db, who, stage, spec, cache_dir=project.cache_dir)
-    try:
-        stopping_job(root, reviewer, stage, None if ranked is None else ranked.model_version)
-    except Exception:  # noqa: BLE001 - advisory figures must never cost the ranking
-        # The stored verdicts then stay as they were and read as stale (their
-        # decision count is behind), which every report says.
-        pass
+        try:
+            refresh_stopping(project, db, who, stage, spec, ranked)
+        except Exception:  # noqa: BLE001 - advisory figures must never cost the ranking
+            # The stored verdicts then stay as they were and read as stale (their
+            # decision count is behind), which every report says.
+            pass
     return ranked
 
 
-def stopping_job(root: str, reviewer: str, stage: Stage, model_version: str | None = None) -> int:
+def refresh_stopping(
+    project: Project, db: Database, who: Viewer, stage: Stage, spec: Spec, ranked: Ranked | None
+) -> int:
     """Fit the probabilities and store the model-based stopping verdicts; return how many.
 
-    Runs ``screening.stopping.fitted.refresh`` on the cached features, at the
-    protocol's target and confidence. Nothing is stored while the stage is
-    blind to the reviewer or nothing is screened there.
+    Runs ``screening.stopping.fitted.refresh`` on the features the ranking
+    just used (cached), at the protocol's target and confidence. Nothing is
+    stored while the stage is blind to the reviewer or nothing is screened.
     """
     from protocols import loader
     from screening.ranking import load_features
     from screening.stopping import fitted
 
-    with _open(root, reviewer) as (project, db, who, spec):
-        settings = loader.load(project.protocol_path).screening
-        features = load_features(db, spec, project.cache_dir)
-        found = fitted.refresh(
-            db, who, stage, features, settings.stopping_target, settings.stopping_confidence,
-            model_version,
-        )  # fmt: skip
+    settings = loader.load(project.protocol_path).screening
+    features = load_features(db, spec, project.cache_dir)
+    found = fitted.refresh(
+        db, who, stage, features, settings.stopping_target, settings.stopping_confidence,
+        None if ranked is None else ranked.model_version,
+    )  # fmt: skip
     return 0 if found is None else len(found)
 
 
@@ -105,7 +106,6 @@ def explain_job(
 JOBS: dict[str, Callable[..., Any]] = {
     "retrain": retrain_job,
     "explain": explain_job,
-    "stopping": stopping_job,
 }
 
 
