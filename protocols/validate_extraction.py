@@ -45,22 +45,7 @@ def extraction(check: Checker, data: dict[str, Any]) -> m.Extraction:
     fields = table.get("fields", [])
     if not isinstance(fields, list):
         check.fail(path, "key extraction.fields must be a list of tables ([[extraction.fields]])")
-    out: list[m.ExtractionField] = []
-    seen: dict[str, KeyPath] = {}
-    for index, item in enumerate(fields):
-        at = path + (index,)
-        if not isinstance(item, dict):
-            check.fail(at, f"key {dotted(at)} must be a table with name, label and type")
-        made = _field(check, item, at)
-        if made.name in seen:
-            first = check.line(seen[made.name] + ("name",))
-            check.fail(
-                at + ("name",),
-                f"key {dotted(at + ('name',))} repeats field name {show(made.name)}"
-                f" (first at line {first}); field names must be unique",
-            )
-        seen[made.name] = at
-        out.append(made)
+    out, seen = _unique_fields(check, fields, path, "field names must be unique", column=False)
     checklist = _appraisal(check, table)
     if checklist is not None:
         generated = _checklist_names(check, checklist)
@@ -169,23 +154,35 @@ def _columns(
             f"group field {name} needs columns: a non-empty list of tables {header}"
             f" (key {dotted(where)})",
         )
+    rule = f"column names must be unique within group {name}"
+    return tuple(_unique_fields(check, columns, where, rule, column=True)[0])
+
+
+def _unique_fields(
+    check: Checker, items: list[Any], where: KeyPath, rule: str, *, column: bool
+) -> tuple[list[m.ExtractionField], dict[str, KeyPath]]:
+    """Check each table of ``items`` as a field (or column), names unique; ``rule`` says so.
+
+    Returns the fields and where each name was given.
+    """
+    what = "column" if column else "field"
     out: list[m.ExtractionField] = []
     seen: dict[str, KeyPath] = {}
-    for index, item in enumerate(columns):
+    for index, item in enumerate(items):
         at = where + (index,)
         if not isinstance(item, dict):
             check.fail(at, f"key {dotted(at)} must be a table with name, label and type")
-        made = _field(check, item, at, column=True)
+        made = _field(check, item, at, column=column)
         if made.name in seen:
             first = check.line(seen[made.name] + ("name",))
             check.fail(
                 at + ("name",),
-                f"key {dotted(at + ('name',))} repeats column name {show(made.name)}"
-                f" (first at line {first}); column names must be unique within group {name}",
+                f"key {dotted(at + ('name',))} repeats {what} name {show(made.name)}"
+                f" (first at line {first}); {rule}",
             )
         seen[made.name] = at
         out.append(made)
-    return tuple(out)
+    return out, seen
 
 
 def _appraisal(check: Checker, extraction: dict[str, Any]) -> m.Checklist | None:
